@@ -1,0 +1,1 @@
+"""Sub-commands of ``pprnet``, one module per area, each exporting ``COMMANDS``."""

@@ -1,0 +1,490 @@
+"""Read, validate and atomically write the corpus: one Markdown file per summary.
+
+The corpus is the archive's only copy of years of editorial work, so this module is
+strict in two directions: every problem in a folder is reported in one run as
+``path:line: message`` (never a traceback, never just the first problem), and a write
+either lands whole (temp file + fsync + rename) or not at all, and never replaces a
+different summary that happens to share the id unless asked to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from explorer.records import Citation, Summary, Taxonomy
+
+IMPLICATIONS_HEADING_RE = re.compile(r"^#{1,6}\s*Practice Implications\s*:?\s*$", re.IGNORECASE)
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+KNOWN_KEYS = {"id", "published", "title", "citation", "topics", "research_type"}
+CITATION_KEYS = {
+    "authors",
+    "year",
+    "title",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "editors",
+    "publisher",
+    "status",
+}
+TAXONOMY_FILE = "taxonomy.yaml"
+_write_lock = threading.Lock()
+
+
+class CorpusError(Exception):
+    """A problem the user must fix; the message is one clear line."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else "warning: "
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass
+class LoadResult:
+    summaries: list[Summary] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    taxonomy: Taxonomy | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+
+def default_taxonomy_path() -> Path:
+    """The bundled corpus's taxonomy, used for folders that carry none of their own."""
+    return Path(__file__).resolve().parent.parent / "corpus" / TAXONOMY_FILE
+
+
+def load_taxonomy(corpus_dir: Path | str | None = None) -> Taxonomy:
+    """Taxonomy of a corpus folder, falling back to the bundled one."""
+    candidates = []
+    if corpus_dir is not None:
+        candidates.append(Path(corpus_dir) / TAXONOMY_FILE)
+    candidates.append(default_taxonomy_path())
+    for path in candidates:
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise CorpusError(f"{path}: cannot read taxonomy: {_one_line(exc)}") from None
+            topics = [str(t) for t in data.get("topics") or []]
+            if not topics:
+                raise CorpusError(f"{path}: taxonomy lists no topics")
+            kwargs = {}
+            if data.get("research_types"):
+                kwargs["research_types"] = [str(t) for t in data["research_types"]]
+            return Taxonomy(
+                topics=topics,
+                aliases={str(k): str(v) for k, v in (data.get("aliases") or {}).items()},
+                type_aliases={
+                    str(k): str(v) for k, v in (data.get("research_type_aliases") or {}).items()
+                },
+                **kwargs,
+            )
+    raise CorpusError("no taxonomy.yaml found in the corpus folder or the bundled corpus")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _key_lines(node: yaml.Node, offset: int) -> dict[str, int]:
+    """Map 'key' and 'key.sub' and 'key[i]' to 1-based file lines, for precise messages."""
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        lines[key] = key_node.start_mark.line + offset
+        if isinstance(value_node, yaml.MappingNode):
+            for sub_key, _sub_value in value_node.value:
+                lines[f"{key}.{sub_key.value}"] = sub_key.start_mark.line + offset
+        elif isinstance(value_node, yaml.SequenceNode):
+            for i, item in enumerate(value_node.value):
+                lines[f"{key}[{i}]"] = item.start_mark.line + offset
+    return lines
+
+
+def split_body(text: str) -> tuple[str, str]:
+    """Split Markdown into (summary paragraphs, Practice Implications text)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if IMPLICATIONS_HEADING_RE.match(line.strip()):
+            return "\n".join(lines[:i]).strip(), "\n".join(lines[i + 1 :]).strip()
+    return text.strip(), ""
+
+
+def _as_str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _str_list(value: object) -> list[str] | None:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return None
+
+
+def parse_citation_mapping(data: object) -> Citation:
+    """Front-matter citation mapping -> Citation (lenient; validation reports oddities)."""
+    if not isinstance(data, dict):
+        return Citation()
+    doi = _as_str(data.get("doi"))
+    if doi:
+        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)
+    return Citation(
+        authors=_str_list(data.get("authors")) or [],
+        year=_as_str(data.get("year")),
+        title=_as_str(data.get("title")),
+        journal=_as_str(data.get("journal")),
+        volume=_as_str(data.get("volume")),
+        issue=_as_str(data.get("issue")),
+        pages=_as_str(data.get("pages")),
+        doi=doi,
+        editors=_str_list(data.get("editors")) or [],
+        publisher=_as_str(data.get("publisher")),
+        status=_as_str(data.get("status")),
+    )
+
+
+def parse_summary_text(
+    text: str, path: str, taxonomy: Taxonomy, *, require_front_matter: bool = True
+) -> tuple[Summary | None, list[Problem]]:
+    """Parse one corpus file's text. Returns the summary (None if unusable) and problems."""
+    problems: list[Problem] = []
+
+    def error(line: int, message: str) -> None:
+        problems.append(Problem(path, line, message))
+
+    def warn(line: int, message: str) -> None:
+        problems.append(Problem(path, line, message, "warning"))
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        if require_front_matter:
+            error(1, "missing YAML front matter: the file must start with a '---' line")
+        return None, problems
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        error(1, "front matter is not closed: add a '---' line after it")
+        return None, problems
+    fm_text = "\n".join(lines[1:end])
+    offset = 2  # yaml marks are 0-based and the front matter starts on line 2
+    try:
+        node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(fm_text)
+    except yaml.YAMLError as exc:
+        # problem_mark is where the parser noticed; an unclosed quote shows up a line or
+        # two later, so the message also names the line where the broken construct began.
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + offset if mark is not None else 1
+        problem = getattr(exc, "problem", None) or _one_line(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark is not mark:
+            problem += f" ({context} that began on line {context_mark.line + offset})"
+        error(line, f"malformed YAML front matter: {problem}")
+        return None, problems
+    if not isinstance(data, dict):
+        error(2, "front matter must be a mapping of keys (id, published, title, ...)")
+        return None, problems
+    where = _key_lines(node, offset) if node is not None else {}
+    body_line = end + 2
+
+    def line_of(key: str) -> int:
+        return where.get(key, where.get(key.split(".")[0].split("[")[0], 2))
+
+    for key in data:
+        if str(key) not in KNOWN_KEYS:
+            warn(line_of(str(key)), f"unknown key {key!r} is ignored")
+
+    summary_id = _as_str(data.get("id"))
+    if summary_id is None:
+        error(2, "missing 'id'")
+    elif not ID_RE.match(summary_id):
+        error(line_of("id"), f"id {summary_id!r} must be lowercase letters, digits and hyphens")
+
+    published = _as_str(data.get("published"))
+    if published is None:
+        error(
+            line_of("published") if "published" in data else 2,
+            "missing 'published' month (YYYY-MM)",
+        )
+    else:
+        match = MONTH_RE.match(published)
+        if (
+            not match
+            or not (1 <= int(match.group(2)) <= 12)
+            or not (1900 <= int(match.group(1)) <= 2100)
+        ):
+            error(line_of("published"), f"bad 'published' month {published!r}: expected YYYY-MM")
+            published = None
+
+    title = _as_str(data.get("title"))
+    if title is None:
+        error(line_of("title") if "title" in data else 2, "missing 'title'")
+
+    citation_data = data.get("citation")
+    if citation_data is not None and not isinstance(citation_data, dict):
+        error(line_of("citation"), "'citation' must be a mapping (authors, year, title, ...)")
+    elif isinstance(citation_data, dict):
+        for key in citation_data:
+            if str(key) not in CITATION_KEYS:
+                warn(line_of(f"citation.{key}"), f"unknown citation key {key!r} is ignored")
+        for key in ("authors", "editors"):
+            if _str_list(citation_data.get(key)) is None:
+                error(line_of(f"citation.{key}"), f"citation {key} must be a list of names")
+    citation = parse_citation_mapping(citation_data)
+    if citation.is_empty():
+        warn(line_of("citation") if "citation" in data else 2, "no citation")
+
+    topics: list[str] = []
+    raw_topics = _str_list(data.get("topics"))
+    if raw_topics is None:
+        error(line_of("topics"), "'topics' must be a list of topic names")
+        raw_topics = []
+    for i, name in enumerate(raw_topics):
+        canonical = taxonomy.canonical_topic(name)
+        if canonical is None:
+            hint = taxonomy.suggest_topic(name)
+            more = f" (did you mean {hint!r}?)" if hint else ""
+            error(line_of(f"topics[{i}]"), f"unknown topic {name!r}{more}")
+        elif canonical not in topics:
+            topics.append(canonical)
+    if not raw_topics:
+        warn(line_of("topics") if "topics" in data else 2, "untagged: no topics")
+
+    research_type = _as_str(data.get("research_type"))
+    if research_type is not None:
+        canonical_type = taxonomy.canonical_type(research_type)
+        if canonical_type is None:
+            hint = taxonomy.suggest_type(research_type)
+            more = f" (did you mean {hint!r}?)" if hint else ""
+            error(line_of("research_type"), f"unknown research type {research_type!r}{more}")
+        research_type = canonical_type
+    else:
+        warn(2, "no research_type")
+
+    body, implications = split_body("\n".join(lines[end + 1 :]))
+    if not body:
+        error(body_line, "missing body: write the summary below the front matter")
+    elif not implications:
+        warn(body_line, "no '## Practice Implications' section")
+
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    summary = Summary(
+        id=summary_id or "",
+        published=published or "",
+        title=title or "",
+        body=body,
+        implications=implications,
+        citation=citation,
+        topics=topics,
+        research_type=research_type,
+        path=path,
+    )
+    return summary, problems
+
+
+def load_corpus(corpus_dir: Path | str, taxonomy: Taxonomy | None = None) -> LoadResult:
+    """Load and validate every ``*.md`` summary in a folder (README.md excluded)."""
+    folder = Path(corpus_dir)
+    result = LoadResult()
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: corpus folder not found")
+    result.taxonomy = taxonomy or load_taxonomy(folder)
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        shown = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            result.problems.append(Problem(shown, 1, f"not UTF-8 text ({exc.reason})"))
+            continue
+        except OSError as exc:
+            result.problems.append(Problem(shown, 1, f"cannot read: {exc.strerror}"))
+            continue
+        summary, problems = parse_summary_text(text, shown, result.taxonomy)
+        result.problems.extend(problems)
+        if summary is None:
+            continue
+        if summary.id in seen:
+            result.problems.append(
+                Problem(
+                    shown,
+                    _id_line(text),
+                    f"duplicate id {summary.id!r} (also in {seen[summary.id]})",
+                )
+            )
+            continue
+        seen[summary.id] = shown
+        result.summaries.append(summary)
+    return result
+
+
+def _id_line(text: str) -> int:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("id:"):
+            return i
+    return 2
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _q(value: object) -> str:
+    """A YAML scalar: JSON strings are valid YAML double-quoted scalars."""
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _qlist(values: Iterable[object]) -> str:
+    return "[" + ", ".join(_q(v) for v in values) + "]"
+
+
+def render_summary(summary: Summary) -> str:
+    """The corpus file text for a summary (stable: same summary, same bytes)."""
+    c = summary.citation.to_dict()
+    out = [
+        "---",
+        f"id: {summary.id}",
+        f"published: {summary.published}",
+        f"title: {_q(summary.title)}",
+        "citation:",
+        f"  authors: {_qlist(c['authors'])}",
+        f"  year: {_q(c['year'])}",
+    ]
+    for key in ("title", "journal"):
+        out.append(f"  {key}: {_q(c[key])}")
+    if c.get("editors"):
+        out.append(f"  editors: {_qlist(c['editors'])}")
+    if c.get("publisher"):
+        out.append(f"  publisher: {_q(c['publisher'])}")
+    for key in ("volume", "issue", "pages", "doi"):
+        out.append(f"  {key}: {_q(c[key])}")
+    if c.get("status"):
+        out.append(f"  status: {_q(c['status'])}")
+    out.append(f"topics: {_qlist(summary.topics)}")
+    out.append(f"research_type: {_q(summary.research_type)}")
+    out.append("---")
+    out.append(summary.body.strip())
+    out.append("")
+    out.append("## Practice Implications")
+    out.append(summary.implications.strip())
+    return "\n".join(out).rstrip() + "\n"
+
+
+def same_content(a: Summary, b: Summary) -> bool:
+    return render_summary(a) == render_summary(b)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text so that readers see the old file or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def write_summary(
+    summary: Summary,
+    corpus_dir: Path | str,
+    *,
+    overwrite: bool = False,
+    taxonomy: Taxonomy | None = None,
+) -> str:
+    """Write ``<id>.md`` atomically. Returns 'created', 'updated' or 'unchanged'.
+
+    A file with the same id and the same content is left alone; one with different
+    content raises `CorpusError` unless ``overwrite`` (the editor's explicit edit, or
+    ``pprnet import --force``).
+    """
+    if not ID_RE.match(summary.id or ""):
+        raise CorpusError(f"invalid id {summary.id!r}")
+    folder = Path(corpus_dir)
+    path = folder / f"{summary.id}.md"
+    text = render_summary(summary)
+    with _write_lock:
+        if path.exists():
+            try:
+                existing = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CorpusError(f"{path}: cannot read existing file: {exc}") from None
+            if existing == text:
+                return "unchanged"
+            if not overwrite:
+                tax = taxonomy or load_taxonomy(folder)
+                old, _ = parse_summary_text(existing, str(path), tax)
+                if old is not None:
+                    old.path = None
+                    fresh = Summary(**{**summary.__dict__, "path": None})
+                    if same_content(old, fresh):
+                        return "unchanged"
+                raise CorpusError(
+                    f"{path}: a different summary with id {summary.id!r} exists "
+                    "(use --force to replace it)"
+                )
+            atomic_write_text(path, text)
+            return "updated"
+        atomic_write_text(path, text)
+        return "created"

@@ -1,0 +1,1 @@
+"""Importers turn outside formats (the blog page text, ...) into Summary records."""

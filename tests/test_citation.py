@@ -1,0 +1,233 @@
+"""The APA citation parser on the seed page's citations and on constructed shapes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from explorer.citation import looks_like_citation, parse_authors, parse_citation
+
+
+def _seed_citation_lines(seed_text: str) -> list[str]:
+    return [line for line in seed_text.splitlines() if looks_like_citation(line)]
+
+
+def test_seed_has_five_citation_lines(seed_text):
+    assert len(_seed_citation_lines(seed_text)) == 5
+
+
+def test_every_seed_citation_parses_completely(seed_text):
+    for line in _seed_citation_lines(seed_text):
+        c = parse_citation(line)
+        assert c.authors and c.year and c.title and c.journal, line
+        assert re.fullmatch(r"(19|20)\d\d", c.year)
+
+
+def test_seed_empathic_accuracy(seed_text):
+    line = next(x for x in _seed_citation_lines(seed_text) if x.startswith("Stolowicz"))
+    c = parse_citation(line)
+    assert c.authors == ["Stolowicz-Melman, D.", "Lazarus, G.", "Atzil-Slonim, D."]
+    assert c.year == "2023"
+    assert c.title.startswith("Is empathic accuracy enough? The role of therapists")
+    assert c.title.endswith("session outcome")
+    assert c.journal == "Journal of Counseling Psychology"
+    assert (c.volume, c.issue, c.pages) == ("70", "6", "682–690")
+    assert c.doi == "10.1037/cou0000708"
+
+
+def test_seed_advance_online(seed_text):
+    line = next(x for x in _seed_citation_lines(seed_text) if x.startswith("Alfonsson"))
+    c = parse_citation(line)
+    assert c.authors[-1] == "Tyrberg, M. J."
+    assert c.journal == "Psychotherapy"
+    assert c.status == "advance online publication"
+    assert c.volume is None
+    assert "termination—A qualitative" in c.title
+    assert c.doi == "10.1037/pst0000503"
+
+
+def test_seed_et_al_and_article_number(seed_text):
+    line = next(x for x in _seed_citation_lines(seed_text) if x.startswith("McQuaid"))
+    c = parse_citation(line)
+    assert c.authors == ["McQuaid, A.", "Sanatinia, R.", "Farquharson, L."]
+    assert (c.journal, c.volume, c.pages) == ("BMC Psychiatry", "21", "578")
+    assert c.doi == "10.1186/s12888-021-03588-2"
+
+
+def test_seed_no_doi_no_issue(seed_text):
+    line = next(x for x in _seed_citation_lines(seed_text) if x.startswith("Lin, T."))
+    c = parse_citation(line)
+    assert (c.volume, c.issue, c.pages, c.doi) == ("58", None, "449–459", None)
+    assert c.title.startswith("Zoom-in to zone-out")
+
+
+CASES = [
+    # (reference, expected subset of fields)
+    (
+        "Bohart, A. C., & Wade, A. G. (2013). The client in psychotherapy. In M. J. Lambert "
+        "(Ed.), Bergin and Garfield's handbook of psychotherapy and behavior change (6th ed., "
+        "pp. 219–257). Wiley.",
+        {
+            "authors": ["Bohart, A. C.", "Wade, A. G."],
+            "title": "The client in psychotherapy",
+            "pages": "219–257",
+            "publisher": "Wiley",
+            "editors": ["Lambert, M. J."],
+            "journal": "Bergin and Garfield's handbook of psychotherapy and behavior change (6th ed.)",
+        },
+    ),
+    (
+        "Fowler, J.C. (2012). Suicide risk assessment in clinical practice: Pragmatic guidelines "
+        "for imperfect assessments. Psychotherapy, 49, 81-89. doi:10.1037/a0026148.",
+        {"authors": ["Fowler, J. C."], "volume": "49", "pages": "81–89", "doi": "10.1037/a0026148"},
+    ),
+    (
+        "Cuijpers, P., Huibers, M., Ebert, D. D., Koole, S. L., & Andersson, G. (2013). How much "
+        "psychotherapy is needed to treat depression? A metaregression analysis. Journal of "
+        "Affective Disorders, 149(1-3), 1-13. https://doi.org/10.1016/j.jad.2013.02.030.",
+        {
+            "title": "How much psychotherapy is needed to treat depression? A metaregression analysis",
+            "journal": "Journal of Affective Disorders",
+            "issue": "1-3",
+            "pages": "1–13",
+            "doi": "10.1016/j.jad.2013.02.030",
+            "year": "2013",
+        },
+    ),
+    (
+        "Smith, J. (in press). Therapist effects revisited. Psychotherapy Research.",
+        {
+            "year": "in press",
+            "status": "in press",
+            "journal": "Psychotherapy Research",
+            "title": "Therapist effects revisited",
+        },
+    ),
+    (
+        "Wampold, B. E. (2015). How important are the common factors in psychotherapy? An update. "
+        "World Psychiatry, 14(3), 270–277.",
+        {
+            "title": "How important are the common factors in psychotherapy? An update",
+            "journal": "World Psychiatry",
+            "volume": "14",
+            "issue": "3",
+            "doi": None,
+        },
+    ),
+    (
+        "Flückiger, C., Del Re, A. C., Wampold, B. E., & Horvath, A. O. (2018). The alliance in "
+        "adult psychotherapy: A meta-analytic synthesis. Psychotherapy, 55(4), 316–340. "
+        "http://dx.doi.org/10.1037/pst0000172",
+        {
+            "authors": ["Flückiger, C.", "Del Re, A. C.", "Wampold, B. E.", "Horvath, A. O."],
+            "doi": "10.1037/pst0000172",
+        },
+    ),
+    (
+        "Lambert, M. J. (2013). The efficacy and effectiveness of psychotherapy. In M. J. Lambert "
+        "(Ed.), Bergin and Garfield's handbook of psychotherapy and behavior change (pp. 169–218). "
+        "John Wiley & Sons.",
+        {
+            "title": "The efficacy and effectiveness of psychotherapy",
+            "pages": "169–218",
+            "publisher": "John Wiley & Sons",
+        },
+    ),
+    (
+        "Town, J. M., Diener, M. J., Abbass, A., Leichsenring, F., Driessen, E., & Rabung, S. "
+        "(2012). A meta-analysis of psychodynamic psychotherapy outcomes. Psychotherapy, 49(3), "
+        "276–290. DOI: 10.1037/a0029564",
+        {"doi": "10.1037/a0029564", "issue": "3"},
+    ),
+    (
+        "Barkham, M., Lutz, W., Lambert, M. J., & Saxon, D. (2017). Therapist effects, effective "
+        "therapists, and the law of variability. In L. G. Castonguay & C. E. Hill (Eds.), How and "
+        "why are some therapists better than others? (pp. 13–36). American Psychological Association.",
+        {
+            "editors": ["Castonguay, L. G.", "Hill, C. E."],
+            "pages": "13–36",
+            "publisher": "American Psychological Association",
+        },
+    ),
+    (
+        "Doe, A. (2020). A title without anything else.",
+        {"title": "A title without anything else", "journal": None, "volume": None},
+    ),
+    (
+        "Kivlighan, D. M., Jr., Hill, C. E., & Gelso, C. J. (2019). Title here. Journal of "
+        "Counseling Psychology, 66(2), 141-150.",
+        {"year": "2019", "volume": "66", "pages": "141–150"},
+    ),
+    (
+        "Barber, J. P.,  Zilcha-Mano, S. (2021).  Rupture   and repair. Psychotherapy\u00a0Research, "
+        "31(1), 1—12. https://doi.org/10.1080/10503307.2020.1838652",
+        {
+            "pages": "1–12",
+            "doi": "10.1080/10503307.2020.1838652",
+            "journal": "Psychotherapy Research",
+        },
+    ),
+    (
+        "Hill, C. E. (2020). Helping skills (5th ed.). American Psychological Association.",
+        {"year": "2020", "authors": ["Hill, C. E."]},
+    ),
+    (
+        "Lutz, W., et al. (2022). Progress feedback in routine care. JAMA Psychiatry. Advance "
+        "online publication. doi: 10.1001/jamapsychiatry.2022.1234",
+        {
+            "status": "advance online publication",
+            "doi": "10.1001/jamapsychiatry.2022.1234",
+            "authors": ["Lutz, W."],
+        },
+    ),
+    (
+        "Norcross, J. C., & Lambert, M. J. (2018). Psychotherapy relationships that work III. "
+        "Psychotherapy, 55(4), 303–315. https://doi.org/10.1037/pst0000193.",
+        {"doi": "10.1037/pst0000193", "title": "Psychotherapy relationships that work III"},
+    ),
+    (
+        "Goldberg, S. B. (2017b). Do psychotherapists improve with time and experience? Journal "
+        "of Counseling Psychology, 65(1), e12.",
+        {"year": "2017b", "pages": "e12"},
+    ),
+]
+
+
+@pytest.mark.parametrize("reference,expected", CASES)
+def test_constructed_shapes(reference, expected):
+    c = parse_citation(reference)
+    for key, value in expected.items():
+        assert getattr(c, key) == value, (key, getattr(c, key))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "(",
+        "2020",
+        "Nothing like a citation at all",
+        "(2020). . . , ,",
+        "Surname, (in press",
+    ],
+)
+def test_odd_input_never_raises(text):
+    parse_citation(text)
+
+
+def test_parse_authors_handles_ampersand_and_et_al():
+    assert parse_authors("A, B., C, D. E., & F, G. et al.") == ["A, B.", "C, D. E.", "F, G."]
+
+
+def test_formatted_roundtrip_keeps_fields():
+    ref = CASES[2][0]
+    c = parse_citation(ref)
+    again = parse_citation(c.formatted())
+    assert (again.title, again.journal, again.volume, again.doi) == (
+        c.title,
+        c.journal,
+        c.volume,
+        c.doi,
+    )
