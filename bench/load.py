@@ -1,0 +1,203 @@
+"""Load test: a real `pprnet serve` on 127.0.0.1 driven by wrk, figures as JSON.
+
+Runs the server on the bundled corpus (or --corpus), then two wrk runs against the same
+server: a trivial endpoint (/healthz) and a mix of search, facet, summary and topic URLs
+built from the corpus. Prints JSON with requests per second, p50/p99 latency, non-2xx and
+socket errors for each, and the mix's throughput as a fraction of the trivial one.
+
+    .venv/bin/python bench/load.py                 # 32 connections, 15 s each run
+    .venv/bin/python bench/load.py --duration 5 --connections 64
+
+Only loopback is targeted; every run is bounded in time and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from explorer.corpus import load_corpus  # noqa: E402
+from explorer.records import slugify  # noqa: E402
+
+LUA = r"""
+local paths = {%(paths)s}
+local counter = 0
+function setup(thread)
+  thread:set("offset", math.random(1, #paths))
+end
+function request()
+  counter = counter + 1
+  local p = paths[((counter + (offset or 0)) %% #paths) + 1]
+  return wrk.format("GET", p)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '@@{"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p90_us":%%d,"p99_us":%%d,"max_us":%%d,' ..
+    '"non2xx":%%d,"connect_errors":%%d,"read_errors":%%d,"write_errors":%%d,"timeouts":%%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.status, e.connect, e.read, e.write, e.timeout))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    path = shutil.which("wrk")
+    if not path:
+        raise SystemExit("wrk could not be installed")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def mix_paths(corpus: Path, seed: int = 7) -> list[str]:
+    """Realistic URLs: keyword searches, faceted filters, summary pages and topic pages."""
+    result = load_corpus(corpus)
+    rng = random.Random(seed)
+    summaries = result.summaries
+    words = [w for s in summaries for w in re.findall(r"[a-z]{5,}", s.title.lower())]
+    topics = sorted({t for s in summaries for t in s.topics})
+    types = sorted({s.research_type for s in summaries if s.research_type})
+    paths = []
+    for _ in range(60):
+        q = " ".join(rng.sample(words, rng.choice([1, 1, 2, 3])))
+        paths.append("/?" + urllib.parse.urlencode({"q": q}))
+        paths.append("/api/search?" + urllib.parse.urlencode({"q": q}))
+    for _ in range(40):
+        params = [("topic", rng.choice(topics))]
+        if rng.random() < 0.5:
+            params.append(("type", rng.choice(types)))
+        if rng.random() < 0.5:
+            params.append(("from", str(rng.randint(2013, 2018))))
+        if rng.random() < 0.5:
+            params.append(("q", rng.choice(words)))
+        paths.append("/?" + urllib.parse.urlencode(params))
+    for s in rng.sample(summaries, min(40, len(summaries))):
+        paths.append(f"/summary/{s.id}")
+    for t in rng.sample(topics, min(15, len(topics))):
+        paths.append(f"/topics/{slugify(t)}")
+    paths.append("/topics")
+    rng.shuffle(paths)
+    return paths
+
+
+def wait_ready(base: str, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"server at {base} did not become ready in {timeout:.0f}s")
+
+
+def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace) -> dict:
+    lua_paths = ",".join(json.dumps(p) for p in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(LUA % {"paths": lua_paths})
+        script = handle.name
+    try:
+        proc = subprocess.run(
+            [wrk, "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s",
+             "--timeout", "10s", "-s", script, base],
+            capture_output=True, text=True, timeout=args.duration + 60, check=False,
+        )
+    finally:
+        os.unlink(script)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no figures:\n{proc.stdout}\n{proc.stderr}")
+    raw = json.loads(line[2:])
+    seconds = raw["duration_us"] / 1e6
+    errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    return {
+        "requests": raw["requests"],
+        "requests_per_second": round(raw["requests"] / seconds, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p90_ms": round(raw["p90_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "max_ms": round(raw["max_us"] / 1000, 2),
+        "non_2xx": raw["non2xx"],
+        "socket_errors": errors,
+        "urls": len(paths),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index folder (default: a fresh temporary one)")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--server-threads", type=int, default=None)
+    args = parser.parse_args()
+
+    wrk = ensure_wrk()
+    tmp = tempfile.TemporaryDirectory(prefix="pprnet-load-")
+    index = args.index or Path(tmp.name) / "index"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1",
+           "--port", str(port), "--corpus", str(args.corpus), "--index", str(index)]
+    if args.server_threads:
+        cmd += ["--threads", str(args.server_threads)]
+    log = open(Path(tmp.name) / "server.log", "w")  # noqa: SIM115 - closed in finally
+    server = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(base)
+        paths = mix_paths(args.corpus)
+        for path in paths[:20]:  # warm caches the way a real visitor would
+            urllib.request.urlopen(base + path, timeout=30).read()
+        trivial = run_wrk(wrk, base, ["/healthz"], args)
+        mix = run_wrk(wrk, base, paths, args)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    report = {
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "trivial": trivial,
+        "mix": mix,
+        "mix_fraction_of_trivial": round(mix["requests_per_second"] / trivial["requests_per_second"], 3),
+        "errors_total": mix["non_2xx"] + mix["socket_errors"] + trivial["non_2xx"] + trivial["socket_errors"],
+    }
+    print(json.dumps(report, indent=2))
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
