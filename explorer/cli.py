@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from explorer import __version__
-from explorer.commands import corpus_commands
+from explorer.commands import corpus_commands, search_commands, tagger_commands, web_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +19,15 @@ def main() -> None:
 
 
 for command in corpus_commands.COMMANDS:
+    main.add_command(command)
+
+for command in search_commands.COMMANDS:
+    main.add_command(command)
+
+for command in tagger_commands.COMMANDS:
+    main.add_command(command)
+
+for command in web_commands.COMMANDS:
     main.add_command(command)
 
 

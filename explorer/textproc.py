@@ -21,7 +21,23 @@ from nltk.tokenize import RegexpTokenizer
 
 # Letters and digits; apostrophes inside words are kept (client's -> client's) and then
 # dropped by normalisation. Hyphenated words split into parts ("cognitive-behavioural").
-_TOKENIZER = RegexpTokenizer(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+class _PlainRegexpTokenizer(RegexpTokenizer):
+    """NLTK's RegexpTokenizer, with its pattern compiled by the standard ``re``.
+
+    NLTK 3.10 compiles every pattern through its ReDoS guard (the ``regex`` engine under
+    a wall-clock timeout), which costs about 50 microseconds per call and dominated both
+    indexing and query analysis. The guard exists for caller-supplied patterns; ours is a
+    constant, linear one, so the stdlib engine is safe here and gives the same matches.
+    """
+
+    def _check_regexp(self) -> None:
+        if self._regexp is None:
+            self._regexp = re.compile(self._pattern, self._flags)
+
+
+_TOKENIZER = _PlainRegexpTokenizer(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _STEMMER = SnowballStemmer("english")
 
 STOP_WORDS: frozenset[str] = frozenset(
@@ -165,6 +181,15 @@ STOP_WORDS: frozenset[str] = frozenset(
         "shall",
     ]
 )
+# normalize_spelling drops apostrophes before the stop word check ("aren't" -> "arent"),
+# so the list must hold those forms too.
+STOP_WORDS = STOP_WORDS | frozenset(
+    w.replace("'", "")
+    for w in (*STOP_WORDS, "don't", "doesn't", "didn't", "isn't", "wasn't", "weren't",
+              "won't", "can't", "couldn't", "shouldn't", "wouldn't", "haven't", "hasn't",
+              "hadn't", "i'm", "you're", "we're", "they're", "it's", "that's", "there's")
+    if "'" in w
+)
 
 # British -> American spellings. Whole words first; suffix rules below catch the rest.
 SPELLINGS: dict[str, str] = {
@@ -281,7 +306,7 @@ _IZE_STEMS = (
     "theor",
     "hospital",
     "stigmat",
-    "trauma",
+    "traumat",  # traumatise: the stem must end where "ise" begins
     "social",
     "personal",
     "medical",
@@ -441,6 +466,7 @@ for _acr in ACRONYMS:
     for _form in _acr.long_forms:
         _LONG_TO_SHORT[_stems_of(_form)] = _key
 _MAX_LONG = max(len(k) for k in _LONG_TO_SHORT)
+_LONG_FIRST = frozenset(k[0] for k in _LONG_TO_SHORT)  # cheap pre-check before windows
 
 
 def _acronym_key(raw: str, *, query: bool) -> str | None:
@@ -491,7 +517,7 @@ def _add_short_forms(toks: list[Token]) -> list[Token]:
     i = 0
     while i < len(toks):
         result.append(toks[i])
-        if not toks[i].synthetic:
+        if not toks[i].synthetic and terms[i] in _LONG_FIRST:
             for n in range(_MAX_LONG, 1, -1):
                 window = tuple(terms[i : i + n])
                 # All window tokens must be real words, not an acronym's own expansion.

@@ -1,0 +1,161 @@
+"""Choose the tagger's classifier by cross-validation, reproducibly.
+
+    .venv/bin/python bench/tagger_bench.py                 # bundled corpus, 5 folds, seed 0
+    .venv/bin/python bench/tagger_bench.py --only lr,svm   # a subset of the candidates
+    .venv/bin/python bench/tagger_bench.py --synthetic 300 # a generated corpus instead
+
+Every candidate is run through `explorer.tagger.evaluate.evaluate` on the same folds
+(iterative stratification, fixed seed), so the table compares like with like: one-vs-rest
+logistic regression, linear SVM with sigmoid calibration, ridge, each alone and blended
+with the nearest-neighbour vote, the neighbour vote alone, and a classifier chain of
+logistic regressions (ranking metrics only: it has no per-topic thresholds). The default
+`TaggerConfig` in `explorer/tagger/model.py` is the winner of this table; rerun it when
+the corpus grows. Prints one row per candidate and, with --json, the full figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from explorer.corpus import load_corpus  # noqa: E402
+from explorer.tagger.evaluate import Predictions, topic_metrics  # noqa: E402
+from explorer.tagger.evaluate import evaluate as run_evaluation  # noqa: E402
+from explorer.tagger.features import FeatureSpace  # noqa: E402
+from explorer.tagger.model import DEFAULT_CONFIG, TaggerConfig, prepare  # noqa: E402
+from explorer.tagger.splits import stratified_folds  # noqa: E402
+from explorer.tagger.synthetic import synthetic_corpus  # noqa: E402
+
+
+def candidates() -> dict[str, TaggerConfig]:
+    """The compared configurations; ``default`` is what `pprnet build` trains."""
+    d = DEFAULT_CONFIG
+    plain = replace(d, knn_weight=0.0, keyword_weight=0.0)
+    return {
+        "default": d,
+        "lr": replace(plain, classifier="lr"),
+        "lr+knn": replace(d, classifier="lr", keyword_weight=0.0),
+        "lr+kw": replace(d, classifier="lr", knn_weight=0.0),
+        "svm": replace(plain, classifier="svm", C=1.0),
+        "svm+knn+kw": replace(d, classifier="svm", C=1.0),
+        "ridge": replace(plain, classifier="ridge", C=1.0),
+        "ridge+knn+kw": replace(d, classifier="ridge", C=1.0),
+        "knn": replace(d, knn_weight=1.0, keyword_weight=0.0),
+        "lr C=1": replace(d, C=1.0),
+        "lr C=100": replace(d, C=100.0),
+        "lr unweighted": replace(d, class_weight=None),
+        "knn 0.5": replace(d, knn_weight=0.5),
+        "kw 0.2": replace(d, keyword_weight=0.2),
+        "title 0": replace(d, title_weight=0.0),
+        "title 1.2": replace(d, title_weight=1.2),
+        "journal 0": replace(d, journal_weight=0.0),
+        "min_df 1": replace(d, min_df=1),
+        "no shrink": replace(d, threshold_shrink=0.0),
+        "cue 0": replace(d, cue_weight=0.0),
+        "cue 3": replace(d, cue_weight=3.0),
+        "type C=1": replace(d, type_C=1.0),
+        "type C=100": replace(d, type_C=100.0),
+    }
+
+
+def chain_metrics(summaries, taxonomy, folds: int, seed: int) -> dict:
+    """Classifier chain of logistic regressions on the same features and folds."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import ClassifierChain
+
+    data = prepare(summaries, taxonomy)
+    n = len(data.docs)
+    ranked: list[list[str]] = [[] for _ in range(n)]
+    suggested: list[set[str]] = [set() for _ in range(n)]
+    seconds = []
+    d = DEFAULT_CONFIG
+    for train, test in stratified_folds(data.labels, data.types.tolist(), folds, seed):
+        started = time.perf_counter()
+        tr, te = data.subset(train), data.subset(test)
+        space = FeatureSpace.fit(tr.docs, min_df=d.min_df, title_weight=d.title_weight,
+                                 journal_weight=d.journal_weight)
+        present = np.flatnonzero(tr.labels.sum(axis=0) > 0)
+        base = LogisticRegression(C=d.C, class_weight=d.class_weight, solver="liblinear",
+                                  random_state=seed)
+        chain = ClassifierChain(base, order="random", random_state=seed)
+        chain.fit(space.transform(tr.docs), tr.labels[:, present])
+        seconds.append(time.perf_counter() - started)
+        proba = np.zeros((len(test), len(taxonomy.topics)))
+        proba[:, present] = chain.predict_proba(space.transform(te.docs))
+        for j, i in enumerate(test):
+            order = np.argsort(-proba[j], kind="stable")
+            ranked[i] = [taxonomy.topics[t] for t in order]
+            suggested[i] = {taxonomy.topics[t] for t in order if proba[j, t] >= 0.5}
+    truth = [{taxonomy.topics[t] for t in np.flatnonzero(row)} for row in data.labels]
+    out = topic_metrics(Predictions(ranked, suggested, [None] * n), truth, taxonomy.topics)
+    out["research_type_accuracy"] = None
+    out["fold_train_seconds_mean"] = round(statistics.mean(seconds), 3)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--synthetic", type=int, default=0,
+                        help="use a generated corpus of this many summaries")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", default="", help="comma-separated candidate names")
+    parser.add_argument("--no-chain", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    if args.synthetic:
+        summaries, taxonomy = synthetic_corpus(args.synthetic, seed=args.seed)
+        source = f"synthetic corpus of {len(summaries)}"
+    else:
+        result = load_corpus(args.corpus)
+        summaries, taxonomy = result.summaries, result.taxonomy
+        source = f"{args.corpus} ({len(summaries)} summaries)"
+    chosen = candidates()
+    if args.only:
+        names = [n.strip() for n in args.only.split(",")]
+        chosen = {n: chosen[n] for n in names if n in chosen}
+    print(f"# {source}, {args.folds} folds, seed {args.seed}", file=sys.stderr)
+    header = f"{'candidate':<14} {'P@1':>6} {'P@3':>6} {'R@5':>6} {'NDCG5':>6} {'microF':>6} " \
+             f"{'macroF':>6} {'type':>6} {'fold s':>6}"
+    print(header)
+    rows: dict[str, dict] = {}
+
+    def show(name: str, block: dict, type_acc, seconds) -> None:
+        t = f"{type_acc:6.3f}" if type_acc is not None else f"{'-':>6}"
+        print(f"{name:<14} {block['precision_at_1']:6.3f} {block['precision_at_3']:6.3f} "
+              f"{block['recall_at_5']:6.3f} {block['ndcg_at_5']:6.3f} {block['micro_f1']:6.3f} "
+              f"{block['macro_f1']:6.3f} {t} {seconds:6.2f}", flush=True)
+
+    first = True
+    for name, config in chosen.items():
+        res = run_evaluation(summaries, taxonomy, folds=args.folds, seed=args.seed,
+                             config=config, title_only=False, time_training=False)
+        if first:
+            for base, block in res["baselines"].items():
+                show(base, block, block["research_type_accuracy"], 0.0)
+                rows[base] = block
+            first = False
+        show(name, res["model"], res["research_type_accuracy"], res["fold_train_seconds_mean"])
+        rows[name] = res
+    if not args.no_chain:
+        block = chain_metrics(summaries, taxonomy, args.folds, args.seed)
+        show("chain(lr)", block, None, block["fold_train_seconds_mean"])
+        rows["chain(lr)"] = block
+    if args.json:
+        print(json.dumps(rows, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""``pprnet build`` and ``pprnet search``: the search index from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
+from explorer.corpus import load_corpus
+from explorer.search import SearchIndex, SearchRequest, build_index
+from explorer.search.store import SearchError
+
+
+@click.command()
+@corpus_option
+@index_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary line.")
+@friendly_errors
+def build(corpus_dir: Path, index_dir: Path, quiet: bool) -> None:
+    """Build the search index from the corpus (into a new folder, swapped in atomically).
+
+    A corpus with errors is refused and the current index stays as it is.
+    """
+    result = load_corpus(corpus_dir)
+    for problem in result.errors:
+        click.echo(str(problem), err=True)
+    if result.errors:
+        fail(f"{len(result.errors)} error(s) in {corpus_dir}: index not rebuilt "
+             "(run `pprnet check`)", code=1)
+    if not result.summaries:
+        fail(f"{corpus_dir}: no summaries to index", code=1)
+    try:
+        stats = build_index(result.summaries, index_dir, progress=not quiet,
+                            taxonomy=result.taxonomy)
+    except SearchError as exc:
+        fail(str(exc))
+    if not quiet:
+        click.echo(f"indexed {stats['documents']} summaries in {stats['seconds']:.1f} s "
+                   f"({stats['bytes'] / 1e6:.1f} MB) into {index_dir}")
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--topic", "topics", multiple=True, help="Only summaries with this topic "
+              "(repeat for several; all must match unless --any-topic).")
+@click.option("--any-topic", is_flag=True, help="Match any of the --topic values.")
+@click.option("--type", "types", multiple=True, help="Research type (repeat: any of them).")
+@click.option("--from", "date_from", default=None, help="Published from YYYY or YYYY-MM.")
+@click.option("--to", "date_to", default=None, help="Published up to YYYY or YYYY-MM.")
+@click.option("--sort", default="relevance", show_default=True,
+              help="relevance, newest or oldest.")
+@click.option("--page", default="1", help="Page of results (10 per page).")
+@click.option("--per-page", default="10", help="Results per page (at most 100).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@corpus_option
+@index_option
+@friendly_errors
+def search(query: tuple[str, ...], topics: tuple[str, ...], any_topic: bool,
+           types: tuple[str, ...], date_from: str | None, date_to: str | None, sort: str,
+           page: str, per_page: str, as_json: bool, corpus_dir: Path, index_dir: Path) -> None:
+    """Search the archive. QUERY: words (all must match), "phrases", OR, NOT, -word,
+    prefix*, title: author: journal: topic: type: year:2015 year:2015-2020.
+
+    An empty QUERY with filters browses, newest first.
+    """
+    try:
+        idx = SearchIndex.open(index_dir)
+        req = SearchRequest(q=" ".join(query), topics=list(topics), any_topic=any_topic,
+                            types=list(types), date_from=date_from, date_to=date_to,
+                            sort=sort, page=page, per_page=per_page)
+        response = idx.search(req)
+    except SearchError as exc:
+        fail(str(exc))
+    for notice in response.notices:
+        click.echo(f"pprnet: note: {notice}", err=True)
+    if as_json:
+        click.echo(json.dumps(response.to_json(), ensure_ascii=False))
+        return
+    click.echo(_human(response))
+
+
+def _human(response) -> str:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    def plain(fragment: str) -> str:
+        marked = fragment.replace("<mark>", "\x01").replace("</mark>", "\x02")
+        text = html.unescape(re.sub(r"<[^>]+>", "", marked))
+        if sys.stdout.isatty():
+            return text.replace("\x01", "\x1b[1m").replace("\x02", "\x1b[0m")
+        return text.replace("\x01", "[").replace("\x02", "]")
+
+    lines = []
+    shown = f"“{response.query}”" if response.query else "all summaries"
+    if response.total:
+        lines.append(f"{response.total} result(s) for {shown} — page {response.page} of "
+                     f"{response.pages}")
+    else:
+        lines.append(f"no results for {shown}")
+    if response.did_you_mean:
+        lines.append(f"did you mean: {response.did_you_mean}")
+    for n, hit in enumerate(response.hits, start=(response.page - 1) * response.per_page + 1):
+        lines.append("")
+        lines.append(f"{n:>3}. {plain(hit.title_html)}  [{hit.published}]")
+        lines.append(f"     {hit.id}")
+        if hit.citation:
+            lines.append(f"     {hit.citation}")
+        meta = ", ".join(hit.topics)
+        if hit.research_type:
+            meta = f"{hit.research_type}; {meta}" if meta else hit.research_type
+        if meta:
+            lines.append(f"     {meta}")
+        if hit.snippet_html:
+            lines.append(f"     {plain(hit.snippet_html)}")
+    facets = response.facets
+    if response.total:
+        lines.append("")
+        for group, label in (("topics", "Topics"), ("research_type", "Research types"),
+                             ("year", "Years")):
+            counts = facets.get(group) or {}
+            if counts:
+                shown_counts = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:12])
+                lines.append(f"{label}: {shown_counts}")
+    return "\n".join(lines)
+
+
+COMMANDS = [build, search]

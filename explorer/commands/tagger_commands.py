@@ -1,0 +1,292 @@
+"""``pprnet suggest`` and ``pprnet evaluate``: the topic suggester from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
+from explorer.corpus import load_corpus, split_body
+from explorer.tagger import ModelError, TopicModel, corpus_fingerprint, load_model
+from explorer.tagger.features import MAX_TEXT_CHARS, MAX_TITLE_CHARS, DocFields
+
+# --------------------------------------------------------------------------- input
+
+
+def parse_input(raw: str) -> DocFields:
+    """A Markdown summary (front matter optional) or plain text -> title, text, journal.
+
+    Front matter gives the title, the study's title and the journal; without it a first
+    line ``# Heading`` is the title, and a single short line is taken as a title alone.
+    Raises ValueError for front matter that is not YAML.
+    """
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    titles: list[str] = []
+    journal = None
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        if end is None:
+            raise ValueError("front matter is not closed: add a '---' line after it")
+        try:
+            meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+            raise ValueError(f"front matter is not valid YAML: {problem}") from None
+        if not isinstance(meta, dict):
+            raise ValueError("front matter must be a mapping of keys (title, citation, ...)")
+        citation = meta.get("citation") if isinstance(meta.get("citation"), dict) else {}
+        for value in (meta.get("title"), citation.get("title")):
+            if value and str(value).strip() and str(value).strip() not in titles:
+                titles.append(str(value).strip())
+        journal = str(citation["journal"]).strip() if citation.get("journal") else None
+        text = "\n".join(lines[end + 1:])
+    body_lines = text.strip().split("\n")
+    if not titles and body_lines and body_lines[0].lstrip().startswith("#"):
+        titles.append(body_lines[0].lstrip().lstrip("#").strip())
+        body_lines = body_lines[1:]
+    elif not titles and len(body_lines) == 1 and len(body_lines[0]) <= MAX_TITLE_CHARS:
+        return DocFields(title=body_lines[0].strip(), text="", journal=journal)
+    body, implications = split_body("\n".join(body_lines))
+    joined = "\n\n".join(part for part in (body, implications) if part)
+    return DocFields(title="\n".join(titles), text=joined, journal=journal)
+
+
+def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
+    """The saved model, refused when it was trained on another corpus than ``corpus_dir``."""
+    expected = None
+    if corpus_dir.is_dir():
+        expected = corpus_fingerprint(load_corpus(corpus_dir).summaries)
+    try:
+        return load_model(index_dir, expected_fingerprint=expected)
+    except ModelError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+# --------------------------------------------------------------------------- output
+
+
+def format_suggestion(result: dict) -> str:
+    """Human-readable ranking: topics (* = suggested), research types, similar summaries."""
+    width = max((len(t["topic"]) for t in result["topics"]), default=10)
+    lines = ["Topics (* = suggested):"]
+    for item in result["topics"]:
+        mark = "*" if item["suggested"] else " "
+        because = f"  because: {', '.join(item['because'])}" if item["because"] else ""
+        lines.append(f"  {mark} {item['score']:.3f}  {item['topic']:<{width}}{because}")
+    lines.append("Research type:")
+    lines += [f"    {r['score']:.3f}  {r['type']}" for r in result["research_type"]]
+    lines.append("Similar summaries:")
+    if not result["similar"]:
+        lines.append("    (none)")
+    lines += [f"    {s['score']:.3f}  {s['id']}  {s['title']}" for s in result["similar"]]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- suggest
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.is_file():
+        fail(f"{source}: no such file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"{source}: not UTF-8 text")
+    return ""
+
+
+def _run_batch(model: TopicModel, source: str, limit: int) -> None:
+    """One JSON line out per JSON line in: ``{"id", ...suggestion}`` or ``{"id", "error"}``."""
+    handle = sys.stdin if source == "-" else None
+    if handle is None:
+        path = Path(source)
+        if not path.is_file():
+            fail(f"{source}: no such file")
+    errors = total = 0
+    stream = handle if handle is not None else open(source, encoding="utf-8")  # noqa: SIM115
+    try:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            total += 1
+            out = _batch_line(model, line, number, limit, source)
+            errors += "error" in out
+            click.echo(json.dumps(out, ensure_ascii=False))
+    except UnicodeDecodeError:
+        fail(f"{source}: not UTF-8 text")
+    finally:
+        if handle is None:
+            stream.close()
+    if errors:
+        click.echo(f"pprnet: {errors} of {total} lines had errors", err=True)
+        raise SystemExit(1)
+
+
+def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: str) -> dict:
+    where = f"{source}:{number}"
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "error": f"{where}: not valid JSON ({exc.msg})"}
+    if not isinstance(item, dict):
+        return {"id": None, "error": f"{where}: expected an object with id, title and text"}
+    item_id = item.get("id")
+    values = {}
+    for key in ("title", "text", "journal"):
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            return {"id": item_id, "error": f"{where}: {key!r} must be a string"}
+        values[key] = value or ""
+    try:
+        result = model.suggest(values["title"], values["text"],
+                               journal=values["journal"] or None, limit=limit)
+    except ValueError as exc:
+        return {"id": item_id, "error": f"{where}: {exc}"}
+    return {"id": item_id, **result}
+
+
+@click.command()
+@click.argument("source", required=False, metavar="[FILE|-]")
+@click.option("--json", "as_json", is_flag=True, help="Print the suggestion as JSON.")
+@click.option("--limit", type=click.IntRange(1, 100), default=8, show_default=True,
+              help="How many ranked topics to list (more when more are suggested).")
+@click.option("--batch", "batch", metavar="FILE.jsonl", default=None,
+              help='Tag a backlog: JSON Lines of {"id", "title", "text"} in, one JSON line '
+                   "per input out.")
+@click.option("--journal", default=None, help="The journal, for plain-text input.")
+@corpus_option
+@index_option
+@friendly_errors
+def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
+            journal: str | None, corpus_dir: Path, index_dir: Path) -> None:
+    """Suggest topics, research type and similar summaries for a draft summary.
+
+    FILE is a Markdown summary (front matter optional) or plain text; '-' reads standard
+    input. Needs the model that `pprnet build` trains into the index folder.
+    """
+    if batch and source:
+        fail("give either FILE or --batch FILE.jsonl, not both")
+    if not batch and source is None:
+        if sys.stdin.isatty():
+            fail("give a FILE, '-' for standard input, or --batch FILE.jsonl")
+        source = "-"
+    model = _load(corpus_dir, index_dir)
+    if batch:
+        _run_batch(model, batch, limit)
+        return
+    assert source is not None
+    raw = _read_source(source)
+    try:
+        fields = parse_input(raw)
+    except ValueError as exc:
+        fail(f"{'standard input' if source == '-' else source}: {exc}")
+    if len(fields.text) > MAX_TEXT_CHARS:
+        click.echo(f"pprnet: note: the text is long; only its first {MAX_TEXT_CHARS:,} "
+                   "characters are used", err=True)
+    try:
+        result = model.suggest(fields.title, fields.text, journal=journal or fields.journal,
+                               limit=limit)
+    except ValueError as exc:
+        fail(f"{'standard input' if source == '-' else source}: {exc}")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_suggestion(result))
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+_LABELS = {
+    "precision_at_1": "precision@1", "precision_at_3": "precision@3",
+    "recall_at_5": "recall@5", "f1_at_5": "F1@5", "ndcg_at_5": "NDCG@5",
+    "micro_f1": "micro F1 (suggested)", "macro_f1": "macro F1 (suggested)",
+}
+
+
+def format_evaluation(res: dict) -> str:
+    """The cross-validation report as tables: metrics, timings, per-topic weak spots."""
+    columns = [("model", res["model"])]
+    if "model_title_only" in res:
+        columns.append(("title only", res["model_title_only"]))
+    columns += [("most frequent", res["baselines"]["most_frequent"]),
+                ("keyword", res["baselines"]["keyword"])]
+    lines = [
+        f"Cross-validation: {res['documents']} summaries, {res['folds']} folds "
+        f"(iterative stratification), seed {res['seed']}"
+        + (f"; {res['untagged_skipped']} untagged left out of topic metrics"
+           if res.get("untagged_skipped") else ""),
+        "",
+        f"{'metric':<22}" + "".join(f"{name:>14}" for name, _ in columns),
+    ]
+    for key, label in _LABELS.items():
+        lines.append(f"{label:<22}" + "".join(f"{block[key]:>14.3f}" for _, block in columns))
+    base = res["baselines"]
+    lines += [
+        "",
+        f"research type accuracy: {res['research_type_accuracy']:.3f} "
+        f"(title only {res.get('model_title_only', {}).get('research_type_accuracy', 0):.3f}; "
+        f"majority type {base['most_frequent']['research_type_accuracy']:.3f}, "
+        f"cue words alone {base['keyword']['research_type_accuracy']:.3f})",
+        f"training: {res['train_seconds']:.2f} s on the whole corpus; "
+        f"one suggestion: {res['suggest_ms_median']:.1f} ms median",
+        "",
+        "Per topic (suggested sets), weakest first:",
+        f"  {'support':>7} {'precision':>9} {'recall':>7} {'F1':>6}  topic",
+    ]
+    per_topic = sorted(res["model"]["per_topic"].items(),
+                       key=lambda kv: (kv[1]["f1"], -kv[1]["support"], kv[0]))
+    for topic, row in per_topic:
+        lines.append(f"  {row['support']:>7} {row['precision']:>9.3f} {row['recall']:>7.3f} "
+                     f"{row['f1']:>6.3f}  {topic}")
+    return "\n".join(lines)
+
+
+@click.command(name="evaluate")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on standard error.")
+@corpus_option
+@index_option
+@friendly_errors
+def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, corpus_dir: Path,
+                     index_dir: Path) -> None:
+    """Cross-validate the topic suggester against two baselines on the corpus."""
+    from explorer.tagger.evaluate import evaluate
+
+    loaded = load_corpus(corpus_dir)
+    if loaded.errors:
+        click.echo(f"pprnet: warning: {len(loaded.errors)} problem(s) in the corpus; "
+                   "files with errors are left out (see `pprnet check`)", err=True)
+    summaries = loaded.summaries
+    minimum = max(2 * folds, 10)
+    if len(summaries) < minimum:
+        fail(f"{corpus_dir}: {len(summaries)} summaries are too few to evaluate with "
+             f"{folds} folds (need at least {minimum})")
+    assert loaded.taxonomy is not None
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(f"pprnet: {message}", err=True)
+
+    try:
+        res = evaluate(summaries, loaded.taxonomy, folds=folds, seed=seed, progress=progress)
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_evaluation(res))
+
+
+COMMANDS = [suggest, evaluate_command]

@@ -1,0 +1,143 @@
+"""Whoosh analyzers built on `explorer.textproc`, so index, query and tagger see one text.
+
+Whoosh's own StemmingAnalyzer is not used: it stems ``running`` to ``runn`` and knows
+nothing of British spellings or the field's acronyms. The tokenizer here hands Whoosh
+textproc's terms with their character spans (for highlighting from the postings) and
+positions (for phrases). Acronym expansions share the position of what they expand:
+"CBT" at position p yields ``cbt`` at p and ``cognit``/``behavior``/``therapi`` at
+p, p+1, p+2 without moving the words after it, so both the phrase "CBT outcomes" and the
+phrase "cognitive behavioral therapy" find a text that says "CBT outcomes". A spelled-out
+long form yields its acronym at the position of its last word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer
+
+from explorer import textproc
+
+# Build-time shortcut: (expand acronyms?, text) -> its positioned tokens, already
+# computed by a worker process (see explorer.search.build). Empty otherwise. Analysis is
+# a pure function of those two, so a hit is always what the tokenizer would produce.
+PRECOMPUTED: dict[tuple[bool, str], list[tuple[str, int, int, int]]] = {}
+
+
+class TextprocTokenizer(Tokenizer):
+    """Whoosh tokenizer yielding `textproc.tokens` terms with positions and char spans."""
+
+    def __init__(self, expand_acronyms: bool = True) -> None:
+        self.expand_acronyms = expand_acronyms
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, TextprocTokenizer)
+            and other.expand_acronyms == self.expand_acronyms
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.expand_acronyms))
+
+    def __call__(  # type: ignore[override]
+        self, value: str, positions: bool = False, chars: bool = False,
+        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
+    ) -> Iterator[WhooshToken]:
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        analysed = None
+        if PRECOMPUTED and mode != "query":
+            analysed = PRECOMPUTED.get((self.expand_acronyms, value))
+        if analysed is None:
+            analysed = positioned_tokens(
+                value, expand_acronyms=self.expand_acronyms, query=(mode == "query")
+            )
+        for term, pos, start, end in analysed:
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def positioned_tokens(
+    text: str, *, expand_acronyms: bool = True, query: bool = False
+) -> list[tuple[str, int, int, int]]:
+    """(term, position, start, end) for every textproc token of ``text``."""
+    out: list[tuple[str, int, int, int]] = []
+    pos = -1
+    last_real: tuple[int, int] | None = None
+    expansion_step = 0
+    for tok in textproc.tokens(text, expand_acronyms=expand_acronyms, query=query):
+        if not tok.synthetic:
+            pos += 1
+            last_real = (tok.start, tok.end)
+            expansion_step = 0
+            out.append((tok.term, pos, tok.start, tok.end))
+        elif last_real == (tok.start, tok.end):
+            # Expansion of an acronym: its words at p, p+1, ... without shifting the text.
+            out.append((tok.term, max(pos, 0) + expansion_step, tok.start, tok.end))
+            expansion_step += 1
+        else:
+            # Acronym of a spelled-out long form: at the long form's last word.
+            out.append((tok.term, max(pos, 0), tok.start, tok.end))
+    return out
+
+
+class LinesTokenizer(Tokenizer):
+    """One token per line: topic and research type names (some contain commas)."""
+
+    def __call__(  # type: ignore[override]
+        self, value: str, positions: bool = False, chars: bool = False,
+        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
+    ) -> Iterator[WhooshToken]:
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, line in enumerate(v for v in value.split("\n") if v.strip()):
+            t.text = line.strip()
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
+class SurfaceWordsTokenizer(Tokenizer):
+    """Lowercased unstemmed words, for the spelling vocabulary ("did you mean")."""
+
+    def __call__(  # type: ignore[override]
+        self, value: str, positions: bool = False, chars: bool = False,
+        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
+    ) -> Iterator[WhooshToken]:
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, word in enumerate(spelling_words(value)):
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
+def spelling_words(text: str) -> list[str]:
+    """Alphabetic words of 3+ letters, apostrophes dropped: the speller's vocabulary."""
+    out = []
+    for word in textproc.words(text):
+        word = word.replace("'", "").replace("\u2019", "")
+        if len(word) >= 3 and word.isalpha():
+            out.append(word)
+    return out
+
+
+def query_terms(text: str) -> list[str]:
+    """Index terms of a query word or phrase (acronym expansions left out: the index has
+    both forms, so ``cbt`` alone finds texts that spell it out and vice versa)."""
+    return [tok.term for tok in textproc.tokens(text, query=True) if not tok.synthetic]

@@ -1,0 +1,510 @@
+"""Evaluate a parsed query over per-document arrays of one index generation.
+
+Whoosh stores the index; matching, scoring, filtering and facet counting run here on
+NumPy arrays because a search page needs *every* matching document (total, three facet
+groups) and walking Whoosh matchers in Python costs microseconds per posting. A term's
+postings are read once (block by block) into arrays and cached per segment; a query is
+then a handful of vectorised set operations over a dense mask of all documents, scored
+with BM25F. Topics, research type, month and year live in per-document arrays read once
+per generation from the keyword fields' postings, so facets are a matrix product over
+the matching documents, not a second search.
+
+A `Snapshot` belongs to one generation (segments + deletions) and is shared by threads;
+it only reads through the reader it is handed, so each thread passes its own.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+from explorer.records import Taxonomy
+from explorer.search import postings
+from explorer.search import query as q
+from explorer.search.analysis import query_terms
+from explorer.search.schema import TEXT_FIELDS
+
+K1 = 1.2
+B = {"title": 0.5, "body": 0.75, "implications": 0.75, "authors": 0.3, "journal": 0.3}
+MAX_PREFIX_TERMS = 200
+_LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+
+# Raw postings per (segment id, field, term): immutable for a segment's life, so shared
+# across generations and threads. Bounded LRU.
+_POSTINGS: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_POSTINGS_MAX = 20_000
+_POSTINGS_LOCK = threading.Lock()
+
+
+def _leaf_postings(leaf, field: str, term: str, folder: Path | None = None  # type: ignore[no-untyped-def]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(local doc ids, weights) of a term in one segment, deletions included."""
+    segid = leaf.segment().segment_id()
+    arrays = postings.for_segment(folder, segid)
+    if arrays is not None:
+        found = arrays.get(field, term)
+        if found is not None:
+            return found
+    key = (segid, field, term)
+    hit = _POSTINGS.get(key)
+    if hit is not None:
+        return hit
+    ids: list[int] = []
+    weights: list[float] = []
+    try:
+        m = leaf.postings(field, term)
+    except Exception:  # noqa: BLE001 - TermNotFound and friends: no postings
+        m = None
+    if isinstance(m, FilterMatcher):
+        m = m.child  # deletions are applied by the snapshot's live mask
+    if m is not None and hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+        # Whoosh 3 codec: read whole blocks instead of one posting at a time.
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.extend(m._ids)
+            weights.extend(m._weights)
+            m._next_block()
+    elif m is not None:
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+    result = (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32))
+    with _POSTINGS_LOCK:
+        _POSTINGS[key] = result
+        if len(_POSTINGS) > _POSTINGS_MAX:
+            _POSTINGS.popitem(last=False)
+    return result
+
+
+def _leaf_lengths(leaf, field: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    n = leaf.doc_count_all()
+    try:  # bulk read of the lengths column (private API; falls back below)
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if col is not None:
+            raw = np.fromiter((int(b) for b in col), dtype=np.uint8, count=n)
+            return _LENGTH_TABLE[raw]
+    except Exception:  # noqa: BLE001
+        pass
+    return np.fromiter((leaf.doc_field_length(d, field) or 0 for d in range(n)),
+                       dtype=np.float32, count=n)
+
+
+@dataclass
+class Evaluated:
+    mask: np.ndarray  # bool, one per document
+    score: np.ndarray | None  # float32 or None (filter-only)
+
+
+class Snapshot:
+    """Per-document arrays and caches of one index generation."""
+
+    def __init__(self, key: object, reader, taxonomy: Taxonomy,  # type: ignore[no-untyped-def]
+                 folder: Path | None = None) -> None:
+        self.key = key
+        self.folder = folder  # the Whoosh directory, for per-segment postings arrays
+        self.taxonomy = taxonomy
+        self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
+        self.n = reader.doc_count_all()
+        n = self.n
+        self.live = np.ones(n, dtype=bool)
+        for leaf, offset in self.leaves:
+            if leaf.has_deletions():
+                dead_set = getattr(leaf, "deleted_docs_set", None)
+                if dead_set is None:
+                    dead_set = [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)]
+                dead = np.fromiter(dead_set, dtype=np.int64)
+                self.live[dead + offset] = False
+        self.live_count = int(self.live.sum())
+
+        # Topics, in taxonomy order, then any name only the index knows.
+        names = list(taxonomy.topics)
+        for leaf, _ in self.leaves:
+            for term in leaf.lexicon("topics") if "topics" in leaf.schema else []:
+                name = term.decode("utf-8") if isinstance(term, bytes) else term
+                if name not in names:
+                    names.append(name)
+        self.topic_names = names
+        self.topic_index = {name: i for i, name in enumerate(names)}
+        self.topic_matrix = np.zeros((n, len(names)), dtype=bool)  # filters
+        pair_docs, pair_topics = [], []  # (document, topic) pairs: facet counting
+        for name, i in self.topic_index.items():
+            docs = self._global_ids("topics", name)
+            self.topic_matrix[docs, i] = True
+            pair_docs.append(docs)
+            pair_topics.append(np.full(len(docs), i, dtype=np.int32))
+        self.pair_doc = np.concatenate(pair_docs) if pair_docs else np.zeros(0, np.int32)
+        self.pair_topic = np.concatenate(pair_topics) if pair_topics else np.zeros(0, np.int32)
+
+        types = list(taxonomy.research_types)
+        for leaf, _ in self.leaves:
+            for term in leaf.lexicon("research_type"):
+                name = term.decode("utf-8") if isinstance(term, bytes) else term
+                if name not in types:
+                    types.append(name)
+        self.type_names = types
+        self.type_index = {name: i for i, name in enumerate(types)}
+        self.type_idx = np.full(n, len(types), dtype=np.int32)  # len(types): none
+        for name, i in self.type_index.items():
+            self.type_idx[self._global_ids("research_type", name)] = i
+
+        self.month = np.full(n, -1, dtype=np.int32)  # year*12 + month-1
+        for value in self._lexicon("published"):
+            try:
+                ordinal = int(value[:4]) * 12 + int(value[5:7]) - 1
+            except ValueError:
+                continue
+            self.month[self._global_ids("published", value)] = ordinal
+        self.pub_year = np.where(self.month >= 0, self.month // 12, 0).astype(np.int32)
+        self.cite_year = np.zeros(n, dtype=np.int32)
+        for value in self._lexicon("year"):
+            if value.isdigit():
+                self.cite_year[self._global_ids("year", value)] = int(value)
+
+        live_n = max(self.live_count, 1)
+        self.lengths: dict[str, np.ndarray] = {}
+        self.avgdl: dict[str, float] = {}
+        for field in TEXT_FIELDS:
+            parts = [_leaf_lengths(leaf, field) for leaf, _ in self.leaves]
+            arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+            self.lengths[field] = arr
+            self.avgdl[field] = max(float(arr[self.live].sum()) / live_n, 1.0)
+        self._contrib: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
+
+    def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
+        """This snapshot reading through ``reader`` (a thread's own reader of the same
+        generation): a shallow copy sharing every array and cache."""
+        view = copy.copy(self)
+        view.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
+        return view
+
+    # ------------------------------------------------------------------ postings
+
+    def _lexicon(self, field: str) -> list[str]:
+        out: set[str] = set()
+        for leaf, _ in self.leaves:
+            for term in leaf.lexicon(field):
+                out.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        return sorted(out)
+
+    def _global_ids(self, field: str, term: str) -> np.ndarray:
+        parts = [_leaf_postings(leaf, field, term, self.folder)[0] + offset
+                 for leaf, offset in self.leaves]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+
+    def term_scores(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global doc ids, BM25 contribution) of a term in a text field."""
+        key = (field, term)
+        hit = self._contrib.get(key)
+        if hit is not None:
+            return hit
+        ids_parts, w_parts = [], []
+        for leaf, offset in self.leaves:
+            ids, weights = _leaf_postings(leaf, field, term, self.folder)
+            ids_parts.append(ids + offset)
+            w_parts.append(weights)
+        ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
+        tf = np.concatenate(w_parts) if w_parts else np.zeros(0, dtype=np.float32)
+        if len(ids):
+            keep = self.live[ids]
+            ids, tf = ids[keep], tf[keep]
+        df = len(ids)
+        idf = math.log(1.0 + (self.live_count - df + 0.5) / (df + 0.5))
+        b = B.get(field, 0.75)
+        dl = self.lengths[field][ids] if len(ids) else np.zeros(0, dtype=np.float32)
+        norm = K1 * (1.0 - b + b * dl / self.avgdl[field])
+        contrib = (TEXT_FIELDS.get(field, 1.0) * idf * tf * (K1 + 1.0) / (tf + norm)).astype(
+            np.float32
+        )
+        result = (ids.astype(np.intp), contrib)
+        self._contrib[key] = result
+        if len(self._contrib) > 5000:
+            self._contrib.popitem(last=False)
+        return result
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return len(self.term_scores(field, term)[0])
+
+    def expand_prefix(self, field: str, prefix: str) -> list[str]:
+        out: set[str] = set()
+        for leaf, _ in self.leaves:
+            for term in leaf.expand_prefix(field, prefix):
+                out.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(out) >= MAX_PREFIX_TERMS:
+                    return sorted(out)
+        return sorted(out)
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every term of the title and text fields (stems), read once per generation."""
+        if not self._vocab:
+            terms: set[str] = set()
+            for field in ("title", "body", "implications"):
+                terms.update(self._lexicon(field))
+            self._vocab.append(frozenset(terms))
+        return self._vocab[0]
+
+    def docnum_of(self, summary_id: str) -> int | None:
+        ids = self._global_ids("id", summary_id)
+        live = [int(d) for d in ids if self.live[d]]
+        return live[0] if live else None
+
+    # ------------------------------------------------------------------ evaluation
+
+    def empty(self) -> Evaluated:
+        return Evaluated(np.zeros(self.n, dtype=bool), None)
+
+    def all(self) -> Evaluated:
+        return Evaluated(self.live.copy(), None)
+
+    def terms_in_fields(self, terms: Iterable[str], fields: Iterable[str]) -> Evaluated:
+        """Documents with any of ``terms`` in any of ``fields`` (an OR), scored."""
+        mask = np.zeros(self.n, dtype=bool)
+        score = np.zeros(self.n, dtype=np.float32)
+        for field in fields:
+            for term in terms:
+                ids, contrib = self.term_scores(field, term)
+                if len(ids):
+                    mask[ids] = True
+                    score[ids] += contrib
+        return Evaluated(mask, score)
+
+
+class Evaluator:
+    """Turns a query tree into an `Evaluated` over one snapshot. Collects notices and the
+    terms to highlight; never raises on odd input."""
+
+    def __init__(self, snap: Snapshot, reader) -> None:  # type: ignore[no-untyped-def]
+        self.snap = snap
+        self.reader = reader
+        self.notices: list[str] = []
+        self.highlight: dict[str, set[str]] = {f: set() for f in TEXT_FIELDS}
+
+    def run(self, node: q.Node) -> Evaluated:
+        result = self.eval(node, negated=False)
+        if result is None:
+            result = self.snap.all()
+        result.mask &= self.snap.live
+        return result
+
+    def eval(self, node: q.Node, negated: bool) -> Evaluated | None:  # noqa: C901
+        snap = self.snap
+        if isinstance(node, q.MatchAll):
+            return snap.all()
+        if isinstance(node, q.Word):
+            fields = node.fields or tuple(TEXT_FIELDS)
+            if node.prefix:
+                return self._prefix(node, fields, negated)
+            terms = query_terms(node.text)
+            if not terms:
+                return None  # a stop word or punctuation: no constraint
+            result: Evaluated | None = None
+            for term in terms:
+                one = snap.terms_in_fields([term], fields)
+                if not negated:
+                    for f in fields:
+                        self.highlight[f].add(term)
+                result = one if result is None else _and(result, one)
+            return result
+        if isinstance(node, q.Phrase):
+            return self._phrase(node, negated)
+        if isinstance(node, q.Facet):
+            return self._facet(node)
+        if isinstance(node, q.Not):
+            child = self.eval(node.child, not negated)
+            if child is None:
+                return None
+            return Evaluated(snap.live & ~child.mask, None)
+        if isinstance(node, q.And):
+            parts = [self.eval(c, negated) for c in node.children]
+            parts = [p for p in parts if p is not None]
+            if not parts:
+                return None
+            out = parts[0]
+            for p in parts[1:]:
+                out = _and(out, p)
+            return out
+        if isinstance(node, q.Or):
+            parts = [self.eval(c, negated) for c in node.children]
+            parts = [p for p in parts if p is not None]
+            if not parts:
+                return None
+            out = parts[0]
+            for p in parts[1:]:
+                out = _or(out, p)
+            return out
+        return None
+
+    def _prefix(self, node: q.Word, fields: tuple[str, ...], negated: bool) -> Evaluated:
+        from explorer.textproc import normalize_spelling
+
+        prefix = normalize_spelling(node.text).replace(" ", "")
+        if len(prefix) < 2:
+            return self.snap.all()
+        mask = np.zeros(self.snap.n, dtype=bool)
+        score = np.zeros(self.snap.n, dtype=np.float32)
+        for field in fields:
+            terms = self.snap.expand_prefix(field, prefix)
+            if len(terms) >= MAX_PREFIX_TERMS and f"{prefix}*" not in str(self.notices):
+                self.notices.append(f"{prefix}* matches many words: only the first "
+                                    f"{MAX_PREFIX_TERMS} are searched")
+            if terms:
+                one = self.snap.terms_in_fields(terms, (field,))
+                mask |= one.mask
+                assert one.score is not None
+                score += one.score / max(1.0, math.sqrt(len(terms)))
+                if not negated:
+                    self.highlight[field].update(terms)
+        return Evaluated(mask, score)
+
+    def _phrase(self, node: q.Phrase, negated: bool) -> Evaluated | None:
+        terms = query_terms(node.text)
+        if not terms:
+            return None
+        fields = node.fields or tuple(TEXT_FIELDS)
+        if len(terms) == 1:
+            return self.eval(q.Word(node.text, node.fields), negated)
+        snap = self.snap
+        mask = np.zeros(snap.n, dtype=bool)
+        score = np.zeros(snap.n, dtype=np.float32)
+        for field in fields:
+            candidate: Evaluated | None = None
+            for term in terms:
+                one = snap.terms_in_fields([term], (field,))
+                candidate = one if candidate is None else _and(candidate, one)
+            assert candidate is not None and candidate.score is not None
+            docs = np.flatnonzero(candidate.mask & snap.live & ~mask)
+            if not len(docs):
+                continue
+            found = self._verify_phrase(field, terms, docs)
+            if len(found):
+                mask[found] = True
+                score[found] += candidate.score[found]
+        if not negated:
+            for f in fields:
+                self.highlight[f].update(terms)
+        return Evaluated(mask, score)
+
+    def _verify_phrase(self, field: str, terms: list[str], docs: np.ndarray) -> np.ndarray:
+        """Documents among ``docs`` where ``terms`` stand at consecutive positions."""
+        found: list[int] = []
+        for leaf, offset in self.snap.leaves:
+            local = [int(d) - offset for d in docs if offset <= d < offset + leaf.doc_count_all()]
+            if not local:
+                continue
+            matchers = []
+            for term in terms:
+                try:
+                    m = leaf.postings(field, term)
+                except Exception:  # noqa: BLE001
+                    m = None
+                matchers.append(m)
+            if any(m is None for m in matchers):
+                continue
+            for doc in local:
+                positions = []
+                for m in matchers:
+                    if not m.is_active():
+                        break
+                    m.skip_to(doc)
+                    if not m.is_active() or m.id() != doc:
+                        break
+                    positions.append(set(m.value_as("positions")))
+                else:
+                    starts = positions[0]
+                    for k, pos in enumerate(positions[1:], start=1):
+                        starts = {p for p in starts if p + k in pos}
+                        if not starts:
+                            break
+                    if starts:
+                        found.append(doc + offset)
+        return np.asarray(found, dtype=np.intp)
+
+    def _facet(self, node: q.Facet) -> Evaluated | None:
+        snap, tax = self.snap, self.snap.taxonomy
+        value = node.value.strip()
+        if node.kind == "topic":
+            name = resolve_topic(tax, snap, value)
+            if name is None:
+                self.notices.append(f"unknown topic {value!r} ignored")
+                return None
+            col = snap.topic_matrix[:, snap.topic_index[name]]
+            return Evaluated(col & snap.live, None)
+        if node.kind == "type":
+            name = resolve_type(tax, snap, value)
+            if name is None:
+                self.notices.append(f"unknown research type {value!r} ignored")
+                return None
+            return Evaluated((snap.type_idx == snap.type_index[name]) & snap.live, None)
+        if node.kind == "year":
+            bounds = q.year_range(value)
+            if bounds is None:
+                return None
+            lo, hi = bounds
+            return Evaluated((snap.cite_year >= lo) & (snap.cite_year <= hi) & snap.live, None)
+        if node.kind == "doi":
+            doi = value.lower().removeprefix("https://doi.org/").removeprefix("doi:")
+            ids = snap._global_ids("doi", doi)
+            mask = np.zeros(snap.n, dtype=bool)
+            mask[ids] = True
+            return Evaluated(mask & snap.live, None)
+        return None
+
+
+def resolve_topic(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
+    """Canonical topic for a user-typed name: exact, alias, case, then a unique guess."""
+    canonical = tax.canonical_topic(name)
+    if canonical is None and name in snap.topic_index:
+        canonical = name
+    if canonical is None and len(name) >= 3:
+        low = name.casefold()
+        matches = [t for t in snap.topic_names if t.casefold().startswith(low)]
+        if len(matches) == 1:
+            canonical = matches[0]
+    return canonical if canonical in snap.topic_index else None
+
+
+def resolve_type(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
+    canonical = tax.canonical_type(name)
+    if canonical is None and name in snap.type_index:
+        canonical = name
+    if canonical is None and len(name) >= 3:
+        low = name.casefold()
+        matches = [t for t in snap.type_names if t.casefold().startswith(low)]
+        if len(matches) == 1:
+            canonical = matches[0]
+    return canonical if canonical in snap.type_index else None
+
+
+def _and(a: Evaluated, b: Evaluated) -> Evaluated:
+    mask = a.mask & b.mask
+    if a.score is None:
+        score = b.score
+    elif b.score is None:
+        score = a.score
+    else:
+        score = a.score + b.score
+    return Evaluated(mask, score)
+
+
+def _or(a: Evaluated, b: Evaluated) -> Evaluated:
+    mask = a.mask | b.mask
+    if a.score is None:
+        score = b.score
+    elif b.score is None:
+        score = a.score
+    else:
+        score = a.score + b.score
+    return Evaluated(mask, score)

@@ -1,0 +1,476 @@
+"""`SearchIndex`: the one entry point for searching and updating the index.
+
+Thread model: every thread keeps its own Whoosh searcher (Whoosh readers share file
+handles and are not safe across threads) and reopens it only when the index changed:
+the pointer file moved to a rebuilt index, or a commit made a new generation. Per-
+document arrays and postings caches are shared by all threads of one generation.
+Writes (the editor's add/replace/delete) take a process-wide lock plus Whoosh's own
+file lock, waiting up to ``lock_timeout`` seconds before `IndexLockedError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from explorer.corpus import load_taxonomy
+from explorer.records import Summary, Taxonomy
+from explorer.search import query as q
+from explorer.search.build import TAXONOMY_FILE
+from explorer.search.engine import (
+    Evaluated,
+    Evaluator,
+    Snapshot,
+    resolve_topic,
+    resolve_type,
+)
+from explorer.search.facets import facets as count_facets
+from explorer.search.highlight import expand_terms, find_spans, mark, snippet
+from explorer.search.models import Hit, SearchRequest, SearchResponse
+from explorer.search.schema import SNIPPET_FIELDS, document_for
+from explorer.search.spelling import correct_query
+from explorer.search.store import (
+    IndexLockedError,
+    IndexMissingError,
+    current_dir,
+    missing,
+    pointer_stamp,
+)
+from explorer.textproc import analyze, normalize_spelling, stem
+
+FALLBACK_NOTICE = "no document has all words; showing any word"
+log = logging.getLogger(__name__)
+
+
+class _Local(threading.local):
+    dir_name: str | None = None
+    ix: object = None
+    searcher: object = None
+    stamp: tuple[int, int] | None = None
+
+
+class SearchIndex:
+    """A search index folder, opened for searching and incremental updates."""
+
+    def __init__(self, index_dir: Path, *, lock_timeout: float = 10.0) -> None:
+        self.index_dir = Path(index_dir)
+        self.lock_timeout = lock_timeout
+        self._local = _Local()
+        self._snapshots: dict[object, Snapshot] = {}
+        self._snap_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._taxonomy: Taxonomy | None = None
+        self._taxonomy_dir: str | None = None
+
+    @classmethod
+    def open(cls, index_dir: Path, *, lock_timeout: float = 10.0) -> SearchIndex:
+        """Open the live index; IndexMissingError (saying to run `pprnet build`) if none."""
+        idx = cls(index_dir, lock_timeout=lock_timeout)
+        idx._searcher()  # fail now, not on the first search
+        return idx
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _open_dir(self) -> tuple[str, object]:
+        path = current_dir(self.index_dir)
+        try:
+            ix = whoosh_index.open_dir(str(path))
+        except Exception as exc:  # noqa: BLE001 - any failure here means "unusable"
+            raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
+        return path.name, ix
+
+    def _searcher(self):  # type: ignore[no-untyped-def]
+        """This thread's searcher, reopened if the index changed since last time."""
+        local = self._local
+        stamp = pointer_stamp(self.index_dir)
+        if stamp is None:
+            raise missing(self.index_dir, "not built yet")
+        if local.searcher is None or stamp != local.stamp:
+            name = current_dir(self.index_dir).name
+            if local.searcher is None or name != local.dir_name:
+                name, ix = self._open_dir()
+                try:
+                    searcher = ix.searcher()  # type: ignore[attr-defined]
+                except Exception as exc:  # noqa: BLE001
+                    raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
+                if local.searcher is not None:
+                    local.searcher.close()  # type: ignore[attr-defined]
+                local.ix, local.searcher, local.dir_name = ix, searcher, name
+            local.stamp = stamp
+        try:
+            stale = not local.searcher.up_to_date()  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - index removed under us
+            local.searcher = None
+            raise missing(self.index_dir, f"unreadable: {type(exc).__name__}") from None
+        if stale:
+            # A fresh reader, not Searcher.refresh(): refresh reuses segment readers whose
+            # deletions have changed since, and deleted documents would come back.
+            name, ix = self._open_dir()
+            try:
+                searcher = ix.searcher()  # type: ignore[attr-defined]
+            except Exception as exc:  # noqa: BLE001
+                raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
+            local.searcher.close()  # type: ignore[attr-defined]
+            local.ix, local.searcher, local.dir_name = ix, searcher, name
+        return local.searcher
+
+    def taxonomy(self) -> Taxonomy:
+        name = self._local.dir_name
+        if self._taxonomy is None or name != self._taxonomy_dir:
+            tax = None
+            try:
+                data = json.loads((self.index_dir / str(name) / TAXONOMY_FILE).read_text("utf-8"))
+                tax = Taxonomy(
+                    topics=list(data["topics"]),
+                    research_types=list(data["research_types"]),
+                    aliases=dict(data.get("aliases") or {}),
+                    type_aliases=dict(data.get("type_aliases") or {}),
+                )
+            except (OSError, ValueError, KeyError, TypeError):
+                tax = load_taxonomy()
+            self._taxonomy, self._taxonomy_dir = tax, name
+        return self._taxonomy
+
+    def _snapshot(self, searcher) -> Snapshot:  # type: ignore[no-untyped-def]
+        reader = searcher.reader()
+        key = (self._local.dir_name, reader.generation())
+        snap = self._snapshots.get(key)
+        if snap is None:
+            with self._snap_lock:
+                snap = self._snapshots.get(key)
+                if snap is None:
+                    folder = self.index_dir / str(self._local.dir_name)
+                    snap = Snapshot(key, reader, self.taxonomy(), folder)
+                    # keep the last few generations for threads still on them
+                    while len(self._snapshots) >= 4:
+                        self._snapshots.pop(next(iter(self._snapshots)))
+                    self._snapshots[key] = snap
+        return snap.bind(reader)
+
+    def refresh(self) -> None:
+        """Pick up a rebuilt or updated index now (searches also do this on their own)."""
+        self._local.stamp = None
+        self._snapshot(self._searcher())
+
+    def doc_count(self) -> int:
+        return int(self._searcher().doc_count())
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, req: SearchRequest | None = None) -> SearchResponse:
+        """Answer a request: hits for one page, total, facets, suggestions. Thread-safe.
+
+        Raises only IndexMissingError (no usable index). Any other failure is logged and
+        answered with an empty page and a notice: a query must never become a 500.
+        """
+        req = req if isinstance(req, SearchRequest) else SearchRequest()
+        searcher = self._searcher()
+        try:
+            return self._search(searcher, req)
+        except IndexMissingError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - see docstring
+            log.exception("search failed for %r", req.q)
+            return SearchResponse(
+                query=q.clean(req.q)[0], total=0, page=req.page, pages=0, hits=[],
+                facets={"topics": {}, "research_type": {}, "year": {}},
+                notices=[*req.notices, f"the search failed ({type(exc).__name__}); "
+                         "try different words"],
+                sort=req.sort, per_page=req.per_page,
+            )
+
+    def _search(self, searcher, req: SearchRequest) -> SearchResponse:  # type: ignore[no-untyped-def]
+        snap = self._snapshot(searcher)
+        reader = searcher.reader()
+        notices = list(req.notices)
+        parsed = q.parse(req.q)
+        notices.extend(parsed.notices)
+
+        evaluator = Evaluator(snap, reader)
+        result = evaluator.run(parsed.node)
+        notices.extend(n for n in evaluator.notices if n not in notices)
+
+        topic_mask, topics = self._topic_filter(snap, req, notices)
+        type_mask, types = self._type_filter(snap, req, notices)
+        lo, hi = req.month_range()
+        if req.date_from or req.date_to:
+            date_mask = (snap.month >= lo) & (snap.month <= hi)
+        else:
+            date_mask = np.ones(snap.n, dtype=bool)
+        filters = topic_mask & type_mask & date_mask
+
+        final = result.mask & filters
+        total = strict_total = int(final.sum())
+        fallback = False
+        if total == 0 and parsed.implicit_and and isinstance(parsed.node, q.And):
+            relaxed = _any_word(evaluator, parsed.node)
+            if relaxed is not None and (relaxed.mask & filters).any():
+                result, fallback = relaxed, True
+                final = result.mask & filters
+                total = int(final.sum())
+                notices.append(FALLBACK_NOTICE)
+
+        sort = req.sort
+        if parsed.is_empty and sort == "relevance":
+            sort = "newest"  # browsing: nothing to rank by
+        pages = max(1, math.ceil(total / req.per_page)) if total else 0
+        page = req.page
+        start = (page - 1) * req.per_page
+        docnums = _order(snap, final, result.score, sort, start, start + req.per_page)
+        hits = self._hits(searcher, snap, evaluator, docnums, result.score)
+
+        did_you_mean = None
+        if parsed.words:
+            did_you_mean = self._suggest(snap, reader, parsed, filters, strict_total)
+
+        return SearchResponse(
+            query=parsed.text,
+            total=total,
+            page=page,
+            pages=pages,
+            hits=hits,
+            facets=count_facets(snap, result.mask, topic_mask, type_mask, date_mask),
+            did_you_mean=did_you_mean,
+            fallback=fallback,
+            notices=notices,
+            topics=topics,
+            any_topic=req.any_topic,
+            types=types,
+            date_from=req.date_from,
+            date_to=req.date_to,
+            sort=sort,
+            per_page=req.per_page,
+        )
+
+    def _topic_filter(
+        self, snap: Snapshot, req: SearchRequest, notices: list[str]
+    ) -> tuple[np.ndarray, list[str]]:
+        names: list[str] = []
+        for raw in req.topics:
+            name = resolve_topic(snap.taxonomy, snap, raw)
+            if name is None:
+                hint = snap.taxonomy.suggest_topic(raw)
+                more = f" (did you mean {hint!r}?)" if hint else ""
+                notices.append(f"unknown topic {raw!r} ignored{more}")
+            elif name not in names:
+                names.append(name)
+        if not names:
+            return np.ones(snap.n, dtype=bool), names
+        cols = snap.topic_matrix[:, [snap.topic_index[n] for n in names]]
+        mask = cols.any(axis=1) if req.any_topic else cols.all(axis=1)
+        return mask, names
+
+    def _type_filter(
+        self, snap: Snapshot, req: SearchRequest, notices: list[str]
+    ) -> tuple[np.ndarray, list[str]]:
+        names: list[str] = []
+        for raw in req.types:
+            name = resolve_type(snap.taxonomy, snap, raw)
+            if name is None:
+                hint = snap.taxonomy.suggest_type(raw)
+                more = f" (did you mean {hint!r}?)" if hint else ""
+                notices.append(f"unknown research type {raw!r} ignored{more}")
+            elif name not in names:
+                names.append(name)
+        if not names:
+            return np.ones(snap.n, dtype=bool), names
+        wanted = np.array([snap.type_index[n] for n in names])
+        return np.isin(snap.type_idx, wanted), names
+
+    def _hits(self, searcher, snap: Snapshot, ev: Evaluator, docnums: list[int],  # type: ignore[no-untyped-def]
+              score: np.ndarray | None) -> list[Hit]:
+        terms = {field: expand_terms(ev.highlight.get(field, ())) for field in
+                 ("title", *SNIPPET_FIELDS)}
+        hits = []
+        for docnum in docnums:
+            stored = _stored(searcher, snap, docnum)
+            title = stored.get("title", "")
+            best_html, best_count = "", -1
+            for field in SNIPPET_FIELDS:
+                text = stored.get(field, "") or ""
+                field_spans = find_spans(text, terms[field])
+                if text and len(field_spans) > best_count:
+                    best_html, best_count = snippet(text, field_spans), len(field_spans)
+            topics = [t for t in (stored.get("topics") or "").split("\n") if t]
+            hits.append(Hit(
+                id=stored.get("id", ""),
+                title=title,
+                published=stored.get("published", ""),
+                topics=topics,
+                research_type=stored.get("research_type") or None,
+                citation=stored.get("citation", "") or "",
+                score=float(score[docnum]) if score is not None else 0.0,
+                snippet_html=best_html,
+                title_html=mark(title, find_spans(title, terms["title"])),
+            ))
+        return hits
+
+    def _suggest(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+                 filters: np.ndarray, total: int) -> str | None:
+        vocab = snap.vocabulary()
+
+        def term_of(word: str) -> str:
+            # normalize + stem directly (both cached): called for ~500 edit candidates
+            parts = normalize_spelling(word).split()
+            return stem(parts[0]) if len(parts) == 1 else ""
+
+        def known(word: str) -> bool:
+            return term_of(word) in vocab
+
+        def frequency(word: str) -> int:
+            return snap.doc_frequency("body", term_of(word)) + snap.doc_frequency(
+                "title", term_of(word))
+
+        if all(known(w) for w in parsed.words if w.isalpha()):
+            return None
+        corrected = correct_query(parsed.text, parsed.words, known, frequency)
+        if corrected is None:
+            return None
+        alt = q.parse(corrected)
+        ev = Evaluator(snap, reader)
+        found = ev.run(alt.node).mask & filters
+        return corrected if int(found.sum()) > total else None
+
+    # ------------------------------------------------------------------ more like this
+
+    def more_like_this(self, summary_id: str, limit: int = 5) -> list[Hit]:
+        """The summaries most similar to one (by its most distinctive terms)."""
+        searcher = self._searcher()
+        snap = self._snapshot(searcher)
+        docnum = snap.docnum_of(str(summary_id))
+        if docnum is None:
+            return []
+        stored = _stored(searcher, snap, docnum)
+        text = " ".join(str(stored.get(f, "")) for f in ("title", "body", "implications"))
+        tf: dict[str, int] = {}
+        for term in analyze(text):
+            tf[term] = tf.get(term, 0) + 1
+        weights = {}
+        for term, count in tf.items():
+            df = snap.doc_frequency("body", term)
+            if df <= 1:
+                continue  # only this document: says nothing about similarity
+            weights[term] = (1 + math.log(count)) * math.log(snap.live_count / df)
+        terms = sorted(weights, key=lambda t: -weights[t])[:25]
+        if not terms:
+            return []
+        ev = Evaluator(snap, searcher.reader())
+        result = snap.terms_in_fields(terms, ("title", "body", "implications"))
+        result.mask &= snap.live
+        result.mask[docnum] = False
+        limit = max(1, min(int(limit), 50))
+        order = _order(snap, result.mask, result.score, "relevance", 0, limit)
+        return self._hits(searcher, snap, ev, order, result.score)
+
+    # ------------------------------------------------------------------ updates
+
+    def _writer(self):  # type: ignore[no-untyped-def]
+        _, ix = self._open_dir()
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return ix.writer(timeout=min(1.0, self.lock_timeout))  # type: ignore[attr-defined]
+            except LockError:
+                if time.monotonic() >= deadline:
+                    raise IndexLockedError(
+                        f"the search index in {self.index_dir} is locked by another writer "
+                        f"(waited {self.lock_timeout:g} s); try again"
+                    ) from None
+
+    def add_or_replace(self, summary: Summary) -> None:
+        """Index one summary (replacing one with the same id); visible to the next search."""
+        with self._write_lock:
+            writer = self._writer()
+            try:
+                writer.update_document(**document_for(summary))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        self._local.stamp = None
+
+    def delete(self, summary_id: str) -> None:
+        """Remove one summary from the index (no error if it is not there)."""
+        with self._write_lock:
+            writer = self._writer()
+            try:
+                writer.delete_by_term("id", str(summary_id))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        self._local.stamp = None
+
+
+def _any_word(ev: Evaluator, node: q.And) -> Evaluated | None:
+    """The fallback of an all-words query: any of its words, minus its exclusions."""
+    positive = [c for c in node.children if not isinstance(c, q.Not)]
+    negative = [c for c in node.children if isinstance(c, q.Not)]
+    relaxed = ev.eval(q.Or(tuple(positive)), negated=False)
+    if relaxed is None:
+        return None
+    for neg in negative:
+        part = ev.eval(neg, negated=False)  # a Not node: its child is evaluated as negated
+        if part is not None:
+            relaxed.mask &= part.mask
+    relaxed.mask &= ev.snap.live
+    return relaxed
+
+
+def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
+           start: int, stop: int) -> list[int]:
+    """Doc numbers ranked ``start:stop`` among ``mask``."""
+    docs = np.flatnonzero(mask)
+    if start >= len(docs):
+        return []
+    stop = min(stop, len(docs))
+    if sort == "relevance" and score is not None:
+        s = score[docs]
+        if stop < len(docs):
+            top = np.argpartition(-s, stop - 1)[:stop]
+            docs, s = docs[top], s[top]
+        # score desc, then newest, then doc number for a stable order
+        order = np.lexsort((docs, -snap.month[docs], -s))
+    else:
+        sign = -1 if sort in ("newest", "relevance") else 1
+        order = np.lexsort((docs, sign * snap.month[docs]))
+    return [int(d) for d in docs[order][start:stop]]
+
+
+# Stored fields per (segment, document): segments are immutable, a page reads ten of
+# them, and hot documents come back again and again.
+_STORED_CACHE: OrderedDict[tuple[str, int], dict] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember(cache: OrderedDict, key: object, value: object, limit: int) -> None:
+    with _CACHE_LOCK:
+        cache[key] = value
+        if len(cache) > limit:
+            cache.popitem(last=False)
+
+
+def _leaf_of(snap: Snapshot, docnum: int):  # type: ignore[no-untyped-def]
+    for leaf, offset in reversed(snap.leaves):
+        if docnum >= offset:
+            return leaf, offset
+    raise IndexError(docnum)
+
+
+def _stored(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-untyped-def]
+    leaf, offset = _leaf_of(snap, docnum)
+    key = (leaf.segment().segment_id(), docnum - offset)
+    hit = _STORED_CACHE.get(key)
+    if hit is None:
+        hit = searcher.stored_fields(docnum)
+        _remember(_STORED_CACHE, key, hit, 5_000)
+    return hit

@@ -1,0 +1,88 @@
+"""The Whoosh schema and the document a `Summary` becomes.
+
+Text fields keep positions (phrases) and character spans (highlighting straight from the
+postings, without re-analysing stored text). Topics and research type are exact keyword
+terms, one per line of the field value, because topic names contain commas. The
+published month is both an ID term (read into per-document arrays for filters, facets
+and sorting) and a sortable DATETIME. Spelling suggestions use the text fields' own
+lexicons (see `explorer.search.spelling`), so no extra field slows the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from whoosh import fields, formats
+
+from explorer.records import Summary
+from explorer.search.analysis import LinesTokenizer, TextprocTokenizer
+
+# Fields searched by plain words, with the weight of a match in each.
+TEXT_FIELDS: dict[str, float] = {
+    "title": 2.5,
+    "body": 1.0,
+    "implications": 1.0,
+    "authors": 1.5,
+    "journal": 0.8,
+}
+# Text fields and whether their analysis expands acronyms (names and journals do not).
+ANALYZED_FIELDS: dict[str, bool] = {
+    "title": True,
+    "body": True,
+    "implications": True,
+    "authors": False,
+    "journal": False,
+}
+# Fields whose stored text feeds snippets (title is highlighted separately).
+SNIPPET_FIELDS: tuple[str, ...] = ("body", "implications")
+
+
+def make_schema() -> fields.Schema:
+    lines = LinesTokenizer()
+
+    def text(name: str) -> fields.TEXT:
+        analyzer = TextprocTokenizer(expand_acronyms=ANALYZED_FIELDS[name])
+        return fields.TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True)
+
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=text("title"),
+        body=text("body"),
+        implications=text("implications"),
+        authors=text("authors"),
+        journal=text("journal"),
+        year=fields.ID(stored=True),  # the article's year (citation), "" when unknown
+        doi=fields.ID(stored=True),
+        topics=fields.FieldType(formats.Existence(), lines, stored=True),
+        research_type=fields.FieldType(formats.Existence(), lines, stored=True),
+        published=fields.ID(stored=True),  # "YYYY-MM"
+        published_date=fields.DATETIME(sortable=True),
+        citation=fields.STORED(),  # short citation for result lists
+    )
+
+
+def document_for(summary: Summary) -> dict[str, object]:
+    """The Whoosh document of one summary (all values as Whoosh expects them)."""
+    c = summary.citation
+    year = (c.year or "").strip()
+    doc: dict[str, object] = {
+        "id": summary.id,
+        "title": summary.title,
+        "body": summary.body,
+        "implications": summary.implications or "",
+        "authors": "; ".join(c.authors),
+        "journal": c.journal or "",
+        "year": year if year.isdigit() else "",
+        "doi": (c.doi or "").lower(),
+        "topics": "\n".join(summary.topics),
+        "research_type": summary.research_type or "",
+        "published": summary.published,
+        "citation": c.short(),
+    }
+    for key in ("year", "doi", "topics", "research_type"):
+        if not doc[key]:
+            del doc[key]  # no empty terms in the index
+    with contextlib.suppress(ValueError, IndexError):
+        doc["published_date"] = datetime(int(summary.published[:4]), int(summary.published[5:7]), 1)
+    return doc

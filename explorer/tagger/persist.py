@@ -1,0 +1,290 @@
+"""Save and load a trained `TopicModel` under ``index_dir/model``.
+
+The model is derived data: when in doubt, refuse it and tell the user to rebuild. A model
+from another scikit-learn version, another model format or an older corpus raises
+`StaleModelError` with a "run `pprnet build`" message instead of loading something that
+may mean different things; a missing one raises `ModelMissingError`.
+
+Files: ``meta.json`` (small: format, corpus fingerprint, scikit-learn version, date, the
+config), ``data.json`` (word lists, ids, titles) and ``arrays.npz`` (numbers; read with
+``allow_pickle=False``, so a model file can never run code). A save writes a fresh sibling
+directory and swaps it in by rename, so readers see the old model or the new one; the
+brief gap between the two renames is bridged by a retry in `load_model`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+
+from explorer.tagger.features import FeatureSpace, TfidfBlock
+from explorer.tagger.model import TaggerConfig, TopicModel
+
+MODEL_DIRNAME = "model"
+FORMAT_VERSION = 1
+_REBUILD = "run `pprnet build` to retrain it"
+
+
+class ModelError(Exception):
+    """The topic model cannot be used; the message says what to do."""
+
+
+class ModelMissingError(ModelError):
+    """No model has been trained into this index folder yet."""
+
+
+class StaleModelError(ModelError):
+    """The saved model is from another scikit-learn, format or corpus, or is damaged."""
+
+
+class _Retry(Exception):
+    pass
+
+
+def model_dir(index_dir: Path | str) -> Path:
+    return Path(index_dir) / MODEL_DIRNAME
+
+
+# --------------------------------------------------------------------------- saving
+
+
+@contextlib.contextmanager
+def _swap_lock(index_dir: Path) -> Iterator[None]:
+    """One writer at a time swaps the model directory (two builds at once stay correct)."""
+    with open(index_dir / ".model.lock", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np.ndarray]]:
+    meta = {
+        "format": FORMAT_VERSION,
+        "build_id": build_id,
+        "fingerprint": model.fingerprint,
+        "sklearn_version": model.sklearn_version,
+        "created": model.created,
+        "documents": len(model.doc_ids),
+        "topics": model.topics,
+        "research_types": model.research_types,
+        "config": model.config.to_dict(),
+        "train_seconds": model.train_seconds,
+        "title_weight": model.space.title_weight,
+        "journal_weight": model.space.journal_weight,
+    }
+    data = {
+        "build_id": build_id,
+        "text_vocabulary": model.space.text.vocabulary,
+        "title_vocabulary": model.space.title.vocabulary,
+        "journals": model.space.journals,
+        "keyword_sets": [[list(v) for v in sets] for sets in model.keyword_sets],
+        "doc_ids": model.doc_ids,
+        "doc_titles": model.doc_titles,
+    }
+    docs = model.doc_matrix.tocsr()
+    arrays = {
+        "build_id": np.array(build_id),
+        "text_idf": model.space.text.idf,
+        "title_idf": model.space.title.idf,
+        "topic_coef": model.topic_coef,
+        "topic_intercept": model.topic_intercept,
+        "platt": model.platt,
+        "thresholds": model.thresholds,
+        "type_coef": model.type_coef,
+        "type_intercept": model.type_intercept,
+        "type_present": model.type_present,
+        "doc_data": docs.data,
+        "doc_indices": docs.indices,
+        "doc_indptr": docs.indptr,
+        "doc_shape": np.array(docs.shape, dtype=np.int64),
+        "doc_labels": model.doc_labels,
+    }
+    return meta, data, arrays
+
+
+def save_model(model: TopicModel, index_dir: Path | str) -> None:
+    """Write the model to ``index_dir/model`` atomically (temp directory + rename)."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    build_id = uuid.uuid4().hex
+    meta, data, arrays = _payload(model, build_id)
+    tmp = Path(tempfile.mkdtemp(prefix=".model-tmp-", dir=index_dir))
+    try:
+        _write(tmp / "data.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        with open(tmp / "arrays.npz", "wb") as handle:
+            np.savez(handle, **arrays)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # meta.json last: a directory with it is complete.
+        _write(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        _fsync_dir(tmp)
+        final = model_dir(index_dir)
+        with _swap_lock(index_dir):
+            if final.exists():
+                old = index_dir / f".model-old-{build_id}"
+                os.rename(final, old)
+                os.rename(tmp, final)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(tmp, final)
+            _fsync_dir(index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def read_meta(index_dir: Path | str) -> dict:
+    """The saved model's metadata (for `pprnet build` and status pages)."""
+    folder = model_dir(index_dir)
+    path = folder / "meta.json"
+    if not path.is_file():
+        raise ModelMissingError(f"no topic model in {folder}: run `pprnet build` to train it")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StaleModelError(f"the topic model in {folder} is unreadable ({exc}): "
+                              f"{_REBUILD}") from None
+    if not isinstance(meta, dict):
+        raise StaleModelError(f"the topic model in {folder} is damaged: {_REBUILD}")
+    return meta
+
+
+def check_meta(meta: dict, folder: Path, expected_fingerprint: str | None) -> None:
+    """Raise StaleModelError unless the model fits this program and this corpus."""
+    if meta.get("format") != FORMAT_VERSION:
+        raise StaleModelError(
+            f"the topic model in {folder} has format {meta.get('format')!r}, this program "
+            f"reads format {FORMAT_VERSION}: {_REBUILD}")
+    if meta.get("sklearn_version") != sklearn.__version__:
+        raise StaleModelError(
+            f"the topic model in {folder} was trained with scikit-learn "
+            f"{meta.get('sklearn_version')}, this is {sklearn.__version__}: {_REBUILD}")
+    if expected_fingerprint is not None and meta.get("fingerprint") != expected_fingerprint:
+        raise StaleModelError(
+            f"the topic model in {folder} is older than the corpus (the corpus changed "
+            f"after it was trained on {meta.get('created', 'an unknown date')}): {_REBUILD}")
+
+
+def _load_once(index_dir: Path, expected_fingerprint: str | None) -> TopicModel:
+    folder = model_dir(index_dir)
+    swapping = any(index_dir.glob(".model-old-*")) if index_dir.is_dir() else False
+    try:
+        meta = read_meta(index_dir)
+    except ModelMissingError:
+        if swapping:
+            raise _Retry from None
+        raise
+    check_meta(meta, folder, expected_fingerprint)
+    try:
+        data = json.loads((folder / "data.json").read_text(encoding="utf-8"))
+        with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except FileNotFoundError:
+        raise _Retry from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise StaleModelError(f"the topic model in {folder} is damaged ({exc}): "
+                              f"{_REBUILD}") from None
+    if str(arrays.get("build_id")) != meta.get("build_id") or \
+            data.get("build_id") != meta.get("build_id"):
+        raise _Retry  # files of two saves: a swap happened while reading
+    try:
+        return _assemble(meta, data, arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise StaleModelError(f"the topic model in {folder} is damaged ({exc!r}): "
+                              f"{_REBUILD}") from None
+
+
+def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicModel:
+    space = FeatureSpace(
+        text=TfidfBlock(list(data["text_vocabulary"]), arrays["text_idf"]),
+        title=TfidfBlock(list(data["title_vocabulary"]), arrays["title_idf"]),
+        journals=list(data["journals"]),
+        title_weight=float(meta["title_weight"]),
+        journal_weight=float(meta["journal_weight"]),
+    )
+    shape = tuple(int(v) for v in arrays["doc_shape"])
+    doc_matrix = sp.csr_matrix((arrays["doc_data"], arrays["doc_indices"], arrays["doc_indptr"]),
+                               shape=shape)
+    model = TopicModel(
+        topics=list(meta["topics"]),
+        research_types=list(meta["research_types"]),
+        config=TaggerConfig.from_dict(meta["config"]),
+        space=space,
+        topic_coef=arrays["topic_coef"],
+        topic_intercept=arrays["topic_intercept"],
+        platt=arrays["platt"],
+        thresholds=arrays["thresholds"],
+        keyword_sets=[[tuple(v) for v in sets] for sets in data["keyword_sets"]],
+        type_coef=arrays["type_coef"],
+        type_intercept=arrays["type_intercept"],
+        type_present=arrays["type_present"].astype(bool),
+        doc_ids=list(data["doc_ids"]),
+        doc_titles=list(data["doc_titles"]),
+        doc_matrix=doc_matrix,
+        doc_labels=arrays["doc_labels"],
+        fingerprint=str(meta["fingerprint"]),
+        sklearn_version=str(meta["sklearn_version"]),
+        created=str(meta["created"]),
+        train_seconds=float(meta.get("train_seconds", 0.0)),
+    )
+    n_topics, n_features = len(model.topics), space.n_features
+    if model.topic_coef.shape != (n_topics, n_features) or \
+            model.doc_labels.shape != (len(model.doc_ids), n_topics) or \
+            doc_matrix.shape[1] != len(space.text):
+        raise ValueError("array shapes do not match the word lists")
+    return model
+
+
+def load_model(index_dir: Path | str, *, expected_fingerprint: str | None = None) -> TopicModel:
+    """Load the model of an index folder.
+
+    Raises `ModelMissingError` when none was trained, `StaleModelError` when it comes from
+    another scikit-learn version or model format, is damaged, or (given
+    ``expected_fingerprint``, see `corpus_fingerprint`) was trained on another corpus.
+    """
+    index_dir = Path(index_dir)
+    for attempt in range(5):
+        try:
+            return _load_once(index_dir, expected_fingerprint)
+        except _Retry:
+            time.sleep(0.02 * (attempt + 1))
+    read_meta(index_dir)  # raises ModelMissingError when there is simply no model
+    raise StaleModelError(f"the topic model in {model_dir(index_dir)} kept changing while "
+                          "being read (is `pprnet build` running?): try again")

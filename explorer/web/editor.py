@@ -1,0 +1,363 @@
+"""The editor (``/editor``): sign in, paste a summary, get tags suggested, save.
+
+One HTML form carries the whole draft; "Suggest tags" posts it back with the parsed
+citation fields, ranked topic suggestions (ticked when suggested, with scores and the
+words behind them), research-type scores and the most similar archived summaries, and
+"Save" writes it. Nothing needs JavaScript. The draft is validated exactly as the
+corpus loader validates files (it is rendered and parsed back), so what is saved
+always loads. Existing summaries are edited through the same form (``/editor/edit/<id>``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import TooManyRequests
+
+from explorer.citation import parse_citation
+from explorer.corpus import CorpusError, parse_summary_text, render_summary
+from explorer.records import Citation, Summary, slugify
+from explorer.search import IndexMissingError, SearchRequest
+from explorer.web import security
+from explorer.web.state import state
+
+bp = Blueprint("editor", __name__, url_prefix="/editor")
+MAX_FIELD = 50_000
+CITATION_FIELDS = ("year", "title", "journal", "volume", "issue", "pages", "doi", "publisher")
+SUGGEST_LIMIT = 10
+
+
+def editor_enabled() -> bool:
+    return bool(current_app.config.get("EDITOR_PASSWORD_HASH"))
+
+
+def editor_required(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if not editor_enabled():
+            return render_template("editor_off.html"), 403
+        if not session.get("editor"):
+            if request.method == "GET":
+                return redirect(url_for("editor.home"))
+            abort(403, description="Sign in as the editor first.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------- the draft
+
+
+@dataclass
+class Draft:
+    """Everything the editor form holds, as text, plus what the server worked out."""
+
+    original_id: str = ""
+    published: str = ""
+    title: str = ""
+    citation_text: str = ""
+    body: str = ""
+    implications: str = ""
+    authors: str = ""  # one per line
+    editors: str = ""  # one per line (book chapters)
+    cit: dict[str, str] = field(default_factory=dict)
+    parsed_from: str = ""  # the citation text the fields were parsed from
+    topics: list[str] = field(default_factory=list)
+    research_type: str = ""
+    reviewed: bool = False  # the editor has seen suggestions: keep their ticks
+
+    @classmethod
+    def from_form(cls, form) -> Draft:  # type: ignore[no-untyped-def]
+        def text(name: str) -> str:
+            return (form.get(name) or "")[:MAX_FIELD].replace("\r\n", "\n").strip()
+
+        return cls(
+            original_id=text("original_id"),
+            published=text("published"),
+            title=" ".join(text("title").split()),
+            citation_text=" ".join(text("citation_text").split()),
+            body=text("body"),
+            implications=text("implications"),
+            authors=text("authors"),
+            editors=text("editors"),
+            cit={k: " ".join(text(f"cit_{k}").split()) for k in CITATION_FIELDS},
+            parsed_from=" ".join(text("parsed_from").split()),
+            topics=[t for t in form.getlist("topic") if t.strip()],
+            research_type=text("research_type"),
+            reviewed=form.get("reviewed") == "1",
+        )
+
+    @classmethod
+    def from_summary(cls, summary: Summary) -> Draft:
+        c = summary.citation
+        return cls(
+            original_id=summary.id,
+            published=summary.published,
+            title=summary.title,
+            citation_text=c.formatted(),
+            body=summary.body,
+            implications=summary.implications,
+            authors="\n".join(c.authors),
+            editors="\n".join(c.editors),
+            cit={k: getattr(c, k) or "" for k in CITATION_FIELDS},
+            parsed_from=c.formatted(),
+            topics=list(summary.topics),
+            research_type=summary.research_type or "",
+            reviewed=True,
+        )
+
+    @property
+    def has_citation_fields(self) -> bool:
+        return bool(self.parsed_from)
+
+    def parse_citation_if_changed(self) -> None:
+        """(Re)fill the citation fields when the pasted reference is new or was changed."""
+        if self.citation_text and self.citation_text != self.parsed_from:
+            c = parse_citation(self.citation_text)
+            self.authors = "\n".join(c.authors)
+            self.editors = "\n".join(c.editors)
+            self.cit = {k: getattr(c, k) or "" for k in CITATION_FIELDS}
+            self.parsed_from = self.citation_text
+
+    def citation(self) -> Citation:
+        if not self.has_citation_fields:
+            return parse_citation(self.citation_text)
+        return Citation(
+            authors=_lines(self.authors),
+            editors=_lines(self.editors),
+            year=self.cit.get("year") or None,
+            title=self.cit.get("title") or None,
+            journal=self.cit.get("journal") or None,
+            volume=self.cit.get("volume") or None,
+            issue=self.cit.get("issue") or None,
+            pages=self.cit.get("pages") or None,
+            doi=re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", self.cit.get("doi") or "",
+                       flags=re.I) or None,
+            publisher=self.cit.get("publisher") or None,
+        )
+
+    def new_id(self) -> str:
+        return f"{self.published}-{slugify(self.title, max_length=60)}"
+
+    def to_summary(self) -> Summary:
+        return Summary(
+            id=self.original_id or self.new_id(),
+            published=self.published,
+            title=self.title,
+            body=self.body,
+            implications=self.implications,
+            citation=self.citation(),
+            topics=list(self.topics),
+            research_type=self.research_type or None,
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in re.split(r"[\n;]", text) if line.strip()]
+
+
+def validate(draft: Draft) -> tuple[Summary | None, list[str]]:
+    """The saved summary, or the problems, judged exactly as the corpus loader would."""
+    errors = []
+    if not draft.title:
+        errors.append("Give the summary a title.")
+    if not draft.body:
+        errors.append("Paste the summary text.")
+    if not re.match(r"^\d{4}-\d{2}$", draft.published):
+        errors.append("Give the month of publication as YYYY-MM.")
+    if not draft.topics:
+        errors.append("Tick at least one topic.")
+    if errors:
+        return None, errors
+    summary = draft.to_summary()
+    taxonomy = state().taxonomy
+    summary, problems = parse_summary_text(render_summary(summary), f"{summary.id}.md", taxonomy)
+    errors = [p.message for p in problems if p.severity == "error"]
+    if summary is None:
+        return None, errors or ["This summary could not be saved."]
+    return summary, []
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+def suggestions(draft: Draft) -> tuple[dict | None, str | None]:
+    """The model's suggestions for a draft, or (None, why there are none)."""
+    model, why = state().model()
+    if model is None:
+        return None, why
+    text = "\n\n".join(p for p in (draft.body, draft.implications) if p)
+    try:
+        result = model.suggest(
+            title=draft.title,
+            text=text,
+            journal=draft.citation().journal,
+            limit=SUGGEST_LIMIT,
+            exclude_id=draft.original_id or None,
+        )
+    except ValueError as exc:
+        return None, str(exc)
+    return result, None
+
+
+def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extra: Any) -> dict:
+    taxonomy = state().taxonomy
+    suggested_topics = (suggest or {}).get("topics", [])
+    listed = {s["topic"] for s in suggested_topics}
+    type_scores = {r["type"]: r["score"] for r in (suggest or {}).get("research_type", [])}
+    return {
+        "draft": draft,
+        "suggest": suggest,
+        "why_no_suggestions": why,
+        "suggested_topics": suggested_topics,
+        "other_topics": [t for t in taxonomy.topics if t not in listed],
+        "research_types": taxonomy.research_types,
+        "type_scores": type_scores,
+        "similar": (suggest or {}).get("similar", []),
+        "errors": extra.pop("errors", []),
+        **extra,
+    }
+
+
+def _analyse(draft: Draft) -> tuple[dict | None, str | None]:
+    draft.parse_citation_if_changed()
+    suggest, why = suggestions(draft)
+    if suggest and not draft.reviewed:
+        draft.topics = [s["topic"] for s in suggest["topics"] if s["suggested"]]
+        types = suggest.get("research_type") or []
+        if types and not draft.research_type:
+            draft.research_type = types[0]["type"]
+    draft.reviewed = draft.reviewed or suggest is not None
+    return suggest, why
+
+
+# --------------------------------------------------------------------------- routes
+
+
+@bp.get("")
+def home():  # type: ignore[no-untyped-def]
+    if not editor_enabled():
+        return render_template("editor_off.html")
+    if not session.get("editor"):
+        return render_template("editor_login.html")
+    find = (request.args.get("find") or "").strip()
+    found = []
+    if find:
+        try:
+            found = state().index().search(SearchRequest(q=find, per_page=20)).hits
+        except IndexMissingError:
+            found = []
+    draft = Draft(published=dt.date.today().strftime("%Y-%m"))
+    return render_template(
+        "editor.html", find=find, found=found, **_form_context(draft, suggest=None, why=None)
+    )
+
+
+@bp.post("/login")
+def login():  # type: ignore[no-untyped-def]
+    if not editor_enabled():
+        return render_template("editor_off.html"), 403
+    limiter: security.RateLimiter = current_app.extensions["pprnet_login_limiter"]
+    wait = limiter.hit(security.client_key())
+    if wait:
+        raise TooManyRequests(
+            description=f"Too many sign-in attempts. Try again in {int(wait) + 1} seconds.",
+            retry_after=int(wait) + 1,
+        )
+    password = request.form.get("password", "")
+    if not security.password_matches(current_app.config["EDITOR_PASSWORD_HASH"], password):
+        return render_template("editor_login.html", error="That password is not right."), 401
+    limiter.reset(security.client_key())
+    session.clear()  # a fresh session (and CSRF token) for the signed-in editor
+    session.permanent = True
+    session["editor"] = True
+    return redirect(url_for("editor.home"))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("search.search_page"))
+
+
+@bp.get("/edit/<summary_id>")
+@editor_required
+def edit(summary_id: str):  # type: ignore[no-untyped-def]
+    summary = state().store.get(summary_id)
+    if summary is None:
+        abort(404)
+    draft = Draft.from_summary(summary)
+    suggest, why = _analyse(draft)
+    return render_template("editor.html", **_form_context(draft, suggest=suggest, why=why))
+
+
+@bp.post("/draft")
+@editor_required
+def draft_action():  # type: ignore[no-untyped-def]
+    draft = Draft.from_form(request.form)
+    if draft.original_id and state().store.get(draft.original_id) is None:
+        abort(404)
+    action = request.form.get("action", "suggest")
+    if action == "save":
+        summary, errors = validate(draft)
+        if summary is not None:
+            try:
+                result = state().save(summary, overwrite=bool(draft.original_id))
+            except CorpusError as exc:
+                errors = [_clash_message(str(exc), summary.id)]
+            else:
+                if result.index_error:
+                    flash(f"Saved, but the search index could not be updated: {result.index_error}")
+                else:
+                    flash(
+                        {"created": "Saved a new summary.", "updated": "Saved your changes."}.get(
+                            result.status, "Nothing changed."
+                        )
+                    )
+                return redirect(url_for("summary.summary_page", summary_id=summary.id))
+        suggest, why = _analyse(draft) if (draft.title or draft.body) else (None, None)
+        return (
+            render_template(
+                "editor.html", **_form_context(draft, suggest=suggest, why=why, errors=errors)
+            ),
+            422,
+        )
+    if not (draft.title or draft.body):
+        return (
+            render_template(
+                "editor.html",
+                **_form_context(
+                    draft, suggest=None, why=None, errors=["Paste a title or summary text first."]
+                ),
+            ),
+            422,
+        )
+    suggest, why = _analyse(draft)
+    return render_template("editor.html", **_form_context(draft, suggest=suggest, why=why))
+
+
+def _clash_message(message: str, summary_id: str) -> str:
+    if "exists" in message:
+        return (
+            f"A different summary with the id {summary_id!r} is already in the archive "
+            "(same month and title). Open it from the list of similar summaries, or change "
+            "the title."
+        )
+    return message

@@ -1,0 +1,60 @@
+"""Exports: the current result set at ``/export.ris|bib|csv`` (same URL parameters as the
+search page) and one summary's citation at ``/summary/<id>/export.ris|bib|csv``.
+
+Results are collected page by page through the same search the page uses (so the
+export is exactly what the reader saw, in the same order), capped at ``EXPORT_LIMIT``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from explorer.export import FORMATS
+from explorer.records import Summary
+from explorer.web.search import request_from_args
+from explorer.web.state import state
+from explorer.web.summary import get_summary_or_404
+
+bp = Blueprint("exports", __name__)
+PAGE = 100
+
+
+def result_set(args) -> list[Summary]:  # type: ignore[no-untyped-def]
+    """All summaries a search URL matches (up to EXPORT_LIMIT), in result order."""
+    st = state()
+    limit = int(current_app.config["EXPORT_LIMIT"])
+    base = request_from_args(args, per_page=PAGE)
+    ids: list[str] = []
+    page = 1
+    while len(ids) < limit:
+        resp = st.index().search(replace(base, page=page, notices=[]))
+        ids.extend(hit.id for hit in resp.hits)
+        if page >= resp.pages or not resp.hits:
+            break
+        page += 1
+    return st.store.get_many(ids[:limit])
+
+
+def _download(summaries: list[Summary], fmt: str, filename: str) -> Response:
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        abort(404)
+    text = spec.render(summaries, base_url=request.host_url)
+    response = Response(text, content_type=f"{spec.mimetype}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{spec.extension}"'
+    return response
+
+
+@bp.get("/export.<fmt>")
+def export_results(fmt: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    return _download(result_set(request.args), fmt, "pprnet-results")
+
+
+@bp.get("/summary/<summary_id>/export.<fmt>")
+def export_one(summary_id: str, fmt: str) -> Response:
+    summary = get_summary_or_404(summary_id)
+    return _download([summary], fmt, summary.id)

@@ -1,0 +1,120 @@
+"""The search page (``/``): query box, results, facet sidebar, year range, pagination.
+
+Every state lives in the URL (``q``, ``topic``…, ``any_topic``, ``type``…, ``from``,
+``to``, ``sort``, ``page``), so a search can be bookmarked and the back button works.
+`request_from_args` is shared with the exports and the JSON API so the three always
+agree on what a URL means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.datastructures import MultiDict
+
+from explorer.search import SearchRequest, SearchResponse
+from explorer.web.charts import year_histogram
+from explorer.web.state import cached_page, state
+from explorer.web.viewhelpers import search_url
+
+bp = Blueprint("search", __name__)
+
+
+def request_from_args(args: MultiDict[str, str], *, per_page: int | None = None) -> SearchRequest:
+    """A SearchRequest from raw URL parameters (SearchRequest cleans and reports oddities)."""
+    q = (args.get("q") or "").strip()
+    sort = args.get("sort") or ("relevance" if q else "newest")
+    return SearchRequest(
+        q=q,
+        topics=[t for t in args.getlist("topic") if t.strip()],
+        any_topic=args.get("any_topic", ""),
+        types=[t for t in args.getlist("type") if t.strip()],
+        date_from=args.get("from") or None,
+        date_to=args.get("to") or None,
+        sort=sort,
+        page=args.get("page") or 1,
+        per_page=per_page or current_app.config["PER_PAGE"],
+    )
+
+
+@dataclass
+class FacetValue:
+    name: str
+    count: int
+    selected: bool
+
+
+def facet_values(counts: dict[str, int], names: list[str], selected: list[str]) -> list[FacetValue]:
+    """Values worth showing: every one with matches, and every selected one (even at 0)."""
+    values = [
+        FacetValue(name, counts.get(name, 0), name in selected)
+        for name in names
+        if counts.get(name, 0) > 0 or name in selected
+    ]
+    values += [FacetValue(s, counts.get(s, 0), True) for s in selected if s not in names]
+    return values
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """[1, None, 4, 5, 6, 7, 8, None, 20]: None marks a gap."""
+    wanted = {1, pages, *range(page - around, page + around + 1)}
+    out: list[int | None] = []
+    for n in sorted(p for p in wanted if 1 <= p <= pages):
+        if out and out[-1] is not None and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def _year(value: str | None) -> int | None:
+    return int(value[:4]) if value and value[:4].isdigit() else None
+
+
+def _notices(req: SearchRequest, resp: SearchResponse) -> list[str]:
+    notices = list(dict.fromkeys([*req.notices, *resp.notices]))
+    if resp.fallback and not any("any word" in n for n in notices):
+        notices.append("No summary has all of these words; showing summaries with any of them.")
+    return notices
+
+
+@bp.get("/")
+@cached_page
+def search_page() -> str:
+    st = state()
+    req = request_from_args(request.args)
+    resp = st.index().search(req)
+    taxonomy = st.taxonomy
+    stats = st.store.stats()
+    years = stats.years
+    year_counts = {int(y): n for y, n in resp.facets.get("year", {}).items() if str(y).isdigit()}
+    if year_counts:
+        years = sorted(set(years) | set(year_counts))
+        years = list(range(years[0], years[-1] + 1))
+    lo, hi = _year(resp.date_from), _year(resp.date_to)
+    histogram = "" if not any(year_counts.values()) else year_histogram(
+        year_counts,
+        years,
+        chart_id="year-histogram",
+        selected=(lo, hi),
+        href=lambda y: search_url(from_=str(y), to=str(y)),
+    )
+    topics = facet_values(resp.facets.get("topics", {}), taxonomy.topics, resp.topics)
+    topics.sort(key=lambda v: (not v.selected, -v.count, v.name))
+    types = facet_values(
+        resp.facets.get("research_type", {}), taxonomy.research_types, resp.types
+    )
+    return render_template(
+        "search.html",
+        req=req,
+        resp=resp,
+        notices=_notices(req, resp),
+        topics=topics,
+        types=types,
+        years=years,
+        histogram=histogram,
+        pages=page_numbers(resp.page, resp.pages),
+        browsing=not req.q.strip(),
+        corpus_total=len(st.store),
+    )
+

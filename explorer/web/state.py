@@ -1,0 +1,200 @@
+"""The app's long-lived objects: the corpus store, one SearchIndex, the tagger model.
+
+One instance per app (``app.extensions["pprnet"]``), shared by every request thread.
+The index and the model are opened lazily and kept: opening is the expensive part, and
+`SearchIndex` is thread-safe. Saving a summary goes through `WebState.save`, which keeps
+the three in step: the corpus file is written atomically first (the source of truth),
+then the index is updated so search finds the summary at once, then the in-memory store.
+The tagger model is not retrained on save; `pprnet build` does that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, request
+
+from explorer.corpus import CorpusError, write_summary
+from explorer.records import Summary
+from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
+from explorer.search.store import pointer_stamp
+from explorer.web.store import CorpusStore
+
+
+@dataclass
+class SaveResult:
+    status: str  # "created", "updated" or "unchanged"
+    summary: Summary
+    index_error: str | None = None  # saved to the corpus, but the index could not follow
+
+
+class PageCache:
+    """A small LRU of rendered pages (HTML text, or a JSON body), shared by all threads."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class WebState:
+    def __init__(self, corpus_dir: Path, index_dir: Path, store: CorpusStore) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.index_dir = Path(index_dir)
+        self.store = store
+        self._index: SearchIndex | None = None
+        self._model: Any = None
+        self._model_error: str | None = None
+        self._model_loaded = False
+        self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
+        self.cache: dict[tuple, Any] = {}
+        self.pages = PageCache()
+
+    @property
+    def taxonomy(self):  # type: ignore[no-untyped-def]
+        return self.store.taxonomy
+
+    # ------------------------------------------------------------------ index
+
+    def index(self) -> SearchIndex:
+        """The app's one SearchIndex; IndexMissingError (shown as 503) until it is built."""
+        index = self._index
+        if index is not None:
+            return index
+        with self._lock:
+            if self._index is None:
+                self._index = SearchIndex.open(self.index_dir)
+            return self._index
+
+    # ------------------------------------------------------------------ model
+
+    def model(self) -> tuple[Any, str | None]:
+        """(model, None), or (None, why the editor gets no suggestions)."""
+        if self._model_loaded:
+            return self._model, self._model_error
+        with self._lock:
+            if not self._model_loaded:
+                try:
+                    from explorer.tagger import ModelError, load_model
+                except ImportError as exc:  # a broken install: search still works
+                    self._model, self._model_error = None, f"topic suggester unavailable ({exc})"
+                    self._model_loaded = True
+                    return self._model, self._model_error
+                try:
+                    self._model = load_model(self.index_dir)
+                    self._model_error = None
+                except ModelError as exc:
+                    self._model, self._model_error = None, str(exc)
+                except (OSError, ValueError) as exc:
+                    self._model = None
+                    self._model_error = f"cannot load the topic model ({exc}): run `pprnet build`"
+                self._model_loaded = True
+            return self._model, self._model_error
+
+    def warm(self) -> None:
+        """Do the one-off work (topic terms, index arrays) before the first visitor waits."""
+        from explorer.search import SearchRequest
+
+        stats = self.store.stats()
+        if self.taxonomy.topics:
+            stats.distinctive_terms(self.taxonomy.topics[0])
+        with contextlib.suppress(IndexMissingError):
+            self.index().search(SearchRequest(q="therapy"))
+
+    # ------------------------------------------------------------------ cache
+
+    def cached(self, key: tuple, make):  # type: ignore[no-untyped-def]
+        """Memoise derived output (charts, topic pages) per corpus version."""
+        full_key = (self.store.version, *key)
+        try:
+            return self.cache[full_key]
+        except KeyError:
+            pass
+        value = make()
+        if len(self.cache) > 500:
+            self.cache.clear()
+        self.cache[full_key] = value
+        return value
+
+    # ------------------------------------------------------------------ save
+
+    def save(self, summary: Summary, *, overwrite: bool) -> SaveResult:
+        """Write the corpus file, update the index, then the store (in that order)."""
+        with self._save_lock:
+            status = write_summary(
+                summary, self.corpus_dir, overwrite=overwrite, taxonomy=self.taxonomy
+            )
+            summary.path = str(self.corpus_dir / f"{summary.id}.md")
+            index_error = None
+            if status != "unchanged" or self.store.get(summary.id) != summary:
+                try:
+                    self.index().add_or_replace(summary)
+                except (IndexMissingError, IndexLockedError) as exc:
+                    index_error = str(exc)
+                self.store.put(summary)
+            return SaveResult(status, summary, index_error)
+
+
+def state() -> WebState:
+    return current_app.extensions["pprnet"]
+
+
+def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve repeated anonymous GETs of a page from memory.
+
+    Only visitors without a session cookie are served from the cache: their pages carry no
+    flash message, CSRF token or editor controls, so the same URL gives the same HTML.
+    The key includes the corpus version (bumped by every save) and the index pointer's
+    stamp (moved by a rebuild), so a change is visible at once.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        st = state()
+        if not st.pages.size or request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
+            return view(*args, **kwargs)
+        key = (request.host, request.full_path, st.store.version, pointer_stamp(st.index_dir))
+        cached = st.pages.get(key)
+        if cached is not None:
+            return cached if isinstance(cached, str) else _rebuild(cached)
+        result = view(*args, **kwargs)
+        if isinstance(result, str):
+            st.pages.put(key, result)
+        elif isinstance(result, Response) and result.status_code == 200 and not result.is_streamed:
+            kept = {k: v for k, v in result.headers.items() if k.startswith("X-")}
+            st.pages.put(key, (result.get_data(), result.mimetype, kept))
+        return result
+
+    return wrapper
+
+
+def _rebuild(cached: tuple[bytes, str, dict[str, str]]) -> Response:
+    data, mimetype, headers = cached
+    response = Response(data, mimetype=mimetype)
+    response.headers.update(headers)
+    return response
+
+
+__all__ = ["CorpusError", "PageCache", "SaveResult", "WebState", "cached_page", "state"]

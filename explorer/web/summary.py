@@ -1,0 +1,39 @@
+"""Summary pages (``/summary/<id>``): the full text, the reference, topics, similar ones.
+
+Ids are checked against the corpus id pattern before any lookup, and only the
+in-memory store is consulted, so no URL can reach the file system.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from explorer.records import Summary
+from explorer.search import IndexMissingError
+from explorer.web.state import cached_page, state
+
+bp = Blueprint("summary", __name__)
+
+
+def get_summary_or_404(summary_id: str) -> Summary:
+    summary = state().store.get(summary_id)
+    if summary is None:
+        abort(404)
+    return summary
+
+
+@bp.get("/summary/<summary_id>")
+@cached_page
+def summary_page(summary_id: str) -> str:
+    st = state()
+    summary = get_summary_or_404(summary_id)
+    try:
+        similar = st.index().more_like_this(summary.id, limit=5)
+    except IndexMissingError:
+        similar = []
+    return render_template(
+        "summary.html",
+        summary=summary,
+        similar=similar,
+        taxonomy=st.taxonomy,
+    )

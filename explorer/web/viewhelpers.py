@@ -1,0 +1,121 @@
+"""Small helpers shared by the views and templates: URLs that keep the search state,
+month labels, paragraphs of summary text, and the signed-in check.
+
+Every search state lives in the URL, so links that add or remove one filter are built
+from the current query string here, in one place, rather than by string pasting in
+templates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from urllib.parse import urlencode
+
+from flask import Flask, g, request, session
+from markupsafe import Markup, escape
+
+from explorer.records import slugify
+from explorer.web.security import csrf_token
+
+SEARCH_KEYS = ("q", "topic", "any_topic", "type", "from", "to", "sort", "page")
+_BULLET_RE = re.compile(r"^\s*[-*\u2022]\s+")
+
+
+def month_label(published: str | None) -> str:
+    """'2023-12' -> 'December 2023' (the input itself when it is not a month)."""
+    if not published or not re.match(r"^\d{4}-\d{2}$", published):
+        return published or ""
+    year, month = published.split("-")
+    if not 1 <= int(month) <= 12:
+        return published
+    return f"{calendar.month_name[int(month)]} {year}"
+
+
+def search_args() -> list[tuple[str, str]]:
+    """The current request's search parameters, in order, empty values dropped."""
+    cached = g.get("_search_args")
+    if cached is None:
+        cached = [
+            (k, v) for k, v in request.args.items(multi=True) if k in SEARCH_KEYS and v != ""
+        ]
+        g._search_args = cached
+    return cached
+
+
+def search_url(
+    args: list[tuple[str, str]] | None = None, *, path: str = "/", **changes: object
+) -> str:
+    """A URL for the current search with some parameters changed.
+
+    ``changes``: ``key=None`` removes the key, a list sets repeated values, a string sets
+    one value. Any change other than ``page`` resets the page, as a new result set starts
+    at its first page. ``from_`` stands for ``from``.
+    """
+    items = list(search_args() if args is None else args)
+    changes = {k.rstrip("_"): v for k, v in changes.items()}
+    if set(changes) - {"page"}:
+        changes.setdefault("page", None)
+    for key, value in changes.items():
+        items = [(k, v) for k, v in items if k != key]
+        if value is None or value == "" or value is False:
+            continue
+        if isinstance(value, (list, tuple)):
+            items.extend((key, str(v)) for v in value)
+        else:
+            items.append((key, str(value)))
+    query = urlencode(items)
+    return f"{path}?{query}" if query else path
+
+
+def search_url_without(key: str, value: str) -> str:
+    """The current search without one value of a repeatable parameter (a removable chip)."""
+    items = [(k, v) for k, v in search_args() if not (k == key and v == value) and k != "page"]
+    query = urlencode(items)
+    return f"/?{query}" if query else "/"
+
+
+def search_url_adding(key: str, value: str) -> str:
+    """The current search with one more filter value (the topic chips of each result)."""
+    base = g.get("_search_base")
+    if base is None:
+        items = [(k, v) for k, v in search_args() if k != "page"]
+        base = g._search_base = (set(items), urlencode(items))
+    present, query = base
+    if (key, value) in present:
+        return f"/?{query}"
+    extra = urlencode([(key, value)])
+    return f"/?{query}&{extra}" if query else f"/?{extra}"
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain summary text -> escaped ``<p>`` paragraphs (and ``<ul>`` for '- ' lines)."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", (text or "").strip()):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(_BULLET_RE.match(line) for line in lines):
+            items = "".join(f"<li>{escape(_BULLET_RE.sub('', line))}</li>" for line in lines)
+            out.append(f"<ul>{items}</ul>")
+        else:
+            out.append(f"<p>{escape(' '.join(line.strip() for line in lines))}</p>")
+    return Markup("\n".join(out))
+
+
+def editor_signed_in() -> bool:
+    return bool(session.get("editor"))
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token,
+        search_url=search_url,
+        search_url_without=search_url_without,
+        search_url_adding=search_url_adding,
+        editor_signed_in=editor_signed_in,
+        topic_slug=slugify,
+    )
+    app.jinja_env.filters["month"] = month_label
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["topic_slug"] = slugify

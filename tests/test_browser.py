@@ -1,0 +1,371 @@
+"""End-to-end journeys in real headless Chromium (Playwright driving Debian's chromium).
+
+A real server (``pprnet serve`` in a subprocess, on a free 127.0.0.1 port) serves a small
+corpus this module writes, with its index built. Three journeys from the issue:
+
+* a researcher searches, sees highlighted results and opens a summary;
+* an educator ticks two topics and a year range, and the counts and URL follow (with
+  JavaScript on a desktop, and again without JavaScript on a phone);
+* the editor signs in, pastes a new summary, accepts the suggested tags, saves, and
+  finds it by search.
+
+Screenshots of every step go to ``test-artifacts/screenshots/`` (printed at the start).
+A missing browser is a failure, not a skip: ``scripts/test`` installs Debian's chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.web_helpers import copy_site
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("PPRNET_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "browser-test editor passphrase"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ALLIANCE = "Alliance and Therapeutic Relationship"
+EMPATHY = "Empathy"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def shots(request) -> Path:
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    reporter = request.config.pluginmanager.getplugin("terminalreporter")
+    message = f"browser screenshots: {SHOTS}"
+    if reporter is not None:
+        reporter.write_line(message)
+    print(message)
+    return SHOTS
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return copy_site(tmp_path_factory.mktemp("browser-site"))
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """``pprnet serve`` on a free port; yields its base URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PPRNET_EDITOR_PASSWORD": PASSWORD,
+        "PPRNET_SECRET_KEY": "browser-test-secret-" + "s" * 32,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("PPRNET_API_TOKEN", None)
+    log = open(site.index_dir.parent / "server.log", "w+", encoding="utf-8")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"pprnet serve exited with {proc.returncode}:\n{log.read()}")
+            try:
+                with urllib.request.urlopen(base + "/topics", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"pprnet serve did not answer within 90 s:\n{log.read()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: run scripts/setup (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+                    "(scripts/test does: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """A page plus step-numbered screenshots and a record of console errors."""
+
+    def __init__(self, browser, base: str, name: str, shots: Path, *, viewport=DESKTOP,
+                 javascript: bool = True) -> None:
+        self.context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.base, self.name, self.shots, self.step = base, name, shots, 0
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def shot(self, label: str) -> None:
+        self.step += 1
+        self.page.screenshot(path=self.shots / f"{self.name}-{self.step:02d}-{label}.png",
+                             full_page=True)
+
+    def params(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.page.url).query)
+
+    def count(self) -> int:
+        text = self.page.locator(".results-count").inner_text()
+        match = re.match(r"\s*([\d,]+)", text)
+        return int(match.group(1).replace(",", "")) if match else 0
+
+    def no_horizontal_scroll(self) -> None:
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= self.page.viewport_size["width"], f"page is {width}px wide"
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.errors, f"console errors (CSP violations?): {self.errors}"
+
+
+@pytest.fixture()
+def journey(browser, server, shots):
+    opened = []
+
+    def start(name: str, **kwargs) -> Journey:
+        j = Journey(browser, server, name, shots, **kwargs)
+        opened.append(j)
+        return j
+
+    yield start
+    for j in opened:
+        j.close()
+
+
+# --------------------------------------------------------------------------- journeys
+
+
+def test_researcher_searches_and_opens_a_summary(journey, site):
+    j = journey("1-researcher")
+    page = j.page
+    j.goto("/")
+    j.shot("home")
+    page.get_by_label(re.compile("Search .* research summaries")).fill("alliance rupture")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=alliance\+rupture"))
+    expected = sum(
+        1 for s in site.summaries()
+        if all(w in (s.title + s.body + s.implications).lower() for w in ("alliance", "rupture"))
+    )
+    assert j.count() == expected > 0
+    marks = page.locator(".hit mark")
+    assert marks.count() > 0
+    marked = {w.lower().rstrip("s") for m in marks.all_inner_texts() for w in m.split()}
+    assert marked <= {"alliance", "rupture"} and marked
+    j.shot("results")
+    first = page.locator(".hit-title a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/summary/[a-z0-9-]+$"))
+    assert page.locator("h1").inner_text() == title
+    assert page.get_by_role("heading", name="Practice implications").is_visible()
+    assert page.get_by_role("heading", name="More like this").is_visible()
+    assert page.locator("a.doi").get_attribute("href").startswith("https://doi.org/")
+    j.shot("summary")
+    page.go_back()
+    page.wait_for_url(re.compile(r"q=alliance\+rupture"))
+    assert j.count() == expected
+
+
+def _expected(site, topics, lo, hi) -> int:
+    return sum(1 for s in site.summaries()
+               if all(t in s.topics for t in topics) and lo <= s.year <= hi)
+
+
+def test_educator_filters_by_two_topics_and_years(journey, site):
+    j = journey("2-educator")
+    page = j.page
+    j.goto("/")
+    total = j.count()
+    j.shot("browse")
+    page.get_by_label(re.compile(r"^Alliance and Therapeutic Relationship")).check()
+    page.wait_for_url(re.compile(r"topic=Alliance"))
+    assert j.params()["topic"] == [ALLIANCE]
+    assert j.count() == _expected(site, [ALLIANCE], 0, 9999) < total
+    j.shot("one-topic")
+    page.locator("label", has_text=re.compile(r"^Empathy")).first.click()
+    page.wait_for_url(re.compile(r"topic=Empathy"))
+    assert j.params()["topic"] == [ALLIANCE, EMPATHY]
+    both = _expected(site, [ALLIANCE, EMPATHY], 0, 9999)
+    assert j.count() == both > 0
+    j.shot("two-topics")
+    page.locator("#from").select_option("2017")
+    page.wait_for_url(re.compile(r"from=2017"))
+    page.locator("#to").select_option("2022")
+    page.wait_for_url(re.compile(r"to=2022"))
+    params = j.params()
+    assert params["from"] == ["2017"] and params["to"] == ["2022"]
+    assert params["topic"] == [ALLIANCE, EMPATHY]
+    in_range = _expected(site, [ALLIANCE, EMPATHY], 2017, 2022)
+    assert j.count() == in_range and 0 < in_range < both
+    assert page.locator(".chip-selected").count() == 3  # two topics and the date range
+    # the year facet lists each matching year's count in its bar titles
+    years = {s.year for s in site.summaries()
+             if ALLIANCE in s.topics and EMPATHY in s.topics and 2017 <= s.year <= 2022}
+    for year in years:
+        assert page.locator(f'#year-histogram a[aria-label^="{year}: "]').count() == 1
+    j.shot("years")
+    # focus returned to the control that changed (keyboard users keep their place)
+    assert page.evaluate("document.activeElement.id") == "to"
+    page.get_by_label("Match any ticked topic").check()
+    page.wait_for_url(re.compile(r"any_topic=1"))
+    either = sum(1 for s in site.summaries()
+                 if (ALLIANCE in s.topics or EMPATHY in s.topics) and 2017 <= s.year <= 2022)
+    assert j.count() == either > in_range
+    j.shot("any-topic")
+    # the back button walks the URL states back
+    page.go_back()
+    page.wait_for_url(lambda url: "any_topic" not in url)
+    assert j.count() == in_range
+    page.go_back()
+    page.wait_for_url(lambda url: "to=2022" not in url)
+    assert "to" not in j.params() and j.params()["from"] == ["2017"]
+    # removing one chip keeps the rest
+    page.locator(".chip-selected", has_text="Empathy").click()
+    page.wait_for_url(lambda url: "Empathy" not in url)
+    assert j.params()["topic"] == [ALLIANCE] and j.params()["from"] == ["2017"]
+    assert j.count() == _expected(site, [ALLIANCE], 2017, 9999)
+    j.shot("chip-removed")
+
+
+def test_educator_without_javascript_on_a_phone(journey, site):
+    j = journey("2b-educator-phone-nojs", viewport=PHONE, javascript=False)
+    page = j.page
+    j.goto("/")
+    j.no_horizontal_scroll()
+    j.shot("browse")
+    page.get_by_role("link", name=re.compile("^Filters")).click()
+    page.get_by_label(re.compile(r"^Alliance and Therapeutic Relationship")).check()
+    page.locator("label", has_text=re.compile(r"^Empathy")).first.click()
+    page.locator("#from").select_option("2016")
+    page.locator("#to").select_option("2023")
+    j.shot("ticked")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"to=2023"))
+    params = j.params()
+    assert params["topic"] == [ALLIANCE, EMPATHY]
+    assert j.count() == _expected(site, [ALLIANCE, EMPATHY], 2016, 2023) > 0
+    j.no_horizontal_scroll()
+    j.shot("results")
+
+
+def test_editor_adds_a_summary_and_finds_it(journey, site):
+    j = journey("3-editor")
+    page = j.page
+    j.goto("/editor")
+    page.get_by_label("Editor password").fill(PASSWORD)
+    j.shot("sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#title")
+    page.get_by_label("Title", exact=True).fill("Naming ruptures helps repair the alliance")
+    page.get_by_label("Published (month)").fill("2025-03")
+    page.get_by_label("Reference (APA style)").fill(
+        "Haddad, R., & Tanaka, Y. (2024). Naming the rupture: Alliance repair in brief "
+        "psychotherapy. Psychotherapy Research, 34(2), 201–214. "
+        "https://doi.org/10.1080/10503307.2024.999999"
+    )
+    page.get_by_label("Summary", exact=True).fill(
+        "Ruptures in the working alliance between client and therapist were common. When "
+        "therapists named the rupture and invited the client to talk about it, the alliance "
+        "was repaired and clients improved more.\n\nClients rated the bond with their "
+        "therapist after each session."
+    )
+    page.get_by_label("Practice implications").fill(
+        "Therapists can name tension in the relationship and ask about it directly."
+    )
+    j.shot("draft")
+    page.get_by_role("button", name="Suggest tags").click()
+    page.wait_for_selector(".suggest-list")
+    assert page.locator("#cit_journal").input_value() == "Psychotherapy Research"
+    suggested = page.locator(".suggest-list input[type=checkbox]:checked")
+    assert suggested.count() >= 1
+    accepted = [suggested.nth(i).get_attribute("value") for i in range(suggested.count())]
+    assert ALLIANCE in accepted
+    assert page.locator("input[name=research_type]:checked").count() == 1
+    assert page.get_by_role("heading", name="Most similar summaries in the archive").is_visible()
+    j.shot("suggestions")
+    page.get_by_role("button", name="Save summary").click()
+    page.wait_for_url(re.compile(r"/summary/2025-03-naming-ruptures"))
+    assert "Saved a new summary" in page.locator(".flash").inner_text()
+    assert page.locator("h1").inner_text() == "Naming ruptures helps repair the alliance"
+    shown = page.locator(".summary-topics .chip").all_inner_texts()
+    assert sorted(shown) == sorted(accepted)
+    j.shot("saved")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.get_by_label(re.compile("Search .* research summaries")).fill("naming ruptures repair")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=naming"))
+    titles = page.locator(".hit-title").all_inner_texts()
+    assert "Naming ruptures helps repair the alliance" in titles
+    j.shot("found")
+    assert (site.corpus_dir / "2025-03-naming-ruptures-helps-repair-the-alliance.md").is_file()
+
+
+@pytest.mark.parametrize("viewport_name, viewport", [("phone", PHONE), ("desktop", DESKTOP)])
+def test_main_pages_fit_the_screen(journey, site, viewport_name, viewport):
+    j = journey(f"4-pages-{viewport_name}", viewport=viewport)
+    summary_id = sorted(site.summaries(), key=lambda s: s.published)[-1].id
+    for label, path in [("search", "/?q=therapist"), ("summary", f"/summary/{summary_id}"),
+                        ("topics", "/topics"), ("topic", "/topics/empathy"),
+                        ("editor", "/editor")]:
+        j.goto(path)
+        j.no_horizontal_scroll()
+        j.shot(label)
+    # keyboard: the skip link comes first and focus is visible
+    j.goto("/")
+    j.page.keyboard.press("Tab")
+    assert j.page.evaluate("document.activeElement.className") == "skip-link"
+    outline = j.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")

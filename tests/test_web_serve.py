@@ -1,0 +1,146 @@
+"""``pprnet serve``: builds the index when missing or stale, then hands the app to waitress."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from explorer.cli import main as cli
+from explorer.commands import web_commands
+from explorer.corpus import write_summary
+from explorer.search.store import current_dir
+from tests.web_helpers import copy_site, make_summaries, write_corpus
+
+
+@pytest.fixture()
+def fake_waitress(monkeypatch):
+    calls = []
+    import waitress
+
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    return calls
+
+
+def touch_later(path, seconds: float = 5.0) -> None:
+    future = time.time() + seconds
+    os.utime(path, (future, future))
+
+
+def test_fresh_index_is_not_stale(tmp_path):
+    site = copy_site(tmp_path)
+    assert web_commands.index_staleness(site.corpus_dir, site.index_dir) is None
+
+
+def test_missing_index_is_stale(tmp_path):
+    write_corpus(tmp_path / "corpus", make_summaries(5))
+    reason = web_commands.index_staleness(tmp_path / "corpus", tmp_path / "index")
+    assert reason and "no search index" in reason
+
+
+def test_changed_corpus_makes_index_stale(tmp_path):
+    site = copy_site(tmp_path)
+    touch_later(next(site.corpus_dir.glob("*.md")))
+    reason = web_commands.index_staleness(site.corpus_dir, site.index_dir)
+    assert reason and "corpus changed" in reason
+
+
+def test_serve_builds_missing_index_and_model_then_serves(tmp_path, fake_waitress):
+    write_corpus(tmp_path / "corpus", make_summaries(12))
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(tmp_path / "corpus"),
+                                      "--index", str(tmp_path / "index"), "--port", "8123",
+                                      "--host", "127.0.0.1"])
+    assert result.exit_code == 0, result.output
+    assert current_dir(tmp_path / "index").is_dir()
+    assert (tmp_path / "index" / "model").is_dir()
+    ((app, kwargs),) = fake_waitress
+    assert kwargs["host"] == "127.0.0.1" and kwargs["port"] == 8123
+    assert kwargs["threads"] == 8
+    assert app.debug is False
+    assert "http://127.0.0.1:8123/" in result.output
+    response = app.test_client().get("/?q=alliance")
+    assert response.status_code == 200
+
+
+def test_serve_reuses_a_fresh_index(tmp_path, fake_waitress):
+    site = copy_site(tmp_path)
+    before = current_dir(site.index_dir)
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir),
+                                      "--index", str(site.index_dir)])
+    assert result.exit_code == 0, result.output
+    assert current_dir(site.index_dir) == before
+    assert "Building" not in result.output
+
+
+def test_serve_rebuilds_a_stale_index(tmp_path, fake_waitress):
+    site = copy_site(tmp_path)
+    before = current_dir(site.index_dir)
+    extra = make_summaries(41)[40]
+    write_summary(extra, site.corpus_dir)
+    touch_later(site.corpus_dir / f"{extra.id}.md")
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir),
+                                      "--index", str(site.index_dir)])
+    assert result.exit_code == 0, result.output
+    assert current_dir(site.index_dir) != before
+    ((app, _),) = fake_waitress
+    found = app.test_client().get(f"/api/summaries/{extra.id}")
+    assert found.status_code == 200
+
+
+def test_serve_with_broken_corpus_and_no_index_fails_clearly(tmp_path, fake_waitress):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, make_summaries(3))
+    (corpus / "broken.md").write_text("---\nid: [unclosed\n---\nbody\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(corpus),
+                                      "--index", str(tmp_path / "index")])
+    assert result.exit_code == 1
+    assert "cannot build the index" in result.output
+    assert "Traceback" not in result.output
+    assert not fake_waitress
+
+
+def test_serve_with_broken_corpus_keeps_serving_the_old_index(tmp_path, fake_waitress):
+    site = copy_site(tmp_path)
+    broken = site.corpus_dir / "broken.md"
+    broken.write_text("---\nid: [unclosed\n---\nbody\n", encoding="utf-8")
+    touch_later(broken)
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir),
+                                      "--index", str(site.index_dir)])
+    assert result.exit_code == 0, result.output
+    assert "serving the existing index" in result.output
+    assert fake_waitress
+
+
+def test_serve_missing_corpus_folder(tmp_path, fake_waitress):
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(tmp_path / "nope"),
+                                      "--index", str(tmp_path / "index")])
+    assert result.exit_code != 0
+    assert "corpus folder not found" in result.output
+    assert not fake_waitress
+
+
+def test_serve_rejects_bad_port():
+    result = CliRunner().invoke(cli, ["serve", "--port", "99999"])
+    assert result.exit_code == 2
+    assert "port" in result.output.lower()
+
+
+def test_serve_help():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--corpus", "--index", "--threads"):
+        assert option in result.output
+
+
+def test_model_retrained_when_only_the_model_is_missing(tmp_path, fake_waitress):
+    site = copy_site(tmp_path)
+    shutil.rmtree(site.index_dir / "model")
+    before = current_dir(site.index_dir)
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir),
+                                      "--index", str(site.index_dir)])
+    assert result.exit_code == 0, result.output
+    assert (site.index_dir / "model").is_dir()
+    assert current_dir(site.index_dir) == before  # the index itself was fresh
