@@ -187,13 +187,15 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+    fraction = mix["requests_per_second"] / trivial["requests_per_second"]
+    errors = sum(run["non_2xx"] + run["socket_errors"] for run in (trivial, mix))
     report = {
         "connections": args.connections,
         "duration_s": args.duration,
         "trivial": trivial,
         "mix": mix,
-        "mix_fraction_of_trivial": round(mix["requests_per_second"] / trivial["requests_per_second"], 3),
-        "errors_total": mix["non_2xx"] + mix["socket_errors"] + trivial["non_2xx"] + trivial["socket_errors"],
+        "mix_fraction_of_trivial": round(fraction, 3),
+        "errors_total": errors,
     }
     print(json.dumps(report, indent=2))
     tmp.cleanup()

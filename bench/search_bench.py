@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -231,6 +232,8 @@ def bench_size(label: str, docs: list[Summary], nqueries: int, work: Path) -> di
         "fts5_median_ms": round(statistics.median(f), 3),
         "fts5_p95_ms": round(pct(f, 95), 3),
     }
+    # Other work on the machine skews every figure: record how busy it was.
+    row["load_avg_1min"] = round(os.getloadavg()[0], 2)
     row["ratio_median"] = round(row["median_ms"] / max(row["fts5_median_ms"], 1e-9), 2)
     row["ratio_p95"] = round(row["p95_ms"] / max(row["fts5_p95_ms"], 1e-9), 2)
     target = TARGETS.get(label)

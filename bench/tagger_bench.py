@@ -3,12 +3,17 @@
     .venv/bin/python bench/tagger_bench.py                 # bundled corpus, 5 folds, seed 0
     .venv/bin/python bench/tagger_bench.py --only lr,svm   # a subset of the candidates
     .venv/bin/python bench/tagger_bench.py --synthetic 300 # a generated corpus instead
+    .venv/bin/python bench/tagger_bench.py --seeds 0,1,2,3,4 --no-chain  # mean of 5 layouts
+    .venv/bin/python bench/tagger_bench.py --speed         # training, loading, suggestion times
 
 Every candidate is run through `explorer.tagger.evaluate.evaluate` on the same folds
 (iterative stratification, fixed seed), so the table compares like with like: one-vs-rest
 logistic regression, linear SVM with sigmoid calibration, ridge, each alone and blended
-with the nearest-neighbour vote, the neighbour vote alone, and a classifier chain of
-logistic regressions (ranking metrics only: it has no per-topic thresholds). The default
+with the nearest-neighbour vote, the topic-name prior ("kw") and the topic names as extra
+examples ("nm"), the neighbour vote alone, single knobs of the default turned, and a
+classifier chain of logistic regressions (ranking metrics only: it has no per-topic
+thresholds). With --seeds 0,1,2,3,4 every figure is the mean over five fold layouts,
+which shows how much of a difference is noise. The default
 `TaggerConfig` in `explorer/tagger/model.py` is the winner of this table; rerun it when
 the corpus grows. Prints one row per candidate and, with --json, the full figures.
 """
@@ -43,28 +48,31 @@ def candidates() -> dict[str, TaggerConfig]:
     plain = replace(d, knn_weight=0.0, keyword_weight=0.0)
     return {
         "default": d,
-        "lr": replace(plain, classifier="lr"),
-        "lr+knn": replace(d, classifier="lr", keyword_weight=0.0),
-        "lr+kw": replace(d, classifier="lr", knn_weight=0.0),
-        "svm": replace(plain, classifier="svm", C=1.0),
-        "svm+knn+kw": replace(d, classifier="svm", C=1.0),
-        "ridge": replace(plain, classifier="ridge", C=1.0),
-        "ridge+knn+kw": replace(d, classifier="ridge", C=1.0),
+        "lr": replace(plain, classifier="lr", name_weight=0.0),
+        "lr+knn": replace(d, classifier="lr", keyword_weight=0.0, name_weight=0.0),
+        "lr+knn+kw": replace(d, classifier="lr", name_weight=0.0),
+        "svm": replace(plain, classifier="svm", C=1.0, name_weight=0.0),
+        "svm+knn+kw+nm": replace(d, classifier="svm", C=1.0),
+        "ridge": replace(plain, classifier="ridge", C=1.0, name_weight=0.0),
+        "ridge+knn+kw+nm": replace(d, classifier="ridge", C=1.0),
         "knn": replace(d, knn_weight=1.0, keyword_weight=0.0),
-        "lr C=1": replace(d, C=1.0),
-        "lr C=100": replace(d, C=100.0),
-        "lr unweighted": replace(d, class_weight=None),
+        "names 0": replace(d, name_weight=0.0),
+        "names 4": replace(d, name_weight=4.0),
+        "kw 0.1": replace(d, keyword_weight=0.1),
         "knn 0.5": replace(d, knn_weight=0.5),
-        "kw 0.2": replace(d, keyword_weight=0.2),
+        "knn k=5": replace(d, knn_k=5),
+        "C=1": replace(d, C=1.0),
+        "C=100": replace(d, C=100.0),
+        "unweighted": replace(d, class_weight=None),
         "title 0": replace(d, title_weight=0.0),
         "title 1.2": replace(d, title_weight=1.2),
         "journal 0": replace(d, journal_weight=0.0),
         "min_df 1": replace(d, min_df=1),
         "no shrink": replace(d, threshold_shrink=0.0),
+        "title copies": replace(d, title_copy_weight=0.6),
         "cue 0": replace(d, cue_weight=0.0),
         "cue 3": replace(d, cue_weight=3.0),
         "type C=1": replace(d, type_C=1.0),
-        "type C=100": replace(d, type_C=100.0),
     }
 
 
@@ -103,30 +111,90 @@ def chain_metrics(summaries, taxonomy, folds: int, seed: int) -> dict:
     return out
 
 
+def _mean(blocks: list[dict]) -> dict:
+    """Mean of each numeric figure over runs (per-topic tables dropped, None kept)."""
+    out: dict = {}
+    for key, value in blocks[0].items():
+        values = [b[key] for b in blocks if isinstance(b.get(key), int | float)]
+        if values and not isinstance(value, bool):
+            out[key] = round(statistics.mean(values), 4)
+        elif value is None:
+            out[key] = None
+    return out
+
+
+def speed(summaries, taxonomy) -> dict:
+    """Wall-clock figures of the default model: train, save, load, suggest (one thread)."""
+    import tempfile
+
+    from explorer.tagger import load_model, save_model, train_model
+    from explorer.tagger.features import fields_of
+
+    out: dict = {}
+    started = time.perf_counter()
+    model = train_model(summaries, taxonomy)
+    out["train_seconds"] = round(time.perf_counter() - started, 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        save_model(model, Path(tmp))
+        out["save_seconds"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        load_model(Path(tmp))
+        out["load_seconds"] = round(time.perf_counter() - started, 3)
+
+    def timed(call, runs: int) -> list[float]:
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        return times
+
+    full, titles = [], []
+    for summary in summaries:
+        f = fields_of(summary)
+        full += timed(lambda f=f: model.suggest(f.title, f.text, journal=f.journal), 1)
+        titles += timed(lambda s=summary: model.suggest(title=s.title), 1)
+    paste = "\n\n".join(s.body for s in summaries)[:60_000]  # a ~20-page paste
+    huge = timed(lambda: model.suggest("A pasted paper", paste), 20)
+    for name, values in (("suggest_ms", full), ("title_only_ms", titles), ("paste_60k_ms", huge)):
+        values = sorted(values)
+        out[name] = {"median": round(statistics.median(values), 2),
+                     "p95": round(values[int(0.95 * (len(values) - 1))], 2)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--synthetic", type=int, default=0,
                         help="use a generated corpus of this many summaries")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", default="0", help="comma-separated fold seeds to average")
     parser.add_argument("--only", default="", help="comma-separated candidate names")
     parser.add_argument("--no-chain", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--speed", action="store_true",
+                        help="time training, saving, loading and suggesting; no comparison")
     args = parser.parse_args()
 
     if args.synthetic:
-        summaries, taxonomy = synthetic_corpus(args.synthetic, seed=args.seed)
+        summaries, taxonomy = synthetic_corpus(args.synthetic, seed=0)
         source = f"synthetic corpus of {len(summaries)}"
     else:
         result = load_corpus(args.corpus)
         summaries, taxonomy = result.summaries, result.taxonomy
         source = f"{args.corpus} ({len(summaries)} summaries)"
+    if args.speed:
+        print(f"# {source}", file=sys.stderr)
+        print(json.dumps(speed(summaries, taxonomy), indent=1))
+        return
     chosen = candidates()
     if args.only:
         names = [n.strip() for n in args.only.split(",")]
         chosen = {n: chosen[n] for n in names if n in chosen}
-    print(f"# {source}, {args.folds} folds, seed {args.seed}", file=sys.stderr)
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+    print(f"# {source}, {args.folds} folds, seeds {seeds}", file=sys.stderr)
     header = f"{'candidate':<14} {'P@1':>6} {'P@3':>6} {'R@5':>6} {'NDCG5':>6} {'microF':>6} " \
              f"{'macroF':>6} {'type':>6} {'fold s':>6}"
     print(header)
@@ -140,18 +208,25 @@ def main() -> None:
 
     first = True
     for name, config in chosen.items():
-        res = run_evaluation(summaries, taxonomy, folds=args.folds, seed=args.seed,
-                             config=config, title_only=False, time_training=False)
+        runs = [run_evaluation(summaries, taxonomy, folds=args.folds, seed=seed, config=config,
+                               title_only=False, time_training=False) for seed in seeds]
         if first:
-            for base, block in res["baselines"].items():
+            for base in runs[0]["baselines"]:
+                block = _mean([r["baselines"][base] for r in runs])
                 show(base, block, block["research_type_accuracy"], 0.0)
                 rows[base] = block
             first = False
-        show(name, res["model"], res["research_type_accuracy"], res["fold_train_seconds_mean"])
-        rows[name] = res
+        block = _mean([r["model"] for r in runs])
+        type_acc = statistics.mean(r["research_type_accuracy"] for r in runs)
+        seconds = statistics.mean(r["fold_train_seconds_mean"] for r in runs)
+        show(name, block, type_acc, seconds)
+        rows[name] = {"model": block, "research_type_accuracy": type_acc,
+                      "fold_train_seconds_mean": seconds, "config": config.to_dict()}
     if not args.no_chain:
-        block = chain_metrics(summaries, taxonomy, args.folds, args.seed)
-        show("chain(lr)", block, None, block["fold_train_seconds_mean"])
+        chained = [chain_metrics(summaries, taxonomy, args.folds, seed) for seed in seeds]
+        block = _mean(chained)
+        seconds = statistics.mean(c["fold_train_seconds_mean"] for c in chained)
+        show("chain(lr)", block, None, seconds)
         rows["chain(lr)"] = block
     if args.json:
         print(json.dumps(rows, indent=1, default=str))

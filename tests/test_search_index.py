@@ -659,3 +659,28 @@ def test_internal_failure_becomes_a_notice(idx: SearchIndex,
     res = idx.search(SearchRequest(q="alliance"))
     assert res.total == 0 and res.hits == []
     assert any("failed" in n for n in res.notices)
+
+
+def test_parallel_build_and_postings_arrays_change_nothing(
+    corpus: tuple[Path, list[Summary]], tmp_path: Path
+) -> None:
+    """Parts indexed by worker processes into separate segments, and the NumPy postings
+    the build writes beside each segment, must give exactly the answers of a plain
+    in-process build read through Whoosh's own postings."""
+    queries = ["alliance", "CBT", '"therapeutic alliance"', "therap*", "depression OR anxiety",
+               "empathy -training", "author:eubanks", "allaince", ""]
+    build_index(corpus[1], tmp_path / "serial", workers=1)
+    build_index(corpus[1], tmp_path / "parallel", workers=2)
+    arrays = list(current_dir(tmp_path / "parallel").glob("*.postings.npz"))
+    assert len(arrays) == 2  # one per part, i.e. per segment
+    serial = SearchIndex.open(tmp_path / "serial")
+    parallel = SearchIndex.open(tmp_path / "parallel")
+    expected = {text: serial.search(SearchRequest(q=text)).to_json() for text in queries}
+    assert {t: parallel.search(SearchRequest(q=t)).to_json() for t in queries} == expected
+    for path in current_dir(tmp_path / "serial").glob("*.postings.npz"):
+        path.unlink()
+    plain = SearchIndex.open(tmp_path / "serial")  # a new process would see no arrays
+    from explorer.search import postings
+
+    postings._OPEN.clear()
+    assert {t: plain.search(SearchRequest(q=t)).to_json() for t in queries} == expected

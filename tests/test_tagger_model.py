@@ -271,6 +271,13 @@ def test_every_classifier_option_trains_and_ranks(corpus, classifier):
     assert target.topics[0] in ranked[:3]
 
 
+def test_title_copies_option_trains_and_ranks_from_a_title(corpus):
+    summaries, taxonomy = corpus
+    model = train_model(summaries[:60], taxonomy, config=TaggerConfig(title_copy_weight=0.5))
+    ranked = [t["topic"] for t in model.suggest(title=summaries[0].title)["topics"]]
+    assert summaries[0].topics[0] in ranked[:3]
+
+
 def test_bad_config_is_refused():
     with pytest.raises(ValueError, match="classifier"):
         TaggerConfig(classifier="forest")
@@ -315,3 +322,22 @@ def test_keyword_scores_match_names_and_aliases(corpus):
     assert scores[index["Attendance, Attrition, and Drop-Out"]] == 1.0  # alias "Dropout"
     assert scores[index["Cognitive Therapy (CT) and Cognitive-Behavioural Therapy (CBT)"]] > 0.5
     assert scores[index["Empathy"]] == 0.0
+
+
+def test_topic_names_are_learnt_even_when_examples_never_use_them(model, corpus):
+    """The name of a topic (or an alias) in a draft ranks it high, via the name examples."""
+    _, taxonomy = corpus
+    for topic in ("Termination", "Empathy", "Group Psychotherapy"):
+        ranked = [t["topic"] for t in model.suggest(title=topic)["topics"]]
+        assert ranked[0] == topic
+
+
+def test_name_documents_cover_every_topic_and_its_aliases():
+    from explorer.corpus import load_taxonomy
+    from explorer.tagger.model import name_documents
+
+    taxonomy = load_taxonomy()
+    docs = name_documents(taxonomy)
+    assert len(docs) == len(taxonomy.topics)
+    dropout = docs[taxonomy.topics.index("Attendance, Attrition, and Drop-Out")]
+    assert "dropout" in dropout.text_terms  # from the alias "Dropout"

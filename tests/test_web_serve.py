@@ -9,8 +9,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from explorer import builder
 from explorer.cli import main as cli
-from explorer.commands import web_commands
 from explorer.corpus import write_summary
 from explorer.search.store import current_dir
 from tests.web_helpers import copy_site, make_summaries, write_corpus
@@ -32,19 +32,19 @@ def touch_later(path, seconds: float = 5.0) -> None:
 
 def test_fresh_index_is_not_stale(tmp_path):
     site = copy_site(tmp_path)
-    assert web_commands.index_staleness(site.corpus_dir, site.index_dir) is None
+    assert builder.index_staleness(site.corpus_dir, site.index_dir) is None
 
 
 def test_missing_index_is_stale(tmp_path):
     write_corpus(tmp_path / "corpus", make_summaries(5))
-    reason = web_commands.index_staleness(tmp_path / "corpus", tmp_path / "index")
+    reason = builder.index_staleness(tmp_path / "corpus", tmp_path / "index")
     assert reason and "no search index" in reason
 
 
 def test_changed_corpus_makes_index_stale(tmp_path):
     site = copy_site(tmp_path)
     touch_later(next(site.corpus_dir.glob("*.md")))
-    reason = web_commands.index_staleness(site.corpus_dir, site.index_dir)
+    reason = builder.index_staleness(site.corpus_dir, site.index_dir)
     assert reason and "corpus changed" in reason
 
 

@@ -8,38 +8,36 @@ from pathlib import Path
 
 import click
 
+from explorer.builder import BuildRefused, build_all
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
-from explorer.corpus import load_corpus
-from explorer.search import SearchIndex, SearchRequest, build_index
+from explorer.search import SearchIndex, SearchRequest
 from explorer.search.store import SearchError
 
 
 @click.command()
 @corpus_option
 @index_option
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary lines.")
+@click.option("--no-model", is_flag=True, help="Build the search index only.")
 @friendly_errors
-def build(corpus_dir: Path, index_dir: Path, quiet: bool) -> None:
-    """Build the search index from the corpus (into a new folder, swapped in atomically).
+def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool) -> None:
+    """Build the search index and train the topic model from the corpus.
 
-    A corpus with errors is refused and the current index stays as it is.
+    The index is built into a new folder and swapped in atomically. A corpus with errors
+    is refused and the current index and model stay as they are.
     """
-    result = load_corpus(corpus_dir)
-    for problem in result.errors:
-        click.echo(str(problem), err=True)
-    if result.errors:
-        fail(f"{len(result.errors)} error(s) in {corpus_dir}: index not rebuilt "
-             "(run `pprnet check`)", code=1)
-    if not result.summaries:
-        fail(f"{corpus_dir}: no summaries to index", code=1)
+    say = (lambda _msg: None) if quiet else (lambda msg: click.echo(msg))
     try:
-        stats = build_index(result.summaries, index_dir, progress=not quiet,
-                            taxonomy=result.taxonomy)
+        report = build_all(corpus_dir, index_dir, progress=not quiet,
+                           with_model=not no_model, say=say)
+    except BuildRefused as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
     except SearchError as exc:
         fail(str(exc))
-    if not quiet:
-        click.echo(f"indexed {stats['documents']} summaries in {stats['seconds']:.1f} s "
-                   f"({stats['bytes'] / 1e6:.1f} MB) into {index_dir}")
+    if report.model_error:
+        fail(f"search index built, but the topic model failed: {report.model_error}")
+    say(f"built into {index_dir}")
 
 
 @click.command()
@@ -88,7 +86,7 @@ def _human(response) -> str:  # type: ignore[no-untyped-def]
 
     def plain(fragment: str) -> str:
         marked = fragment.replace("<mark>", "\x01").replace("</mark>", "\x02")
-        text = html.unescape(re.sub(r"<[^>]+>", "", marked))
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", marked)).split())
         if sys.stdout.isatty():
             return text.replace("\x01", "\x1b[1m").replace("\x02", "\x1b[0m")
         return text.replace("\x01", "[").replace("\x02", "]")

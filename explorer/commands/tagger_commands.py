@@ -65,7 +65,7 @@ def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
         return load_model(index_dir, expected_fingerprint=expected)
     except ModelError as exc:
         fail(str(exc))
-        raise  # unreachable: fail exits
+        raise AssertionError("unreachable: fail() exits") from exc
 
 
 # --------------------------------------------------------------------------- output
@@ -78,7 +78,7 @@ def format_suggestion(result: dict) -> str:
     for item in result["topics"]:
         mark = "*" if item["suggested"] else " "
         because = f"  because: {', '.join(item['because'])}" if item["because"] else ""
-        lines.append(f"  {mark} {item['score']:.3f}  {item['topic']:<{width}}{because}")
+        lines.append(f"  {mark} {item['score']:.3f}  {item['topic']:<{width}}{because}".rstrip())
     lines.append("Research type:")
     lines += [f"    {r['score']:.3f}  {r['type']}" for r in result["research_type"]]
     lines.append("Similar summaries:")
@@ -220,6 +220,8 @@ def format_evaluation(res: dict) -> str:
         columns.append(("title only", res["model_title_only"]))
     columns += [("most frequent", res["baselines"]["most_frequent"]),
                 ("keyword", res["baselines"]["keyword"])]
+    if "keyword_title_only" in res:
+        columns.append(("keyword title", res["keyword_title_only"]))
     lines = [
         f"Cross-validation: {res['documents']} summaries, {res['folds']} folds "
         f"(iterative stratification), seed {res['seed']}"

@@ -10,43 +10,9 @@ from pathlib import Path
 
 import click
 
+from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
-from explorer.corpus import load_corpus
-from explorer.search import build_index
 from explorer.search.store import IndexMissingError, SearchError, current_dir
-
-MODEL_DIR = "model"
-
-
-def _newest_mtime(paths: list[Path]) -> float:
-    newest = 0.0
-    for path in paths:
-        try:
-            newest = max(newest, path.stat().st_mtime)
-        except OSError:
-            continue
-    return newest
-
-
-def corpus_mtime(corpus_dir: Path) -> float:
-    """When the corpus last changed: its newest summary file, taxonomy or the folder."""
-    return _newest_mtime([corpus_dir, *corpus_dir.glob("*.md"), corpus_dir / "taxonomy.yaml"])
-
-
-def index_staleness(corpus_dir: Path, index_dir: Path) -> str | None:
-    """Why the index must be (re)built before serving, or None when it is current."""
-    try:
-        live = current_dir(index_dir)
-    except IndexMissingError:
-        return "no search index yet"
-    built = _newest_mtime([live, *live.iterdir()])
-    if corpus_mtime(corpus_dir) > built:
-        return "the corpus changed since the index was built"
-    return None
-
-
-def model_missing(index_dir: Path) -> bool:
-    return not (index_dir / MODEL_DIR).exists()
 
 
 def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> None:
@@ -56,49 +22,29 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
     warning), and without one there is nothing to serve.
     """
     reason = "asked to (--rebuild)" if force else index_staleness(corpus_dir, index_dir)
-    need_model = model_missing(index_dir)
-    if reason is None and not need_model:
-        return
-    result = load_corpus(corpus_dir)
-    for problem in result.errors:
-        click.echo(str(problem), err=True)
-    if result.errors or not result.summaries:
-        why = (
-            f"{len(result.errors)} error(s) in {corpus_dir}"
-            if result.errors
-            else f"no summaries in {corpus_dir}"
-        )
-        try:
-            current_dir(index_dir)
-        except IndexMissingError:
-            fail(f"{why}: cannot build the index (run `pprnet check`)", code=1)
-        click.echo(f"pprnet: warning: {why}: serving the existing index", err=True)
+    model_reason = model_unusable(index_dir) if reason is None else None
+    if reason is None and model_reason is None:
         return
     if reason is not None:
         click.echo(f"Building the search index ({reason})…", err=True)
+    try:
+        report = build_all(
+            corpus_dir, index_dir, progress=True, with_index=reason is not None,
+            say=lambda msg: click.echo(msg, err=True),
+        )
+    except BuildRefused as exc:
+        click.echo(str(exc), err=True)
         try:
-            stats = build_index(
-                result.summaries, index_dir, progress=True, taxonomy=result.taxonomy
-            )
-        except SearchError as exc:
-            fail(str(exc))
-        click.echo(f"indexed {stats['documents']} summaries in {stats['seconds']:.1f} s", err=True)
-    if reason is not None or need_model:
-        _train_model(result.summaries, result.taxonomy, index_dir)
-
-
-def _train_model(summaries, taxonomy, index_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    """Train and save the topic model; the site still works (without suggestions) if not."""
-    try:
-        from explorer.tagger import save_model, train_model
-    except ImportError:
+            current_dir(index_dir)
+        except IndexMissingError:
+            fail(f"cannot build the index from {corpus_dir} (run `pprnet check`)", code=1)
+        click.echo("pprnet: warning: serving the existing index", err=True)
         return
-    click.echo("Training the topic model…", err=True)
-    try:
-        save_model(train_model(summaries, taxonomy), index_dir)
-    except (ValueError, OSError) as exc:
-        click.echo(f"pprnet: warning: no topic model ({exc}); the editor has no suggestions",
-                   err=True)
+    except SearchError as exc:
+        fail(str(exc))
+    if report.model_error:
+        click.echo(f"pprnet: warning: no topic model ({report.model_error}); "
+                   "the editor has no suggestions", err=True)
 
 
 @click.command()
@@ -108,11 +54,16 @@ def _train_model(summaries, taxonomy, index_dir: Path) -> None:  # type: ignore[
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the index even when it is current.")
+@click.option("--trusted-proxy", metavar="ADDR",
+              default=lambda: os.environ.get("PPRNET_TRUSTED_PROXY") or None,
+              help="Address of the reverse proxy in front (e.g. 127.0.0.1; default "
+              "$PPRNET_TRUSTED_PROXY): trust its X-Forwarded-For/-Proto/-Host headers, so "
+              "the sign-in limit counts each visitor and links say https.")
 @corpus_option
 @index_option
 @friendly_errors
-def serve(host: str, port: int, threads: int, rebuild: bool, corpus_dir: Path,
-          index_dir: Path) -> None:
+def serve(host: str, port: int, threads: int, rebuild: bool, trusted_proxy: str | None,
+          corpus_dir: Path, index_dir: Path) -> None:
     """Serve the web explorer (search, topics, editor, JSON API) at http://HOST:PORT/.
 
     Builds the index first when it is missing or older than the corpus. The editor is on
@@ -135,8 +86,13 @@ def serve(host: str, port: int, threads: int, rebuild: bool, corpus_dir: Path,
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"PPRNet Explorer: http://{shown_host}:{port}/  (editor {editor}; Ctrl+C stops)")
     os.environ.setdefault("FLASK_DEBUG", "0")
+    proxy: dict = {}
+    if trusted_proxy:  # without one, X-Forwarded-* headers are dropped, never believed
+        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
+                                           "x-forwarded-host", "x-forwarded-port"}}
     waitress.serve(app, host=host, port=port, threads=threads, ident="pprnet",
-                   clear_untrusted_proxy_headers=True, channel_timeout=60)
+                   clear_untrusted_proxy_headers=True, channel_timeout=60, **proxy)
 
 
 COMMANDS = [serve]

@@ -4,12 +4,13 @@ A crash, a bad document or Ctrl-C mid-build leaves the live index untouched (the
 half-built directory is removed, the pointer never moved), and readers keep using the old
 index until they see the new pointer.
 
-Speed: text analysis (textproc) runs in worker processes while this process feeds Whoosh
-with the finished tokens, so on two cores the two halves of the work overlap. (Whoosh's
-own ``procs=`` pickles whole documents to sub-writers and merges their segments at the
-end; measured here it was no faster than one process.) Since the build sees every
-document's terms anyway, it also writes them as per-segment NumPy postings
-(`explorer.search.postings`) for fast matching.
+Speed: a large corpus is split into one part per core; each part is indexed by its own
+process into its own Whoosh segment (analysis and Whoosh both, so the work of a part
+never waits on another), and the segments are then listed in one table of contents, the
+way Whoosh's own multi-segment writer finishes. (Whoosh's ``procs=`` pickles documents to
+sub-writers from one feeding process; measured here it was no faster than one process.)
+Each document is analysed once: the tokens feed Whoosh and also per-segment NumPy
+postings (`explorer.search.postings`) for fast matching.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.index import TOC, clean_files
 
 from explorer.corpus import atomic_write_text, load_taxonomy
 from explorer.records import Summary, Taxonomy
@@ -61,14 +63,15 @@ def analyse_document(doc: dict[str, object]) -> _Analysed:
     return out
 
 
-def _analysed_stream(docs: list[dict[str, object]], workers: int) -> Iterator[_Analysed]:
-    if workers <= 1:
-        yield from map(analyse_document, docs)
-        return
-    ctx = multiprocessing.get_context("fork" if "fork" in
-                                      multiprocessing.get_all_start_methods() else None)
-    with ctx.Pool(workers) as pool:
-        yield from pool.imap(analyse_document, docs, chunksize=32)
+def _build_part(job: tuple[str, int, int]) -> str:
+    """Worker: index ``_PARTS_DOCS[lo:hi]`` into its own Whoosh index in ``folder``."""
+    folder, lo, hi = job
+    _write(Path(folder), _PARTS_DOCS[lo:hi], progress=False, counter=_PARTS_COUNTER)
+    return folder
+
+
+_PARTS_DOCS: list[Summary] = []  # handed to forked workers without pickling
+_PARTS_COUNTER = None  # shared count of indexed documents, for the progress bar
 
 
 def build_index(
@@ -78,8 +81,9 @@ def build_index(
     """Index ``summaries`` into ``index_dir`` atomically; return stats.
 
     ``taxonomy`` (default: the bundled one) is saved with the index so that searches
-    resolve topic and type names the way the corpus did. ``workers``: analysis
-    processes (default: one per core beyond the first, none for small corpora).
+    resolve topic and type names the way the corpus did. ``workers``: processes, each
+    indexing one part into its own segment (default: one per core, up to four, for
+    corpora of at least `PARALLEL_FROM` summaries; otherwise one, in this process).
     """
     index_dir = Path(index_dir)
     started = time.perf_counter()
@@ -90,11 +94,15 @@ def build_index(
         dupes = sorted({i for i in ids if i in seen or seen.add(i)})[:5]  # type: ignore[func-returns-value]
         raise ValueError(f"duplicate summary ids: {', '.join(dupes)}")
     if workers is None:
-        workers = max(1, (os.cpu_count() or 1) - 1) if len(summaries) >= PARALLEL_FROM else 1
+        workers = min(os.cpu_count() or 1, 4) if len(summaries) >= PARALLEL_FROM else 1
+    workers = max(1, min(workers, len(summaries)))
     with build_lock(index_dir, timeout=600):
         target = new_build_dir(index_dir)
         try:
-            _write(target, summaries, workers, progress)
+            if workers > 1:
+                _write_parallel(target, summaries, workers, progress)
+            else:
+                _write(target, summaries, progress)
             atomic_write_text(target / TAXONOMY_FILE, taxonomy_to_json(taxonomy))
             swap_in(index_dir, target)
         except BaseException:
@@ -109,17 +117,20 @@ def build_index(
     }
 
 
-def _write(target: Path, summaries: list[Summary], workers: int, progress: bool) -> None:
+def _write(target: Path, summaries: list[Summary], progress: bool,
+           counter=None) -> None:  # type: ignore[no-untyped-def]
+    """One process, one segment: analyse each document once, feed Whoosh the tokens,
+    keep them for the NumPy postings."""
     ix = whoosh_index.create_in(str(target), make_schema())
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(limitmb=2048)  # keep postings in memory: spilling runs to disk
+    # and merging them back doubled the time of a 30 000-summary build
+    _memoize_lengths(writer)
     sidecar = PostingsWriter(list(ANALYZED_FIELDS))
-    docs = [document_for(s) for s in summaries]
     try:
-        stream = _analysed_stream(docs, workers)
-        for docnum, (doc, analysed) in enumerate(_progress(zip(docs, stream, strict=True),
-                                                           len(docs), progress)):
+        for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
+            doc = document_for(summary)
             keys = []
-            for field, tokens in analysed.items():
+            for field, tokens in analyse_document(doc).items():
                 key = (ANALYZED_FIELDS[field], doc[field])
                 analysis.PRECOMPUTED[key] = tokens  # type: ignore[index]
                 keys.append(key)
@@ -129,6 +140,9 @@ def _write(target: Path, summaries: list[Summary], workers: int, progress: bool)
             finally:
                 for key in keys:
                     analysis.PRECOMPUTED.pop(key, None)  # type: ignore[arg-type]
+            if counter is not None and docnum % 50 == 49:
+                with counter.get_lock():
+                    counter.value += 50
     except BaseException:
         writer.cancel()
         analysis.PRECOMPUTED.clear()
@@ -136,15 +150,107 @@ def _write(target: Path, summaries: list[Summary], workers: int, progress: bool)
     writer.commit()
     with ix.reader() as reader:
         leaves = reader.leaf_readers()
-        if len(leaves) == 1 and leaves[0][0].doc_count_all() == len(docs):
+        if len(leaves) == 1 and leaves[0][0].doc_count_all() == len(summaries):
             segment_id = leaves[0][0].segment().segment_id()
             sidecar.save(target / f"{segment_id}{SUFFIX}")
     ix.close()
 
 
-def _progress(items: Iterable, total: int, enabled: bool) -> Iterable:  # type: ignore[type-arg]
-    if not enabled or not sys.stderr.isatty():
-        return items
+def _write_parallel(target: Path, summaries: list[Summary], workers: int,
+                    progress: bool) -> None:
+    """Index parts in worker processes, then gather their segments into ``target``."""
+    global _PARTS_DOCS, _PARTS_COUNTER
+    size = -(-len(summaries) // workers)
+    jobs = [(str(target / f"part-{k}"), lo, min(lo + size, len(summaries)))
+            for k, lo in enumerate(range(0, len(summaries), size))]
+    for folder, _, _ in jobs:
+        Path(folder).mkdir()
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    _PARTS_DOCS, _PARTS_COUNTER = summaries, ctx.Value("i", 0)
+    bar = _bar(len(summaries)) if progress else None
+    try:
+        with ctx.Pool(len(jobs)) as pool:
+            result = pool.map_async(_build_part, jobs, chunksize=1)
+            while not result.ready():
+                result.wait(0.25)
+                if bar is not None:
+                    bar.update(_PARTS_COUNTER.value - bar.n)
+            result.get()
+        if bar is not None:
+            bar.update(len(summaries) - bar.n)
+    finally:
+        _PARTS_DOCS, _PARTS_COUNTER = [], None
+        if bar is not None:
+            bar.close()
+    ix = whoosh_index.create_in(str(target), make_schema())
+    segments = []
+    for folder, _, _ in jobs:
+        part = whoosh_index.open_dir(folder)
+        segments.extend(part._segments())  # in part order: document numbers follow it
+        part.close()
+        for path in Path(folder).iterdir():
+            if not path.name.startswith("_") and "WRITELOCK" not in path.name:
+                path.rename(target / path.name)
+        shutil.rmtree(folder)
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+    ix.close()
+
+
+class _MemoLengths:
+    """Whoosh's segment flush asks the lengths column for a document's field length once
+    per *posting* (a disk read each time: a sixth of the build). Ask once per document."""
+
+    def __init__(self, lengths) -> None:  # type: ignore[no-untyped-def]
+        self._lengths = lengths
+        self._cache: dict[str, dict[int, int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        per_field = self._cache.setdefault(fieldname, {})
+        value = per_field.get(docnum)
+        if value is None:
+            value = per_field[docnum] = self._lengths.doc_field_length(docnum, fieldname,
+                                                                        default)
+        return value
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._lengths, name)
+
+
+def _memoize_lengths(writer) -> None:  # type: ignore[no-untyped-def]
+    fieldwriter = getattr(writer, "fieldwriter", None)
+    if fieldwriter is None:
+        return
+    original = fieldwriter.add_postings
+
+    def add_postings(schema, lengths, items):  # type: ignore[no-untyped-def]
+        return original(schema, _MemoLengths(lengths) if lengths else lengths, items)
+
+    fieldwriter.add_postings = add_postings
+
+
+def _bar(total: int):  # type: ignore[no-untyped-def]
+    """A progress bar on a terminal, None otherwise."""
+    if not sys.stderr.isatty():
+        return None
     from tqdm import tqdm
 
-    return tqdm(items, total=total, desc="indexing", unit="summary", file=sys.stderr)
+    return tqdm(total=total, desc="indexing", unit="summary", file=sys.stderr)
+
+
+def _progress(items: Iterable, total: int, enabled: bool) -> Iterable:  # type: ignore[type-arg]
+    bar = _bar(total) if enabled else None
+    if bar is None:
+        return items
+
+    def counted() -> Iterable:  # type: ignore[type-arg]
+        try:
+            for item in items:
+                yield item
+                bar.update(1)
+        finally:
+            bar.close()
+
+    return counted()

@@ -251,8 +251,14 @@ class Snapshot:
         """Every term of the title and text fields (stems), read once per generation."""
         if not self._vocab:
             terms: set[str] = set()
-            for field in ("title", "body", "implications"):
-                terms.update(self._lexicon(field))
+            for leaf, _ in self.leaves:
+                arrays = postings.for_segment(self.folder, leaf.segment().segment_id())
+                for field in ("title", "body", "implications"):
+                    known = arrays.terms(field) if arrays is not None else None
+                    if known is None:  # no arrays for this segment: ask Whoosh
+                        known = [t.decode("utf-8") if isinstance(t, bytes) else t
+                                 for t in leaf.lexicon(field)]
+                    terms.update(known)
             self._vocab.append(frozenset(terms))
         return self._vocab[0]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.records import Summary, Taxonomy
-from explorer.tagger.features import TYPE_CUES, fields_of
+from explorer.tagger.features import TYPE_CUES, DocFields, analyze_fields, fields_of
 from explorer.tagger.keywords import keyword_scores, topic_keyword_sets
 from explorer.tagger.model import (
     DEFAULT_CONFIG,
@@ -212,6 +212,7 @@ def evaluate(summaries: Sequence[Summary], taxonomy: Taxonomy, *, folds: int = 5
     true_types = [taxonomy.research_types[t] if t >= 0 else None for t in data.types]
     model_parts: list[tuple[np.ndarray, Predictions]] = []
     title_parts: list[tuple[np.ndarray, Predictions]] = []
+    keyword_titles: list[tuple[np.ndarray, Predictions]] = []
     base_parts: dict[str, list[tuple[np.ndarray, Predictions]]] = {}
     latencies: list[float] = []
     fold_seconds: list[float] = []
@@ -223,10 +224,14 @@ def evaluate(summaries: Sequence[Summary], taxonomy: Taxonomy, *, folds: int = 5
         fold_seconds.append(time.perf_counter() - started)
         held = [ordered[i] for i in test]
         model_parts.append((test, model_predictions(model, held, title_only=False,
-                                                     latencies=latencies)))
+                                                    latencies=latencies)))
         if title_only:
             title_parts.append((test, model_predictions(model, held, title_only=True,
-                                                         latencies=None)))
+                                                        latencies=None)))
+            titles = data.subset(test)
+            titles.docs = [analyze_fields(DocFields(title=s.title)) for s in held]
+            keyword_titles.append(
+                (test, baseline_predictions(data.subset(train), titles, taxonomy)["keyword"]))
         for name, pred in baseline_predictions(data.subset(train), data.subset(test),
                                                taxonomy).items():
             base_parts.setdefault(name, []).append((test, pred))
@@ -243,6 +248,9 @@ def evaluate(summaries: Sequence[Summary], taxonomy: Taxonomy, *, folds: int = 5
         block["research_type_accuracy"] = type_accuracy(_merge(title_parts, n), true_types)
         block.pop("per_topic")
         result["model_title_only"] = block
+        keyword_block = topic_metrics(_merge(keyword_titles, n), truth, taxonomy.topics)
+        keyword_block.pop("per_topic")
+        result["keyword_title_only"] = keyword_block
     result["research_type_accuracy"] = type_accuracy(model_pred, true_types)
     if time_training:
         say("timing training on the whole corpus")

@@ -5,7 +5,10 @@ over the TF-IDF features (logistic regression by default; linear SVM and ridge a
 alternatives `bench/tagger_bench.py` compares), calibrated per topic with Platt scaling on
 out-of-fold decision values so that scores of different topics can be ranked together,
 then blended with a nearest-neighbour vote of the most similar archived summaries and with
-a small prior for texts that name the topic. Each topic gets its own threshold, tuned on
+a small prior for texts that name the topic. Each topic's name (and aliases) also joins the
+training data as one extra example of it, which helps the rare topics most. The default
+blend won the cross-validated comparison in `bench/tagger_bench.py` (numbers in the
+`TaggerConfig` comments). Each topic gets its own threshold, tuned on
 the same out-of-fold scores: with so few examples, probabilities are small and one fixed
 cut-off would suggest the common topics only.
 
@@ -54,18 +57,27 @@ _FAR = 10.0  # decision value for a topic the training set never (or always) sho
 
 @dataclass(frozen=True)
 class TaggerConfig:
-    """Every choice that shapes the model; saved with it and compared in the bench."""
+    """Every choice that shapes the model; saved with it and compared in the bench.
+
+    Chosen with `bench/tagger_bench.py --seeds 0,1,2` on the bundled corpus (173
+    summaries, 5 folds): recall@5 of logistic regression alone 0.79, with the neighbour
+    vote 0.80, with the name prior 0.83, with the topic names as examples 0.84; linear SVM
+    and ridge in the same blend tie with it (0.84), a classifier chain reaches 0.76. Cue
+    words lift research-type accuracy from 0.81 to 0.86. The other knobs move the figures
+    by less than the spread between fold layouts (about 0.005).
+    """
 
     classifier: str = "lr"  # "lr" | "svm" | "ridge"
     C: float = 10.0  # inverse regularisation of the topic classifiers
     class_weight: str | None = "balanced"
     knn_weight: float = 0.3  # share of the nearest-neighbour vote in the blended score
     knn_k: int = 10
-    keyword_weight: float = 0.1  # share of the "text names the topic" prior
-    name_weight: float = 0.0  # weight of one extra training example per topic: its name
+    keyword_weight: float = 0.2  # share of the "text names the topic" prior
+    name_weight: float = 2.0  # weight of one extra training example per topic: its name
+    title_copy_weight: float = 0.0  # weight of each summary's title alone as an example
     title_weight: float = 0.6
     journal_weight: float = 0.3
-    min_df: int = 2
+    min_df: int = 2  # 1 multiplies the features by ten and training time by fifteen
     inner_folds: int = 5  # folds for calibration and thresholds
     min_positives: int = 3  # fewer examples than this: the global threshold
     threshold_shrink: float = 3.0  # pull per-topic thresholds towards the global one
@@ -367,21 +379,51 @@ def prepare(summaries: Sequence[Summary], taxonomy: Taxonomy) -> TrainingData:
     return TrainingData(docs, labels, types, [s.id for s in ordered], [s.title for s in ordered])
 
 
-def _name_examples(space: FeatureSpace, names: list[AnalyzedDoc], x: sp.csr_matrix,
-                   labels: np.ndarray, config: TaggerConfig
-                   ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray | None]:
-    """Add each topic's name as a (lightly weighted) example of that topic.
+@dataclass
+class _Augmented:
+    """Training rows: the documents, plus topic names and title-only copies as examples."""
+
+    x: sp.csr_matrix
+    docs: list[AnalyzedDoc]
+    labels: np.ndarray
+    types: np.ndarray
+    weights: np.ndarray | None
+
+
+def title_only(doc: AnalyzedDoc) -> AnalyzedDoc:
+    """The document as an editor's title alone would present it."""
+    return AnalyzedDoc(text_features=doc.title_features, title_features=doc.title_features,
+                       journal=None)
+
+
+def _augment(space: FeatureSpace, names: list[AnalyzedDoc], data: TrainingData,
+             x: sp.csr_matrix, config: TaggerConfig) -> _Augmented:
+    """Add each topic's name as an example of it, and each document's title alone.
 
     With five examples of a topic, the words of its name may occur in only two of them;
-    the name itself tells the classifier those words matter.
+    the name itself tells the classifiers those words matter. Title-only copies teach
+    them what a draft with nothing but a title looks like (few words, no journal).
     """
-    if config.name_weight <= 0 or not names:
-        return x, labels, None
-    x_names = space.transform(names)
-    stacked = sp.vstack([x, x_names], format="csr")
-    name_labels = np.eye(labels.shape[1], dtype=labels.dtype)[: len(names)]
-    weights = np.concatenate([np.ones(x.shape[0]), np.full(len(names), config.name_weight)])
-    return stacked, np.vstack([labels, name_labels]), weights
+    xs, docs = [x], list(data.docs)
+    labels, types = [data.labels], [data.types]
+    weights = [np.ones(x.shape[0])]
+    if config.name_weight > 0 and names:
+        xs.append(space.transform(names))
+        docs.extend(names)
+        labels.append(np.eye(data.labels.shape[1], dtype=data.labels.dtype)[: len(names)])
+        types.append(np.full(len(names), -1, dtype=data.types.dtype))
+        weights.append(np.full(len(names), config.name_weight))
+    if config.title_copy_weight > 0 and data.docs:
+        copies = [title_only(d) for d in data.docs]
+        xs.append(space.transform(copies))
+        docs.extend(copies)
+        labels.append(data.labels)
+        types.append(data.types)
+        weights.append(np.full(len(copies), config.title_copy_weight))
+    if len(xs) == 1:
+        return _Augmented(x, docs, data.labels, data.types, None)
+    return _Augmented(sp.vstack(xs, format="csr"), docs, np.vstack(labels),
+                      np.concatenate(types), np.concatenate(weights))
 
 
 def name_documents(taxonomy: Taxonomy) -> list[AnalyzedDoc]:
@@ -454,8 +496,8 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
                                  journal_weight=config.journal_weight)
         train_text = space.text_matrix(inner.docs)
         x = space.transform(inner.docs, train_text)
-        x_all, labels_all, weights = _name_examples(space, names, x, inner.labels, config)
-        coef, intercept = _fit_topic_classifiers(x_all, labels_all, config, seed, weights)
+        rows = _augment(space, names, inner, x, config)
+        coef, intercept = _fit_topic_classifiers(rows.x, rows.labels, config, seed, rows.weights)
         decisions[test], held_text = _decisions(space, held, coef, intercept)
         sims = np.asarray((held_text @ train_text.T).todense())
         knn[test] = knn_vote(sims, inner.labels.astype(np.float64), config.knn_k)
@@ -493,17 +535,18 @@ def _tune_thresholds(scores: np.ndarray, labels: np.ndarray, config: TaggerConfi
     return thresholds
 
 
-def _fit_types(x: sp.csr_matrix, data: TrainingData, n_types: int, config: TaggerConfig,
+def _fit_types(train: _Augmented, n_types: int, config: TaggerConfig,
                seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    z = sp.hstack([x, cue_matrix(data.docs) * config.cue_weight], format="csr")
+    z = sp.hstack([train.x, cue_matrix(train.docs) * config.cue_weight], format="csr")
     coef = np.zeros((n_types, z.shape[1]))
     intercept = np.zeros(n_types)
     present = np.zeros(n_types, dtype=bool)
-    rows = np.flatnonzero(data.types >= 0)
-    classes = sorted(set(data.types[rows].tolist()))
+    rows = np.flatnonzero(train.types >= 0)
+    classes = sorted(set(train.types[rows].tolist()))
     present[classes] = True
     if len(classes) < 2:
         return coef, intercept, present
+    weights = train.weights[rows] if train.weights is not None else None
     # One-vs-rest logistic regressions (liblinear): as accurate here as a multinomial fit
     # and some fifty times faster on a few thousand sparse features.
     for cls in classes:
@@ -511,7 +554,8 @@ def _fit_types(x: sp.csr_matrix, data: TrainingData, n_types: int, config: Tagge
                                    random_state=seed, max_iter=1000)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(z[rows], (data.types[rows] == cls).astype(np.int64))
+            model.fit(z[rows], (train.types[rows] == cls).astype(np.int64),
+                      sample_weight=weights)
         coef[cls] = model.coef_[0]
         intercept[cls] = model.intercept_[0]
     return coef, intercept, present
@@ -534,10 +578,10 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
                              journal_weight=config.journal_weight)
     text = space.text_matrix(data.docs)
     x = space.transform(data.docs, text)
-    x_all, labels_all, weights = _name_examples(space, names, x, data.labels, config)
-    coef, intercept = _fit_topic_classifiers(x_all, labels_all, config, seed, weights)
+    rows = _augment(space, names, data, x, config)
+    coef, intercept = _fit_topic_classifiers(rows.x, rows.labels, config, seed, rows.weights)
     type_coef, type_intercept, type_present = _fit_types(
-        x, data, len(taxonomy.research_types), config, seed)
+        rows, len(taxonomy.research_types), config, seed)
     return TopicModel(
         topics=list(taxonomy.topics),
         research_types=list(taxonomy.research_types),

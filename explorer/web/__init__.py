@@ -23,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, abort, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from explorer.corpus import CorpusError
@@ -87,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     except IndexMissingError as exc:
         log.warning("%s", exc)
 
+    app.before_request(_check_query_string)
     app.before_request(lambda: security.check_csrf(app))
     app.after_request(security.add_security_headers)
     app.jinja_env.globals["static_version"] = _static_versions()
@@ -95,6 +96,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_health(app)
     _register_errors(app)
     return app
+
+
+def _check_query_string() -> None:
+    """400 for a query string that is not UTF-8 (Werkzeug would raise on reading it).
+
+    waitress already refuses raw non-ASCII bytes in a URL, but another server in front
+    may pass them through; the reader gets a clear 400 rather than a 500.
+    """
+    try:
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400, description="The address is not valid UTF-8.")
 
 
 def _register_health(app: Flask) -> None:

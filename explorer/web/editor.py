@@ -11,6 +11,7 @@ always loads. Existing summaries are edited through the same form (``/editor/edi
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 from dataclasses import dataclass, field
 from functools import wraps
@@ -317,11 +318,15 @@ def draft_action():  # type: ignore[no-untyped-def]
     action = request.form.get("action", "suggest")
     if action == "save":
         summary, errors = validate(draft)
+        status = 422
         if summary is not None:
             try:
                 result = state().save(summary, overwrite=bool(draft.original_id))
             except CorpusError as exc:
                 errors = [_clash_message(str(exc), summary.id)]
+            except OSError as exc:  # full disk, read-only folder: nothing was written
+                current_app.logger.error("saving %s failed: %s", summary.id, exc)
+                errors, status = [_storage_message(exc)], _storage_status(exc)
             else:
                 if result.index_error:
                     flash(f"Saved, but the search index could not be updated: {result.index_error}")
@@ -332,12 +337,15 @@ def draft_action():  # type: ignore[no-untyped-def]
                         )
                     )
                 return redirect(url_for("summary.summary_page", summary_id=summary.id))
+        # A failed save must give back the form as sent: ticked topics are the editor's
+        # choice, not to be replaced by suggestions.
+        draft.reviewed = draft.reviewed or bool(draft.topics)
         suggest, why = _analyse(draft) if (draft.title or draft.body) else (None, None)
         return (
             render_template(
                 "editor.html", **_form_context(draft, suggest=suggest, why=why, errors=errors)
             ),
-            422,
+            status,
         )
     if not (draft.title or draft.body):
         return (
@@ -351,6 +359,29 @@ def draft_action():  # type: ignore[no-untyped-def]
         )
     suggest, why = _analyse(draft)
     return render_template("editor.html", **_form_context(draft, suggest=suggest, why=why))
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _storage_status(exc: OSError) -> int:
+    return 507 if exc.errno in _FULL else 503
+
+
+def _storage_message(exc: OSError) -> str:
+    """Why a save could not be written, in the editor's words (no server paths)."""
+    if exc.errno in _FULL:
+        why = "the disk holding the archive is full"
+    elif exc.errno == errno.EROFS:
+        why = "the archive folder is read-only"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        why = "the server has no permission to write to the archive folder"
+    else:
+        why = f"the archive folder could not be written ({exc.strerror or exc})"
+    return (
+        f"Could not save: {why}. Nothing was changed and your text is still in the form "
+        "below: ask the site administrator to fix this, then save again."
+    )
 
 
 def _clash_message(message: str, summary_id: str) -> str:

@@ -97,8 +97,8 @@ def csrf_exempt(view):  # type: ignore[no-untyped-def]
 
 def check_csrf(app: Flask) -> None:
     """before_request hook: every state-changing request needs the session's token."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return  # (no such page or method: let that 404/405 through, not a CSRF error)
     view = app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "csrf_exempt", False):
         return

@@ -6,12 +6,19 @@ The index and the model are opened lazily and kept: opening is the expensive par
 the three in step: the corpus file is written atomically first (the source of truth),
 then the index is updated so search finds the summary at once, then the in-memory store.
 The tagger model is not retrained on save; `pprnet build` does that.
+
+A rebuild (``pprnet build``, in any process) reads the corpus first and swaps its new
+index in a while later; a summary saved in between is in the corpus but not in the new
+index. So recent saves are kept in a journal and indexed again whenever the index
+pointer moves (checked on every use of the index while the journal is not empty).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +33,11 @@ from explorer.records import Summary
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
 from explorer.web.store import CorpusStore
+
+# How long a save stays in the journal: longer than any rebuild takes from reading the
+# corpus to swapping its index in.
+JOURNAL_SECONDS = 3600.0
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -68,9 +80,12 @@ class WebState:
         self._model_error: str | None = None
         self._model_loaded = False
         self._lock = threading.Lock()
-        self._save_lock = threading.Lock()
+        self._save_lock = threading.RLock()  # save() -> index() may replay the journal
         self.cache: dict[tuple, Any] = {}
         self.pages = PageCache()
+        # id -> (monotonic time of the save, summary): see the module docstring
+        self._journal: OrderedDict[str, tuple[float, Summary]] = OrderedDict()
+        self._journal_stamp = pointer_stamp(self.index_dir)
 
     @property
     def taxonomy(self):  # type: ignore[no-untyped-def]
@@ -81,12 +96,32 @@ class WebState:
     def index(self) -> SearchIndex:
         """The app's one SearchIndex; IndexMissingError (shown as 503) until it is built."""
         index = self._index
-        if index is not None:
-            return index
-        with self._lock:
-            if self._index is None:
-                self._index = SearchIndex.open(self.index_dir)
-            return self._index
+        if index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = SearchIndex.open(self.index_dir)
+                index = self._index
+        if self._journal and pointer_stamp(self.index_dir) != self._journal_stamp:
+            self._replay_journal(index)
+        return index
+
+    def _replay_journal(self, index: SearchIndex) -> None:
+        """Index the recent saves again after a rebuild swapped in a new index."""
+        with self._save_lock:
+            stamp = pointer_stamp(self.index_dir)
+            if stamp is None or stamp == self._journal_stamp:
+                return
+            cutoff = time.monotonic() - JOURNAL_SECONDS
+            for summary_id in [k for k, (when, _) in self._journal.items() if when < cutoff]:
+                del self._journal[summary_id]
+            try:
+                for _, summary in self._journal.values():
+                    index.add_or_replace(summary)
+            except Exception:  # noqa: BLE001 - retried on the next use of the index
+                log.exception("could not index the recent saves again after a rebuild")
+                return
+            log.info("indexed %d recent save(s) again after a rebuild", len(self._journal))
+            self._journal_stamp = stamp
 
     # ------------------------------------------------------------------ model
 
@@ -149,10 +184,17 @@ class WebState:
             summary.path = str(self.corpus_dir / f"{summary.id}.md")
             index_error = None
             if status != "unchanged" or self.store.get(summary.id) != summary:
+                self._journal[summary.id] = (time.monotonic(), summary)
+                self._journal.move_to_end(summary.id)
                 try:
                     self.index().add_or_replace(summary)
                 except (IndexMissingError, IndexLockedError) as exc:
                     index_error = str(exc)
+                except Exception as exc:  # noqa: BLE001 - the file is saved; the index is derived
+                    log.exception("indexing %s failed", summary.id)
+                    index_error = f"the search index could not be updated ({type(exc).__name__})"
+                if index_error:
+                    self._journal_stamp = None  # try again on the next use of the index
                 self.store.put(summary)
             return SaveResult(status, summary, index_error)
 
@@ -175,7 +217,10 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         st = state()
         if not st.pages.size or request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
             return view(*args, **kwargs)
-        key = (request.host, request.full_path, st.store.version, pointer_stamp(st.index_dir))
+        # The raw query bytes, not request.full_path: that decodes them as UTF-8 and a
+        # URL carrying other bytes would turn into a 500.
+        key = (request.host, request.path, request.query_string, st.store.version,
+               pointer_stamp(st.index_dir))
         cached = st.pages.get(key)
         if cached is not None:
             return cached if isinstance(cached, str) else _rebuild(cached)
