@@ -74,8 +74,8 @@ def load_buildable(corpus_dir: Path) -> LoadResult:
     if result.errors:
         listing = "\n".join(str(p) for p in result.errors)
         raise BuildRefused(
-            f"{listing}\n{len(result.errors)} error(s) in {corpus_dir}: index and model not rebuilt "
-            "(run `pprnet check`)"
+            f"{listing}\n{len(result.errors)} error(s) in {corpus_dir}: "
+            "index and model not rebuilt (run `pprnet check`)"
         )
     if not result.summaries:
         raise BuildRefused(f"{corpus_dir}: no summaries to build from")
