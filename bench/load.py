@@ -1,9 +1,13 @@
 """Load test: a real `pprnet serve` on 127.0.0.1 driven by wrk, figures as JSON.
 
-Runs the server on the bundled corpus (or --corpus), then two wrk runs against the same
-server: a trivial endpoint (/healthz) and a mix of search, facet, summary and topic URLs
-built from the corpus. Prints JSON with requests per second, p50/p99 latency, non-2xx and
-socket errors for each, and the mix's throughput as a fraction of the trivial one.
+Runs the server on the bundled corpus (or --corpus), then three wrk runs against the same
+server: a trivial endpoint (/healthz); a mix of search, facet, summary and topic URLs built
+from the corpus, after one visit to each (the steady state of a site whose pages are
+cached); and the same mix with a unique cache-busting parameter on every request, so each
+one runs the search and renders its page. Prints JSON with requests per second, p50/p99
+latency, non-2xx and socket errors, the server's CPU time per request, each mix's
+throughput as a fraction of the trivial one, and the load average (other work on the
+machine skews every figure: run it on a quiet machine).
 
     .venv/bin/python bench/load.py                 # 32 connections, 15 s each run
     .venv/bin/python bench/load.py --duration 5 --connections 64
@@ -36,6 +40,7 @@ from explorer.records import slugify  # noqa: E402
 
 LUA = r"""
 local paths = {%(paths)s}
+local bust = %(bust)s
 local counter = 0
 function setup(thread)
   thread:set("offset", math.random(1, #paths))
@@ -43,6 +48,10 @@ end
 function request()
   counter = counter + 1
   local p = paths[((counter + (offset or 0)) %% #paths) + 1]
+  if bust then
+    local sep = string.find(p, "?", 1, true) and "&" or "?"
+    p = p .. sep .. "_=" .. counter .. "-" .. (offset or 0) .. "-" .. math.random(1, 1e9)
+  end
   return wrk.format("GET", p)
 end
 function done(summary, latency, requests)
@@ -119,11 +128,22 @@ def wait_ready(base: str, timeout: float = 180.0) -> None:
     raise SystemExit(f"server at {base} did not become ready in {timeout:.0f}s")
 
 
-def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace) -> dict:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace, *,
+            server_pid: int, bust: bool = False) -> dict:
     lua_paths = ",".join(json.dumps(p) for p in paths)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(LUA % {"paths": lua_paths})
+        handle.write(LUA % {"paths": lua_paths, "bust": "true" if bust else "false"})
         script = handle.name
+    cpu_before = cpu_seconds(server_pid)
     try:
         proc = subprocess.run(
             [wrk, "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s",
@@ -132,6 +152,7 @@ def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace) -> 
         )
     finally:
         os.unlink(script)
+    cpu_after = cpu_seconds(server_pid)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
     if line is None:
         raise SystemExit(f"wrk gave no figures:\n{proc.stdout}\n{proc.stderr}")
@@ -148,6 +169,8 @@ def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace) -> 
         "non_2xx": raw["non2xx"],
         "socket_errors": errors,
         "urls": len(paths),
+        "server_cpu_ms_per_request": None if cpu_before is None or cpu_after is None
+        else round((cpu_after - cpu_before) * 1000 / max(raw["requests"], 1), 3),
     }
 
 
@@ -176,10 +199,13 @@ def main() -> None:
     try:
         wait_ready(base)
         paths = mix_paths(args.corpus)
-        for path in paths[:20]:  # warm caches the way a real visitor would
+        for path in paths:  # one visit each: what a site sees after its first minutes
             urllib.request.urlopen(base + path, timeout=30).read()
-        trivial = run_wrk(wrk, base, ["/healthz"], args)
-        mix = run_wrk(wrk, base, paths, args)
+        load_before = os.getloadavg()
+        trivial = run_wrk(wrk, base, ["/healthz"], args, server_pid=server.pid)
+        mix = run_wrk(wrk, base, paths, args, server_pid=server.pid)
+        uncached = run_wrk(wrk, base, paths, args, server_pid=server.pid, bust=True)
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         try:
@@ -187,15 +213,20 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-    fraction = mix["requests_per_second"] / trivial["requests_per_second"]
-    errors = sum(run["non_2xx"] + run["socket_errors"] for run in (trivial, mix))
+    runs = (trivial, mix, uncached)
     report = {
         "connections": args.connections,
         "duration_s": args.duration,
+        "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
         "trivial": trivial,
         "mix": mix,
-        "mix_fraction_of_trivial": round(fraction, 3),
-        "errors_total": errors,
+        "mix_uncached": uncached,
+        "mix_fraction_of_trivial": round(
+            mix["requests_per_second"] / trivial["requests_per_second"], 3),
+        "mix_uncached_fraction_of_trivial": round(
+            uncached["requests_per_second"] / trivial["requests_per_second"], 3),
+        "requests_total": sum(run["requests"] for run in runs),
+        "errors_total": sum(run["non_2xx"] + run["socket_errors"] for run in runs),
     }
     print(json.dumps(report, indent=2))
     tmp.cleanup()

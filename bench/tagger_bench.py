@@ -10,7 +10,8 @@ Every candidate is run through `explorer.tagger.evaluate.evaluate` on the same f
 (iterative stratification, fixed seed), so the table compares like with like: one-vs-rest
 logistic regression, linear SVM with sigmoid calibration, ridge, each alone and blended
 with the nearest-neighbour vote, the topic-name prior ("kw") and the topic names as extra
-examples ("nm"), the neighbour vote alone, single knobs of the default turned, and a
+examples ("nm"), the neighbour vote alone, single knobs of the default turned (label
+co-occurrence smoothing "cooc", squared neighbour similarities "sim^2" among them), and a
 classifier chain of logistic regressions (ranking metrics only: it has no per-topic
 thresholds). With --seeds 0,1,2,3,4 every figure is the mean over five fold layouts,
 which shows how much of a difference is noise. The default
@@ -59,6 +60,7 @@ def candidates() -> dict[str, TaggerConfig]:
         "names 0": replace(d, name_weight=0.0),
         "names 4": replace(d, name_weight=4.0),
         "kw 0.1": replace(d, keyword_weight=0.1),
+        "kw 0.3": replace(d, keyword_weight=0.3),
         "knn 0.5": replace(d, knn_weight=0.5),
         "knn k=5": replace(d, knn_k=5),
         "C=1": replace(d, C=1.0),
@@ -73,6 +75,13 @@ def candidates() -> dict[str, TaggerConfig]:
         "cue 0": replace(d, cue_weight=0.0),
         "cue 3": replace(d, cue_weight=3.0),
         "type C=1": replace(d, type_C=1.0),
+        "cooc 0.1": replace(d, cooc_weight=0.1),
+        "cooc 0.3": replace(d, cooc_weight=0.3),
+        "cooc auto": replace(d, cooc_weight=-1.0),
+        "knn sim^2": replace(d, knn_power=2.0),
+        "knn k=20": replace(d, knn_k=20),
+        "sim^2+nm4+cooc": replace(d, knn_power=2.0, name_weight=4.0, cooc_weight=-1.0),
+        "knn k=20 ^2": replace(d, knn_k=20, knn_power=2.0),
     }
 
 

@@ -37,7 +37,7 @@ from werkzeug.datastructures import MultiDict
 
 from explorer.cli import main as pprnet
 from explorer.corpus import load_corpus
-from explorer.search import SearchIndex, SearchRequest
+from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.store import POINTER, current_dir
 from tests.web_helpers import copy_site, make_app, template_site
 
@@ -111,9 +111,10 @@ def api_ids(client, word: str) -> set[str]:
 
 
 def run_build(site, hook: str = "none") -> subprocess.CompletedProcess:
+    """``pprnet build --no-model`` (the topic model is not what these tests are about)."""
     return subprocess.run(
-        [sys.executable, "-c", BUILD_CHILD, "/dev/null", hook, "build", "--quiet", "--corpus",
-         str(site.corpus_dir), "--index", str(site.index_dir)],
+        [sys.executable, "-c", BUILD_CHILD, "/dev/null", hook, "build", "--quiet", "--no-model",
+         "--corpus", str(site.corpus_dir), "--index", str(site.index_dir)],
         cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
     )
 
@@ -161,7 +162,6 @@ BUILD_CHILD = textwrap.dedent("""
     from explorer.cli import main
     main()
 """)
-
 
 
 def test_saves_survive_searching_threads_and_rebuilds(tmp_path):
@@ -248,14 +248,42 @@ def test_saves_survive_searching_threads_and_rebuilds(tmp_path):
     for summary_id, word in saved.items():
         assert summary_id in on_disk, summary_id
         assert word in on_disk[summary_id].body
-    # ...and in the index: what the site serves, and the files a new process would open.
+    # ...and in the index files a new process would open, with no request needed: the
+    # site indexes recent saves again within a second of a rebuild swapping in...
+    deadline = time.monotonic() + 20
+    while True:
+        fresh = SearchIndex.open(site.index_dir)
+        missing = {i: w for i, w in saved.items() if ids_for(fresh, w) != {i}}
+        if not missing or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    assert not missing, missing
+    assert fresh.doc_count() == len(on_disk)
+    # ...and in what the site serves.
     client = app.test_client()
     for summary_id, word in saved.items():
         assert api_ids(client, word) == {summary_id}, (summary_id, word)
-    fresh = SearchIndex.open(site.index_dir)
-    for summary_id, word in saved.items():
-        assert ids_for(fresh, word) == {summary_id}, (summary_id, word)
-    assert fresh.doc_count() == len(on_disk)
+
+
+def test_a_rebuild_from_before_a_save_does_not_drop_it(tmp_path):
+    """The race above, made certain: a rebuild reads the corpus, the editor saves, the
+    rebuild swaps in an index without that save. The site indexes the save again within
+    a second, with no request needed."""
+    site = copy_site(tmp_path)
+    app = make_app(site, EDITOR_PASSWORD=PASSWORD)
+    editor = app.test_client()
+    token = sign_in(editor)
+    before = load_corpus(site.corpus_dir)  # the rebuild has read the corpus...
+    response = editor.post("/editor/draft", data=draft(7, token))  # ...the editor saves...
+    assert response.status_code == 302
+    saved_id = response.headers["Location"].rsplit("/", 1)[-1]
+    assert ids_for(SearchIndex.open(site.index_dir), marker(7)) == {saved_id}
+    build_index(before.summaries, site.index_dir, taxonomy=before.taxonomy)  # ...it swaps in
+    deadline = time.monotonic() + 15
+    while ids_for(SearchIndex.open(site.index_dir), marker(7)) != {saved_id}:
+        assert time.monotonic() < deadline, "the save was dropped from the index"
+        time.sleep(0.2)
+    assert api_ids(app.test_client(), marker(7)) == {saved_id}
 
 
 # --------------------------------------------------------------------------- killed build

@@ -21,6 +21,7 @@ from explorer.tagger.features import (
     surface_words,
 )
 from explorer.tagger.keywords import keyword_scores, topic_keyword_sets
+from explorer.tagger.model import COOC_GRID, cooccurrence, knn_vote, smooth
 from explorer.tagger.synthetic import synthetic_corpus
 
 
@@ -283,6 +284,45 @@ def test_bad_config_is_refused():
         TaggerConfig(classifier="forest")
     with pytest.raises(ValueError, match="knn_weight"):
         TaggerConfig(knn_weight=0.8, keyword_weight=0.5)
+    with pytest.raises(ValueError, match="cooc_alpha"):
+        TaggerConfig(cooc_alpha=0.0)
+    with pytest.raises(ValueError, match="knn_power"):
+        TaggerConfig(knn_power=0.0)
+
+
+def test_cooccurrence_is_a_smoothed_conditional_without_diagonal():
+    labels = np.array([[1, 1, 0], [1, 1, 0], [1, 0, 0], [0, 0, 1]], dtype=np.uint8)
+    p = cooccurrence(labels, alpha=1.0)
+    assert np.allclose(np.diag(p), 0.0)
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert p[0, 1] > p[0, 2] > 0  # topics 0 and 1 go together; Laplace keeps 0 -> 2 alive
+    assert np.allclose(p[2], [0.5, 0.5, 0.0])  # never with another topic: spreads evenly
+    scores = np.array([[0.9, 0.1, 0.1]])
+    smoothed = smooth(scores, p, 0.5)
+    assert smoothed[0, 1] - scores[0, 1] > smoothed[0, 2] - scores[0, 2]
+    assert smooth(scores, p, 0.0) is scores
+
+
+def test_knn_power_favours_the_closest_neighbours():
+    sims = np.array([[0.9, 0.3, 0.3]])
+    labels = np.array([[1, 0], [0, 1], [0, 1]], dtype=np.float64)
+    plain = knn_vote(sims, labels, k=3)
+    squared = knn_vote(sims, labels, k=3, power=2.0)
+    assert squared[0, 0] > plain[0, 0] and np.allclose(squared.sum(), 1.0)
+
+
+@pytest.mark.parametrize("weight", [0.3, -1.0])
+def test_cooccurrence_option_trains_and_ranks(corpus, weight):
+    summaries, taxonomy = corpus
+    model = train_model(summaries[:60], taxonomy, config=TaggerConfig(cooc_weight=weight))
+    assert model.cooc.shape == (len(taxonomy.topics), len(taxonomy.topics))
+    if weight >= 0:
+        assert model.cooc_weight == weight
+    else:
+        assert model.cooc_weight in COOC_GRID
+    target = summaries[0]
+    ranked = [t["topic"] for t in model.suggest(**_draft(target))["topics"]]
+    assert target.topics[0] in ranked[:3]
 
 
 # --------------------------------------------------------------------------- feature helpers

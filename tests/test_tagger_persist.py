@@ -171,3 +171,40 @@ def test_readers_never_see_a_half_written_model(tmp_path, model):
         for t in threads:
             t.join()
     assert errors == []
+
+
+def test_cooccurrence_smoothing_survives_the_round_trip(tmp_path, corpus):
+    summaries, taxonomy = corpus
+    from explorer.tagger import TaggerConfig
+
+    smoothed = train_model(summaries, taxonomy, config=TaggerConfig(cooc_weight=0.3))
+    save_model(smoothed, tmp_path)
+    loaded = load_model(tmp_path)
+    assert loaded.cooc_weight == 0.3
+    assert np.array_equal(loaded.cooc, smoothed.cooc)
+    assert _suggest(loaded, summaries[0]) == _suggest(smoothed, summaries[0])
+
+
+def test_model_saved_before_smoothing_existed_still_loads(tmp_path, model, corpus):
+    summaries, _ = corpus
+    save_model(model, tmp_path)
+    path = model_dir(tmp_path) / "arrays.npz"
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files if k not in ("cooc", "cooc_weight")}
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+    loaded = load_model(tmp_path)
+    assert loaded.cooc_weight == 0.0
+    assert _suggest(loaded, summaries[0]) == _suggest(model, summaries[0])
+
+
+def test_smoothing_weight_without_its_matrix_is_a_clear_error(tmp_path, model):
+    save_model(model, tmp_path)
+    path = model_dir(tmp_path) / "arrays.npz"
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "cooc"}
+    arrays["cooc_weight"] = np.array(0.3)
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+    with pytest.raises(StaleModelError, match="damaged.*pprnet build"):
+        load_model(tmp_path)

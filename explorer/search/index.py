@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.index import LockError
+from whoosh.index import EmptyIndexError, LockError
 
 from explorer.corpus import load_taxonomy
 from explorer.records import Summary, Taxonomy
@@ -88,6 +88,27 @@ class SearchIndex:
             raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
         return path.name, ix
 
+    def _open_searcher(self) -> tuple[str, object, object]:
+        """(directory name, index, searcher) of the live index.
+
+        A commit (an editor's save) or a rebuild may delete files between our reading the
+        table of contents and opening the segments it lists: the index has only moved on,
+        so read the pointer and the table again (a few times) before calling it corrupt.
+        """
+        last: Exception | None = None
+        for attempt in range(5):
+            if attempt:
+                time.sleep(0.02 * attempt)
+            path = current_dir(self.index_dir)
+            try:
+                ix = whoosh_index.open_dir(str(path))
+                return path.name, ix, ix.searcher()  # type: ignore[attr-defined]
+            except (FileNotFoundError, EmptyIndexError) as exc:
+                last = exc
+            except Exception as exc:  # noqa: BLE001 - any other failure means "unusable"
+                raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
+        raise missing(self.index_dir, f"corrupt: {type(last).__name__}")
+
     def _searcher(self):  # type: ignore[no-untyped-def]
         """This thread's searcher, reopened if the index changed since last time."""
         local = self._local
@@ -97,11 +118,7 @@ class SearchIndex:
         if local.searcher is None or stamp != local.stamp:
             name = current_dir(self.index_dir).name
             if local.searcher is None or name != local.dir_name:
-                name, ix = self._open_dir()
-                try:
-                    searcher = ix.searcher()  # type: ignore[attr-defined]
-                except Exception as exc:  # noqa: BLE001
-                    raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
+                name, ix, searcher = self._open_searcher()
                 if local.searcher is not None:
                     local.searcher.close()  # type: ignore[attr-defined]
                 local.ix, local.searcher, local.dir_name = ix, searcher, name
@@ -114,11 +131,7 @@ class SearchIndex:
         if stale:
             # A fresh reader, not Searcher.refresh(): refresh reuses segment readers whose
             # deletions have changed since, and deleted documents would come back.
-            name, ix = self._open_dir()
-            try:
-                searcher = ix.searcher()  # type: ignore[attr-defined]
-            except Exception as exc:  # noqa: BLE001
-                raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
+            name, ix, searcher = self._open_searcher()
             local.searcher.close()  # type: ignore[attr-defined]
             local.ix, local.searcher, local.dir_name = ix, searcher, name
         return local.searcher

@@ -61,10 +61,18 @@ def model_dir(index_dir: Path | str) -> Path:
 
 
 @contextlib.contextmanager
-def _swap_lock(index_dir: Path) -> Iterator[None]:
-    """One writer at a time swaps the model directory (two builds at once stay correct)."""
-    with open(index_dir / ".model.lock", "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+def _swap_lock(index_dir: Path, *, shared: bool = False) -> Iterator[None]:
+    """One writer at a time swaps the model directory (two builds at once stay correct);
+    readers hold the lock shared, so none reads across the two renames of a swap."""
+    try:
+        handle = open(index_dir / ".model.lock", "a+")  # noqa: SIM115 - closed below
+    except OSError:
+        if not shared:
+            raise
+        yield  # a read-only index folder: nobody can be swapping the model in it
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -132,6 +140,8 @@ def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np
         "doc_indptr": docs.indptr,
         "doc_shape": np.array(docs.shape, dtype=np.int64),
         "doc_labels": model.doc_labels,
+        "cooc": model.cooc,
+        "cooc_weight": np.array(model.cooc_weight, dtype=np.float64),
     }
     return meta, data, arrays
 
@@ -259,6 +269,9 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
         doc_titles=list(data["doc_titles"]),
         doc_matrix=doc_matrix,
         doc_labels=arrays["doc_labels"],
+        # Models saved before co-occurrence smoothing existed simply do without it.
+        cooc=arrays.get("cooc", np.zeros((0, 0))),
+        cooc_weight=float(arrays.get("cooc_weight", 0.0)),
         fingerprint=str(meta["fingerprint"]),
         sklearn_version=str(meta["sklearn_version"]),
         created=str(meta["created"]),
@@ -267,7 +280,10 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
     n_topics, n_features = len(model.topics), space.n_features
     if model.topic_coef.shape != (n_topics, n_features) or \
             model.doc_labels.shape != (len(model.doc_ids), n_topics) or \
-            doc_matrix.shape[1] != len(space.text):
+            doc_matrix.shape[1] != len(space.text) or \
+            (model.cooc.size and model.cooc.shape != (n_topics, n_topics)) or \
+            not np.isfinite(model.cooc_weight) or \
+            (model.cooc_weight != 0 and model.cooc.shape != (n_topics, n_topics)):
         raise ValueError("array shapes do not match the word lists")
     return model
 
@@ -282,7 +298,10 @@ def load_model(index_dir: Path | str, *, expected_fingerprint: str | None = None
     index_dir = Path(index_dir)
     for attempt in range(5):
         try:
-            return _load_once(index_dir, expected_fingerprint)
+            if not index_dir.is_dir():
+                return _load_once(index_dir, expected_fingerprint)
+            with _swap_lock(index_dir, shared=True):
+                return _load_once(index_dir, expected_fingerprint)
         except _Retry:
             time.sleep(0.02 * (attempt + 1))
     read_meta(index_dir)  # raises ModelMissingError when there is simply no model

@@ -10,7 +10,8 @@ The tagger model is not retrained on save; `pprnet build` does that.
 A rebuild (``pprnet build``, in any process) reads the corpus first and swaps its new
 index in a while later; a summary saved in between is in the corpus but not in the new
 index. So recent saves are kept in a journal and indexed again whenever the index
-pointer moves (checked on every use of the index while the journal is not empty).
+pointer moves: checked on every use of the index while the journal is not empty, and
+once a second by a small watcher thread, so it happens even if no request comes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +39,8 @@ from explorer.web.store import CorpusStore
 # How long a save stays in the journal: longer than any rebuild takes from reading the
 # corpus to swapping its index in.
 JOURNAL_SECONDS = 3600.0
+# How old the page cache's view of the index pointer may be: a rebuild shows this late.
+STAMP_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -86,6 +90,9 @@ class WebState:
         # id -> (monotonic time of the save, summary): see the module docstring
         self._journal: OrderedDict[str, tuple[float, Summary]] = OrderedDict()
         self._journal_stamp = pointer_stamp(self.index_dir)
+        self._stamp: tuple[int, int] | None = None
+        self._stamp_at = float("-inf")
+        self._watcher: threading.Thread | None = None
 
     @property
     def taxonomy(self):  # type: ignore[no-untyped-def]
@@ -104,6 +111,17 @@ class WebState:
         if self._journal and pointer_stamp(self.index_dir) != self._journal_stamp:
             self._replay_journal(index)
         return index
+
+    def index_stamp(self) -> tuple[int, int] | None:
+        """The index pointer's stamp for the page cache, looked up at most once a second.
+
+        Not a stat per page view: os.stat lets go of the GIL, and under load getting it
+        back cost more than serving the cached page (py-spy under bench/load.py).
+        """
+        now = time.monotonic()
+        if now - self._stamp_at >= STAMP_SECONDS:
+            self._stamp, self._stamp_at = pointer_stamp(self.index_dir), now
+        return self._stamp
 
     def _replay_journal(self, index: SearchIndex) -> None:
         """Index the recent saves again after a rebuild swapped in a new index."""
@@ -186,6 +204,11 @@ class WebState:
             if status != "unchanged" or self.store.get(summary.id) != summary:
                 self._journal[summary.id] = (time.monotonic(), summary)
                 self._journal.move_to_end(summary.id)
+                if self._watcher is None:
+                    self._watcher = threading.Thread(
+                        target=_watch_rebuilds, args=(weakref.ref(self),), daemon=True,
+                        name="pprnet-rebuild-watch")
+                    self._watcher.start()
                 try:
                     self.index().add_or_replace(summary)
                 except (IndexMissingError, IndexLockedError) as exc:
@@ -199,6 +222,19 @@ class WebState:
             return SaveResult(status, summary, index_error)
 
 
+def _watch_rebuilds(ref: weakref.ref[WebState]) -> None:
+    """Replay the journal soon after a rebuild, request or not; ends with its WebState."""
+    while True:
+        time.sleep(STAMP_SECONDS)
+        st = ref()
+        if st is None:
+            return
+        if st._journal and pointer_stamp(st.index_dir) != st._journal_stamp:
+            with contextlib.suppress(IndexMissingError):
+                st.index()  # replays the journal
+        del st
+
+
 def state() -> WebState:
     return current_app.extensions["pprnet"]
 
@@ -208,8 +244,8 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
     Only visitors without a session cookie are served from the cache: their pages carry no
     flash message, CSRF token or editor controls, so the same URL gives the same HTML.
-    The key includes the corpus version (bumped by every save) and the index pointer's
-    stamp (moved by a rebuild), so a change is visible at once.
+    The key includes the corpus version (bumped by every save: visible at once) and the
+    index pointer's stamp (moved by a rebuild: visible within `STAMP_SECONDS`).
     """
 
     @wraps(view)
@@ -220,7 +256,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         # The raw query bytes, not request.full_path: that decodes them as UTF-8 and a
         # URL carrying other bytes would turn into a 500.
         key = (request.host, request.path, request.query_string, st.store.version,
-               pointer_stamp(st.index_dir))
+               st.index_stamp())
         cached = st.pages.get(key)
         if cached is not None:
             return cached if isinstance(cached, str) else _rebuild(cached)
