@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SEED_PAGE = SHARED / "seed" / "pprnet_blog_page.txt"
 BUNDLED_CORPUS = REPO / "corpus"
+CHROMIUM = os.environ.get("PPRNET_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +26,22 @@ def taxonomy():
     from explorer.corpus import load_taxonomy
 
     return load_taxonomy(BUNDLED_CORPUS)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test; missing browser = failure, not skip."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: run scripts/setup (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+                    "(scripts/test does: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

@@ -44,7 +44,6 @@ from explorer.records import slugify
 from tests.web_helpers import Site, build_site, make_summaries, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("PPRNET_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "security-test editor passphrase"
 API_TOKEN = "security-test-api-token-" + "t" * 24
 
@@ -254,22 +253,6 @@ def q(path: str, **params: str | list[str]) -> str:
 # --------------------------------------------------------------------------- the browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright for Python is missing: run scripts/setup (pip install -e '.[test]')")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium "
-                    "(scripts/test does: apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 class Watched:
