@@ -15,21 +15,14 @@ A missing browser is a failure, not a skip: ``scripts/test`` installs Debian's c
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.web_helpers import copy_site
+from tests.web_helpers import copy_site, serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +36,6 @@ EMPATHY = "Empathy"
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -71,46 +58,10 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(site):
     """``pprnet serve`` on a free port; yields its base URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PPRNET_EDITOR_PASSWORD": PASSWORD,
-        "PPRNET_SECRET_KEY": "browser-test-secret-" + "s" * 32,
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("PPRNET_API_TOKEN", None)
-    log = open(site.index_dir.parent / "server.log", "w+", encoding="utf-8")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"pprnet serve exited with {proc.returncode}:\n{log.read()}")
-            try:
-                with urllib.request.urlopen(base + "/topics", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"pprnet serve did not answer within 90 s:\n{log.read()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    env = {"PPRNET_EDITOR_PASSWORD": PASSWORD,
+           "PPRNET_SECRET_KEY": "browser-test-secret-" + "s" * 32}
+    with serve_site(site, env) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 

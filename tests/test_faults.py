@@ -39,7 +39,7 @@ from explorer.cli import main as pprnet
 from explorer.corpus import load_corpus
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.store import POINTER, current_dir
-from tests.web_helpers import copy_site, make_app, template_site
+from tests.web_helpers import copy_site, form_fields, make_app, template_site
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "fault-test editor passphrase"
@@ -58,24 +58,6 @@ def sign_in(client) -> str:
     response = client.post("/editor/login", data={"password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     return token_of(client.get("/editor").get_data(as_text=True))
-
-
-def form_fields(html: str) -> list[tuple[str, str]]:
-    """What a browser would submit from the editor form (inputs, ticked boxes, textareas)."""
-    form = re.search(r'<form method="post" action="/editor/draft".*?</form>', html, re.S).group(0)
-    fields = []
-    for tag in re.findall(r"<input\b[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if not name:
-            continue
-        if re.search(r'type="(checkbox|radio)"', tag) and " checked" not in tag:
-            continue
-        fields.append((name.group(1), unescape(value.group(1)) if value else ""))
-    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form,
-                                  re.S):
-        fields.append((name, unescape(value)))
-    return fields
 
 
 def marker(n: int) -> str:

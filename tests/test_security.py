@@ -27,12 +27,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +36,7 @@ import pytest
 import yaml
 
 from explorer.records import slugify
-from tests.web_helpers import Site, build_site, make_summaries, write_corpus
+from tests.web_helpers import Site, build_site, make_summaries, serve_site, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "security-test editor passphrase"
@@ -119,12 +114,6 @@ def site(tmp_path_factory) -> Site:
     return _hostile_site(tmp_path_factory.mktemp("hostile"))
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Server:
     base: str
@@ -134,40 +123,10 @@ class Server:
 @contextlib.contextmanager
 def serving(site: Site, *args: str):
     """``pprnet serve`` on a free port (with the editor password and API token set)."""
-    port = _free_port()
-    env = {**os.environ, "PPRNET_EDITOR_PASSWORD": PASSWORD, "PPRNET_API_TOKEN": API_TOKEN,
-           "PPRNET_SECRET_KEY": "security-test-secret-" + "s" * 32, "PYTHONUNBUFFERED": "1"}
-    env.pop("PPRNET_TRUSTED_PROXY", None)
-    log = open(site.index_dir.parent / f"server-{port}.log", "w+", encoding="utf-8")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir), *args],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"pprnet serve exited with {proc.returncode}:\n{log.read()}")
-            try:
-                if Http(port).request("GET", "/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"pprnet serve did not answer within 90 s:\n{log.read()}")
-            time.sleep(0.2)
+    env = {"PPRNET_EDITOR_PASSWORD": PASSWORD, "PPRNET_API_TOKEN": API_TOKEN,
+           "PPRNET_SECRET_KEY": "security-test-secret-" + "s" * 32}
+    with serve_site(site, env, *args) as port:
         yield Server(f"http://127.0.0.1:{port}", port)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from explorer.corpus import load_corpus
-from tests.web_helpers import copy_site, make_app, template_site
+from tests.web_helpers import copy_site, form_fields, make_app, template_site
 
 PASSWORD = "editor passphrase for tests"
 CITATION = ("Okafor, N., & Lindqvist, E. (2023). Talking about ruptures: Alliance repair in "
@@ -59,24 +59,6 @@ def has_model(app) -> bool:
 
 def checked_topics(html: str) -> list[str]:
     return [unescape(v) for v in re.findall(r'name="topic" value="([^"]+)" checked', html)]
-
-
-def form_fields(html: str) -> list[tuple[str, str]]:
-    """What the browser would submit from the editor form (inputs, checked boxes, textareas)."""
-    form = re.search(r'<form method="post" action="/editor/draft".*?</form>', html, re.S).group(0)
-    fields = []
-    for tag in re.findall(r"<input\b[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if not name:
-            continue
-        if re.search(r'type="(checkbox|radio)"', tag) and " checked" not in tag:
-            continue
-        fields.append((name.group(1), unescape(value.group(1)) if value else ""))
-    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form,
-                                  re.S):
-        fields.append((name, unescape(value)))
-    return fields
 
 
 # --------------------------------------------------------------------------- access

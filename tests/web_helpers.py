@@ -9,11 +9,21 @@ template folder; tests that write (the editor) get their own copy.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
+import os
 import random
+import re
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 from explorer.corpus import load_corpus, write_summary
@@ -245,3 +255,71 @@ def make_app(site: Site, **config):  # type: ignore[no-untyped-def]
     }
     settings.update(config)
     return create_app(settings)
+
+
+def form_fields(html: str) -> list[tuple[str, str]]:
+    """What a browser would submit from the editor form (inputs, ticked boxes, textareas)."""
+    form = re.search(r'<form method="post" action="/editor/draft".*?</form>', html, re.S).group(0)
+    fields = []
+    for tag in re.findall(r"<input\b[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if not name:
+            continue
+        if re.search(r'type="(checkbox|radio)"', tag) and " checked" not in tag:
+            continue
+        fields.append((name.group(1), unescape(value.group(1)) if value else ""))
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form,
+                                  re.S):
+        fields.append((name, unescape(value)))
+    return fields
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_site(site: Site, env: dict[str, str], *args: str) -> Iterator[int]:
+    """A real ``pprnet serve`` on a free loopback port; yields the port once /healthz answers.
+
+    The server sees no PPRNET_* variable of the test run's own, only those in ``env``.
+    """
+    import pytest
+
+    port = free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PPRNET_")}
+    full_env.update({"PYTHONUNBUFFERED": "1", **env})
+    log = open(site.index_dir.parent / f"server-{port}.log", "w+", encoding="utf-8")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1", "--port",
+         str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir), *args],
+        env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"pprnet serve exited with {proc.returncode}:\n{log.read()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"pprnet serve did not answer within 90 s:\n{log.read()}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

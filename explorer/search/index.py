@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -267,15 +268,8 @@ class SearchIndex:
     def _topic_filter(
         self, snap: Snapshot, req: SearchRequest, notices: list[str]
     ) -> tuple[np.ndarray, list[str]]:
-        names: list[str] = []
-        for raw in req.topics:
-            name = resolve_topic(snap.taxonomy, snap, raw)
-            if name is None:
-                hint = snap.taxonomy.suggest_topic(raw)
-                more = f" (did you mean {hint!r}?)" if hint else ""
-                notices.append(f"unknown topic {raw!r} ignored{more}")
-            elif name not in names:
-                names.append(name)
+        names = _known_names(req.topics, lambda raw: resolve_topic(snap.taxonomy, snap, raw),
+                             snap.taxonomy.suggest_topic, "topic", notices)
         if not names:
             return np.ones(snap.n, dtype=bool), names
         cols = snap.topic_matrix[:, [snap.topic_index[n] for n in names]]
@@ -285,15 +279,8 @@ class SearchIndex:
     def _type_filter(
         self, snap: Snapshot, req: SearchRequest, notices: list[str]
     ) -> tuple[np.ndarray, list[str]]:
-        names: list[str] = []
-        for raw in req.types:
-            name = resolve_type(snap.taxonomy, snap, raw)
-            if name is None:
-                hint = snap.taxonomy.suggest_type(raw)
-                more = f" (did you mean {hint!r}?)" if hint else ""
-                notices.append(f"unknown research type {raw!r} ignored{more}")
-            elif name not in names:
-                names.append(name)
+        names = _known_names(req.types, lambda raw: resolve_type(snap.taxonomy, snap, raw),
+                             snap.taxonomy.suggest_type, "research type", notices)
         if not names:
             return np.ones(snap.n, dtype=bool), names
         wanted = np.array([snap.type_index[n] for n in names])
@@ -487,3 +474,19 @@ def _stored(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-u
         hit = searcher.stored_fields(docnum)
         _remember(_STORED_CACHE, key, hit, 5_000)
     return hit
+
+
+def _known_names(raws: list[str], resolve: Callable[[str], str | None],
+                 suggest: Callable[[str], str | None], label: str,
+                 notices: list[str]) -> list[str]:
+    """Filter values the index knows, once each; a notice (with a hint) for the others."""
+    names: list[str] = []
+    for raw in raws:
+        name = resolve(raw)
+        if name is None:
+            hint = suggest(raw)
+            more = f" (did you mean {hint!r}?)" if hint else ""
+            notices.append(f"unknown {label} {raw!r} ignored{more}")
+        elif name not in names:
+            names.append(name)
+    return names
