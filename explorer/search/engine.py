@@ -16,6 +16,7 @@ it only reads through the reader it is handed, so each thread passes its own.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -333,24 +334,11 @@ class Evaluator:
             if child is None:
                 return None
             return Evaluated(snap.live & ~child.mask, None)
-        if isinstance(node, q.And):
-            parts = [self.eval(c, negated) for c in node.children]
-            parts = [p for p in parts if p is not None]
+        if isinstance(node, (q.And, q.Or)):
+            parts = [p for p in (self.eval(c, negated) for c in node.children) if p is not None]
             if not parts:
                 return None
-            out = parts[0]
-            for p in parts[1:]:
-                out = _and(out, p)
-            return out
-        if isinstance(node, q.Or):
-            parts = [self.eval(c, negated) for c in node.children]
-            parts = [p for p in parts if p is not None]
-            if not parts:
-                return None
-            out = parts[0]
-            for p in parts[1:]:
-                out = _or(out, p)
-            return out
+            return functools.reduce(_and if isinstance(node, q.And) else _or, parts)
         return None
 
     def _prefix(self, node: q.Word, fields: tuple[str, ...], negated: bool) -> Evaluated:
