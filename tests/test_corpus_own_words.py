@@ -94,7 +94,7 @@ def test_no_summary_repeats_six_words_of_its_abstract(data, corpus):
 
 def test_the_guard_catches_a_copied_run(data, corpus):
     """The check itself: a sentence made of an abstract's shingle is found (via the hash)."""
-    ws = "the working alliance predicted how much clients improved across sessions".split()
+    ws = words("the working alliance predicted how much clients improved across sessions")
     hashes = {shingle(ws[i : i + N]) for i in range(len(ws) - N + 1)}
     text = "In short, the working alliance predicted how much clients improved, they say."
     assert repeated_runs(words(text), hashes) == [
