@@ -1,4 +1,4 @@
-"""RIS, BibTeX and CSV for a list of summaries: what reference managers and spreadsheets read.
+"""RIS, BibTeX, CSV and APA text for a list of summaries, for reference managers and sheets.
 
 RIS and BibTeX are what Zotero, EndNote and Mendeley import; CSV is for a spreadsheet or
 pandas. The functions take plain `Summary` records and return text, so the web layer, a
@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from explorer.apa import apa_text
 from explorer.records import Citation, Summary
 
 _PAGE_SPLIT_RE = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
@@ -229,6 +230,11 @@ def to_csv(summaries: Iterable[Summary], *, base_url: str | None = None) -> str:
     return out.getvalue()
 
 
+def to_apa_text(summaries: Iterable[Summary], *, base_url: str | None = None) -> str:
+    """APA 7 references, one per paragraph, for pasting into a syllabus or a paper."""
+    return "".join(apa_text(s.citation) + "\n\n" for s in summaries if not s.citation.is_empty())
+
+
 # --------------------------------------------------------------------------- registry
 
 
@@ -237,10 +243,12 @@ class ExportFormat:
     render: Callable[..., str]
     mimetype: str
     extension: str
+    label: str  # what a link to it says: "RIS", "BibTeX"...
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "ris": ExportFormat(to_ris, "application/x-research-info-systems", "ris"),
-    "bib": ExportFormat(to_bibtex, "application/x-bibtex", "bib"),
-    "csv": ExportFormat(to_csv, "text/csv", "csv"),
+    "ris": ExportFormat(to_ris, "application/x-research-info-systems", "ris", "RIS"),
+    "bib": ExportFormat(to_bibtex, "application/x-bibtex", "bib", "BibTeX"),
+    "csv": ExportFormat(to_csv, "text/csv", "csv", "CSV"),
+    "txt": ExportFormat(to_apa_text, "text/plain", "txt", "APA text"),
 }

@@ -142,7 +142,7 @@ def test_researcher_searches_and_opens_a_summary(journey, site):
     first = page.locator(".hit-title a").first
     title = first.inner_text()
     first.click()
-    page.wait_for_url(re.compile(r"/summary/[a-z0-9-]+$"))
+    page.wait_for_url(re.compile(r"/summary/[a-z0-9-]+(\?.*)?$"))
     assert page.locator("h1").inner_text() == title
     assert page.get_by_role("heading", name="Practice implications").is_visible()
     assert page.get_by_role("heading", name="More like this").is_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -232,7 +233,7 @@ def test_openapi_describes_every_api_route(app, client):
     assert doc["openapi"].startswith("3.")
     documented = set(doc["paths"])
     routes = {
-        rule.rule.replace("<summary_id>", "{id}")
+        re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{id}" if m.group(1) == "summary_id" else "{" + m.group(1) + "}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
     }

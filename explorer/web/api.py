@@ -10,6 +10,7 @@ cookie plus the CSRF token in ``X-CSRF-Token``) or a client holding ``PPRNET_API
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, session
 
@@ -22,6 +23,7 @@ from explorer.web.summary import get_summary_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGEST_LIMIT = 36
+MAX_API_PER_PAGE = 100
 
 
 def summary_json(summary) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -33,10 +35,20 @@ def summary_json(summary) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return data
 
 
+def api_per_page(args) -> int | None:  # type: ignore[no-untyped-def]
+    """``per_page`` for the JSON API: 1..MAX_API_PER_PAGE, else a 400 that says so."""
+    raw = (args.get("per_page") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_API_PER_PAGE:
+        abort(400, description=f"'per_page' must be a whole number from 1 to {MAX_API_PER_PAGE}.")
+    return int(raw)
+
+
 @bp.get("/search")
 @cached_page
 def api_search() -> Response:
-    req = request_from_args(request.args)
+    req = request_from_args(request.args, per_page=api_per_page(request.args))
     resp = state().index().search(req)
     data = resp.to_json()
     notices = list(dict.fromkeys([*req.notices, *resp.notices]))
@@ -76,6 +88,34 @@ def api_topics() -> Response:
             "research_types": [
                 {"name": t, "count": stats.type_counts.get(t, 0)}
                 for t in st.taxonomy.research_types
+            ],
+        }
+    )
+
+
+@bp.get("/topics/<slug>")
+@cached_page
+def api_topic(slug: str) -> Response:
+    """One topic: its count per year, the topics it is filed with, and its summaries."""
+    st = state()
+    topic = st.taxonomy.topic_from_slug(slug)
+    if topic is None:
+        abort(404)
+    stats = st.store.stats()
+    base = request.host_url.rstrip("/")
+    return jsonify(
+        {
+            "name": topic,
+            "slug": slug,
+            "count": stats.topic_counts.get(topic, 0),
+            "url": f"{base}/topics/{slug}",
+            "feed": f"{base}/feed.atom?topic={quote(topic)}",
+            "per_year": {str(y): n for y, n in sorted(stats.topic_years.get(topic, {}).items())},
+            "often_with": [{"name": t, "count": n} for t, n in stats.co_topics(topic)],
+            "summaries": [
+                {"id": s.id, "title": s.title, "published": s.published,
+                 "url": f"{base}/summary/{s.id}"}
+                for s in stats.by_topic.get(topic, [])
             ],
         }
     )
@@ -148,6 +188,8 @@ def openapi_document() -> dict[str, Any]:
         _param("to", "Published until (YYYY or YYYY-MM).", {"type": "string"}),
         _param("sort", "Order.", {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
         _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
+        _param("per_page", "Results per page (default 10).",
+               {"type": "integer", "minimum": 1, "maximum": MAX_API_PER_PAGE}),
     ]
     hit = {
         "type": "object",
@@ -215,6 +257,22 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "Topics", "content": {
                         "application/json": {"schema": {
                             "$ref": "#/components/schemas/Topics"}}}}},
+                }
+            },
+            "/api/topics/{slug}": {
+                "get": {
+                    "summary": "One topic: count per year, topics filed with it, its summaries",
+                    "parameters": [{"name": "slug", "in": "path", "required": True,
+                                    "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "The topic"}, "404": error},
+                }
+            },
+            "/api/list": {
+                "get": {
+                    "summary": "A reading list: the summaries named by `ids`, in that order",
+                    "parameters": [_param("ids", "Summary ids, comma-separated or repeated.",
+                                          {"type": "string"}, repeat=True)],
+                    "responses": {"200": {"description": "The summaries, and ids not found"}},
                 }
             },
             "/api/suggest": {

@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from markupsafe import Markup, escape
 
 HEAT_LEVELS = 6
+HEAT_ROW, HEAT_HEAD = 22, 24  # px; static/site.css lines the HTML row labels up with them
+HISTOGRAM_LABELS = 6  # at most this many year labels under the sidebar histogram
 
 
 def _num(value: float) -> str:
@@ -111,6 +113,21 @@ def year_bars(
 # --------------------------------------------------------------------------- histogram
 
 
+def label_positions(n: int, most: int) -> list[int]:
+    """Which of n evenly spaced bars get a label: the first, every k-th, and the last when
+    it is not crowded by the one before, with k chosen so at most `most` labels are shown."""
+    if n <= 0:
+        return []
+    step = max(1, math.ceil(n / most))
+    picks = list(range(0, n, step))
+    if picks[-1] != n - 1:
+        if n - 1 - picks[-1] < max(2, step // 2 + 1):
+            picks[-1] = n - 1
+        else:
+            picks.append(n - 1)
+    return picks
+
+
 def year_histogram(
     counts: Mapping[int, int],
     years: Sequence[int],
@@ -145,9 +162,9 @@ def year_histogram(
             parts.append(el("a", shapes, href=href(year), aria_label=label))
         else:
             parts.append(el("g", shapes))
-    parts.append(el("text", str(years[0]), class_="label", x=2, y=height - 4))
-    parts.append(el("text", str(years[-1]), class_="label", x=width - 2, y=height - 4,
-                    text_anchor="end"))
+    for i in label_positions(len(years), HISTOGRAM_LABELS):
+        parts.append(el("text", str(years[i]), class_="label", x=i * slot + slot / 2,
+                        y=height - 4, text_anchor="middle"))
     return Markup(el("svg", "".join(parts), id=chart_id, class_="chart chart-histogram",
                      viewBox=f"0 0 {width} {height}", role="group",
                      aria_label="Matching summaries per year"))
@@ -171,29 +188,35 @@ def heatmap(
     chart_id: str,
     title_text: str,
     row_href: Callable[[str], str] | None = None,
-    max_label: int = 38,
 ) -> Markup:
-    """Rows (topics) by columns (years), each cell shaded by its count and showing it."""
+    """Rows (topics) by columns (years), each cell shaded by its count and showing it.
+
+    The row labels are HTML beside the chart rather than SVG text inside it, so that on a
+    phone the cells scroll sideways while the topic names stay in view (SVG text cannot be
+    made sticky), and long names end in an ellipsis chosen by the browser for the width.
+    Label rows and cell rows share `HEAT_HEAD` and `HEAT_ROW` (CSS pixels) to line up.
+    """
     if not rows or not columns:
         return Markup("")
-    label_w, cell_w, cell_h, head = 270, 36, 22, 24
-    width = label_w + cell_w * len(columns) + 4
+    cell_w, cell_h, head = 36, HEAT_ROW, HEAT_HEAD
+    width = cell_w * len(columns) + 4
     height = head + cell_h * len(rows) + 4
     peak = max(values.get(r, {}).get(c, 0) for r in rows for c in columns)
     parts = [title(title_text, id=f"{chart_id}-t")]
     for j, year in enumerate(columns):
-        parts.append(el("text", str(year), class_="label", x=label_w + j * cell_w + cell_w // 2,
+        parts.append(el("text", str(year), class_="label", x=j * cell_w + cell_w // 2,
                         y=head - 8, text_anchor="middle"))
+    labels = []
     for i, row in enumerate(rows):
         y = head + i * cell_h
-        shown = row if len(row) <= max_label else row[: max_label - 1].rstrip() + "\u2026"
-        label = el("text", title(row) + str(escape(shown)), class_="label row-label",
-                   x=label_w - 8, y=y + cell_h / 2 + 4.5, text_anchor="end")
-        parts.append(link(row_href(row) if row_href else None, label))
+        name = str(escape(row))
+        label = (f'<a href="{escape(row_href(row))}" title="{name}">{name}</a>' if row_href
+                 else f'<span title="{name}">{name}</span>')
+        labels.append(f'<li class="row-label">{label}</li>')
         for j, year in enumerate(columns):
             n = values.get(row, {}).get(year, 0)
             level = heat_level(n, peak)
-            x = label_w + j * cell_w
+            x = j * cell_w
             cell = title(f"{row}, {year}: {_plural(n)}") + el(
                 "rect", class_=f"cell heat-{level}", x=x + 1, y=y + 1, width=cell_w - 2,
                 height=cell_h - 2, rx=2,
@@ -202,9 +225,14 @@ def heatmap(
                 cell += el("text", str(n), class_=f"cell-value heat-text-{level}",
                            x=x + cell_w // 2, y=y + cell_h / 2 + 4.5, text_anchor="middle")
             parts.append(el("g", cell))
-    return Markup(el("svg", "".join(parts), id=chart_id, class_="chart chart-heatmap",
-                     viewBox=f"0 0 {width} {height}", width=width, height=height,
-                     role="group", aria_labelledby=f"{chart_id}-t"))
+    svg = el("svg", "".join(parts), class_="chart chart-heatmap", viewBox=f"0 0 {width} {height}",
+             width=width, height=height, role="group", aria_labelledby=f"{chart_id}-t")
+    return Markup(
+        f'<div class="heatmap" id="{escape(chart_id)}">'
+        f'<ul class="heatmap-labels" aria-label="Topics">{"".join(labels)}</ul>'
+        f'<div class="heatmap-scroll" tabindex="0" aria-label="{escape(title_text)}">{svg}</div>'
+        "</div>"
+    )
 
 
 # --------------------------------------------------------------------------- mini bar

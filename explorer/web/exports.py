@@ -37,7 +37,7 @@ def result_set(args) -> list[Summary]:  # type: ignore[no-untyped-def]
     return st.store.get_many(ids[:limit])
 
 
-def _download(summaries: list[Summary], fmt: str, filename: str) -> Response:
+def download(summaries: list[Summary], fmt: str, filename: str) -> Response:
     spec = FORMATS.get(fmt)
     if spec is None:
         abort(404)
@@ -51,10 +51,10 @@ def _download(summaries: list[Summary], fmt: str, filename: str) -> Response:
 def export_results(fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
-    return _download(result_set(request.args), fmt, "pprnet-results")
+    return download(result_set(request.args), fmt, "pprnet-results")
 
 
 @bp.get("/summary/<summary_id>/export.<fmt>")
 def export_one(summary_id: str, fmt: str) -> Response:
     summary = get_summary_or_404(summary_id)
-    return _download([summary], fmt, summary.id)
+    return download([summary], fmt, summary.id)

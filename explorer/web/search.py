@@ -9,14 +9,15 @@ agree on what a URL means.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from explorer.search import SearchRequest, SearchResponse
 from explorer.web.charts import year_histogram
 from explorer.web.state import cached_page, state
-from explorer.web.viewhelpers import search_url
+from explorer.web.viewhelpers import SEARCH_KEYS, search_url
 
 bp = Blueprint("search", __name__)
 
@@ -78,9 +79,25 @@ def _notices(req: SearchRequest, resp: SearchResponse) -> list[str]:
     return notices
 
 
+def without_empty_params() -> Response | None:
+    """A redirect to the same search without empty parameters (``?q=dropout&from=&to=``).
+
+    A plain HTML form sends every field, chosen or not; the canonical URL keeps only what
+    means something, so bookmarks, shared links and the page cache see one URL per search.
+    """
+    items = request.args.items(multi=True)
+    if not any(k in SEARCH_KEYS and not v.strip() for k, v in items):
+        return None
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in SEARCH_KEYS or v.strip()]
+    return redirect(request.path + (f"?{urlencode(kept)}" if kept else ""), code=302)
+
+
 @bp.get("/")
 @cached_page
-def search_page() -> str:
+def search_page() -> str | Response:
+    canonical = without_empty_params()
+    if canonical is not None:
+        return canonical
     st = state()
     req = request_from_args(request.args)
     resp = st.index().search(req)

@@ -6,10 +6,12 @@ in-memory store is consulted, so no URL can reach the file system.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
+from explorer.apa import apa_html, apa_text
 from explorer.records import Summary
 from explorer.search import IndexMissingError
+from explorer.web.resultnav import result_nav
 from explorer.web.state import cached_page, state
 
 bp = Blueprint("summary", __name__)
@@ -31,9 +33,16 @@ def summary_page(summary_id: str) -> str:
         similar = st.index().more_like_this(summary.id, limit=5)
     except IndexMissingError:
         similar = []
+    try:
+        nav = result_nav(summary.id, request.args)
+    except IndexMissingError:
+        nav = None
     return render_template(
         "summary.html",
         summary=summary,
         similar=similar,
         taxonomy=st.taxonomy,
+        nav=nav,
+        apa_text=apa_text(summary.citation),
+        apa_html=apa_html(summary.citation),
     )

@@ -78,6 +78,7 @@ def topic_page(slug: str) -> str:
             "co": [(t, slugify(t), n, mini_bar(n, co_peak)) for t, n in co],
             "terms": stats.distinctive_terms(topic),
             "search_link": search_url([], topic=topic),
+            "feed_link": search_url([], path="/feed.atom", topic=topic),
         }
 
     return render_template("topic.html", **st.cached(("topic", slug), context))

@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 from flask import Flask, g, request, session
 from markupsafe import Markup, escape
 
+from explorer.apa import apa_html
+from explorer.export import FORMATS
 from explorer.records import slugify
 from explorer.web.security import csrf_token
 
@@ -88,6 +90,17 @@ def search_url_adding(key: str, value: str) -> str:
     return f"/?{query}&{extra}" if query else f"/?{extra}"
 
 
+def summary_link(summary_id: str, items: list[tuple[str, str]], rank: int | None) -> str:
+    """``/summary/<id>?<search>&pos=<rank>``: a summary opened from a search remembers it."""
+    query = [(k, v) for k, v in items if k != "page"] + ([("pos", str(rank))] if rank else [])
+    return f"/summary/{summary_id}" + (f"?{urlencode(query)}" if query else "")
+
+
+def result_link(summary_id: str, rank: int | None = None) -> str:
+    """A result's link to its summary page, carrying the current search and its rank."""
+    return summary_link(summary_id, search_args(), rank)
+
+
 def paragraphs(text: str | None) -> Markup:
     """Plain summary text -> escaped ``<p>`` paragraphs (and ``<ul>`` for '- ' lines)."""
     out: list[str] = []
@@ -113,6 +126,9 @@ def register_template_helpers(app: Flask) -> None:
         search_url=search_url,
         search_url_without=search_url_without,
         search_url_adding=search_url_adding,
+        result_link=result_link,
+        apa_html=apa_html,
+        export_formats=FORMATS,
         editor_signed_in=editor_signed_in,
         topic_slug=slugify,
     )
