@@ -124,7 +124,8 @@ def show(module: str, names: list[str]) -> None:
 
 
 def table(rows: list[Row]) -> str:
-    head = f"{'module':34} {'mutants':>7} {'killed':>6} {'survived':>8} {'equivalent':>10} {'score':>6}"
+    head = (f"{'module':34} {'mutants':>7} {'killed':>6} {'survived':>8} "
+            f"{'equivalent':>10} {'score':>6}")
     out = [head, "-" * len(head)]
     for r in rows:
         equivalent = len(r.equivalent & set(r.statuses))
