@@ -7,6 +7,7 @@ import re
 import pytest
 
 from explorer.citation import looks_like_citation, parse_authors, parse_citation, parse_editors
+from explorer.records import Citation
 
 
 def _seed_citation_lines(seed_text: str) -> list[str]:
@@ -334,3 +335,8 @@ def test_doi_ending_in_x_keeps_it():
     c = parse_citation("Doe, J. (2020). Title here. Studies in Generation X, 3(1), 1-9. "
                        "https://doi.org/10.1234/ABC.X")
     assert (c.journal, c.volume, c.doi) == ("Studies in Generation X", "3", "10.1234/ABC.X")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+def test_blank_reference_is_an_empty_citation(text):
+    assert parse_citation(text) == Citation()

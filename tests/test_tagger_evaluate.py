@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from explorer.corpus import load_corpus
+from explorer.records import Citation, Summary, Taxonomy
 from explorer.tagger.evaluate import (
     METRIC_NAMES,
     Predictions,
@@ -16,6 +17,7 @@ from explorer.tagger.evaluate import (
     topic_metrics,
     type_accuracy,
 )
+from explorer.tagger.model import DEFAULT_CONFIG
 from explorer.tagger.splits import stratified_folds
 from explorer.tagger.synthetic import synthetic_corpus
 
@@ -174,3 +176,179 @@ def test_bundled_corpus_model_beats_the_most_frequent_baseline():
     assert ours["recall_at_5"] >= 2 * frequent["recall_at_5"]
     assert ours["recall_at_5"] > keyword["recall_at_5"]
     assert ours["precision_at_1"] > keyword["precision_at_1"]
+
+
+# --------------------------------------------------------------------------- baselines by hand
+
+NATURALISTIC = "Naturalistic, observational or qualitative study"
+RCT = "Randomized controlled trial"
+REVIEW = "Review, chapter or commentary"
+HAND_TAXONOMY = Taxonomy(
+    topics=["Alliance", "Depression", "Group Therapy"],
+    research_types=[NATURALISTIC, "Meta-analysis", REVIEW, RCT],
+    type_aliases={"Qualitative": NATURALISTIC, "Review": REVIEW},
+)
+
+
+def _summary(n: int, title: str, text: str, topics: list[str], rtype: str | None) -> Summary:
+    return Summary(id=f"2020-01-doc-{n}", published="2020-01", title=title, body=text,
+                   implications="", citation=Citation(), topics=topics, research_type=rtype)
+
+
+# Training folds: Depression 3 times, Alliance and Group Therapy once each (a tie, broken by
+# taxonomy order); the tagged documents carry 2, 1, 2 topics (mean 1.67 -> 2 suggested; the
+# untagged one does not count); the most common research type is the taxonomy's first.
+HAND_TRAIN = [
+    _summary(1, "One", "Words.", ["Alliance", "Depression"], NATURALISTIC),
+    _summary(2, "Two", "Words.", ["Depression"], NATURALISTIC),
+    _summary(3, "Three", "Words.", ["Depression", "Group Therapy"], RCT),
+    _summary(4, "Four", "Words.", [], None),
+]
+HAND_TEST = [
+    _summary(5, "A randomized trial of group therapy for depression", "Sessions were weekly.",
+             ["Depression"], RCT),
+    _summary(6, "Working together in sessions",
+             "We interviewed clients; the interview asked about the alliance. A review.",
+             ["Alliance"], NATURALISTIC),
+    _summary(7, "Therapists talk", "Nothing here names a topic.", ["Alliance"], None),
+    _summary(8, "A meta-analysis of randomized trials of group work", "", ["Group Therapy"],
+             None),
+]
+
+
+@pytest.fixture(scope="module")
+def hand_baselines() -> dict[str, Predictions]:
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare(HAND_TRAIN, HAND_TAXONOMY)
+    test = prepare(HAND_TEST, HAND_TAXONOMY)
+    assert [s.id for s in HAND_TEST] == test.ids
+    return baseline_predictions(train, test, HAND_TAXONOMY)
+
+
+def test_most_frequent_baseline_ranks_topics_by_training_count(hand_baselines):
+    frequent = hand_baselines["most_frequent"]
+    order = ["Depression", "Alliance", "Group Therapy"]
+    assert frequent.ranked == [order] * 4
+    assert frequent.suggested == [{"Depression", "Alliance"}] * 4
+    assert frequent.types == [NATURALISTIC] * 4
+
+
+def test_keyword_baseline_ranks_topics_named_in_the_text(hand_baselines):
+    keyword = hand_baselines["keyword"]
+    assert keyword.ranked == [
+        ["Depression", "Group Therapy", "Alliance"],  # both named in full; more frequent first
+        ["Alliance", "Depression", "Group Therapy"],  # only Alliance named
+        ["Depression", "Alliance", "Group Therapy"],  # nothing named: training frequency
+        ["Group Therapy", "Depression", "Alliance"],  # "group" is half of Group Therapy
+    ]
+    assert keyword.suggested == [{"Depression", "Group Therapy"}, {"Alliance"}, set(), set()]
+
+
+def test_keyword_baseline_guesses_the_type_from_cue_words(hand_baselines):
+    assert hand_baselines["keyword"].types == [
+        RCT,  # "randomized trial" in the title
+        NATURALISTIC,  # no title cue; "interview" twice beats "review" once in the text
+        NATURALISTIC,  # no cue at all: the training majority
+        "Meta-analysis",  # two cue groups in the title: the first in cue order wins
+    ]
+
+
+def test_baseline_figures_on_the_hand_worked_example(hand_baselines):
+    truth = [set(s.topics) for s in HAND_TEST]
+    topics = HAND_TAXONOMY.topics
+    frequent = topic_metrics(hand_baselines["most_frequent"], truth, topics)
+    # top-1 is Depression for all four: right once; top-3 holds each truth once
+    assert frequent["precision_at_1"] == 0.25
+    assert frequent["precision_at_3"] == pytest.approx(1 / 3, abs=1e-4)
+    assert frequent["recall_at_5"] == 1.0
+    keyword = topic_metrics(hand_baselines["keyword"], truth, topics)
+    assert keyword["precision_at_1"] == 0.75
+    types = [s.research_type for s in HAND_TEST]
+    assert type_accuracy(hand_baselines["keyword"], types) == 1.0
+    assert type_accuracy(hand_baselines["most_frequent"], types) == 0.5
+
+
+def test_precision_at_3_counts_three_ranks_only():
+    pred = Predictions(ranked=[["a", "b", "c", "d"]], suggested=[set()], types=[None])
+    m = topic_metrics(pred, [{"a", "d"}], ["a", "b", "c", "d"])
+    assert m["precision_at_3"] == pytest.approx(1 / 3, abs=1e-4)
+    assert m["recall_at_5"] == 1.0
+    assert m["micro_f1"] == 0.0 and m["macro_f1"] == 0.0
+
+
+def test_short_rankings_count_missing_ranks_as_misses():
+    pred = Predictions(ranked=[["b"]], suggested=[{"b"}], types=[None])
+    m = topic_metrics(pred, [{"a"}], ["a", "b"])
+    assert {k: m[k] for k in METRIC_NAMES} == {k: 0.0 for k in METRIC_NAMES}
+    assert m["per_topic"]["b"] == {"support": 0, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert m["per_topic"]["a"] == {"support": 1, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+
+
+def test_no_tagged_document_gives_zeros_not_an_error():
+    pred = Predictions([["a"]], [{"a"}], [None])
+    m = topic_metrics(pred, [set()], ["a"])
+    assert m == {name: 0.0 for name in METRIC_NAMES} | {"per_topic": {}, "documents": 0}
+    assert type_accuracy(pred, [None]) == 0.0
+
+
+# --------------------------------------------------------------------------- the report document
+
+
+@pytest.fixture(scope="module")
+def small_report() -> tuple[dict, list, list[str]]:
+    summaries, taxonomy = synthetic_corpus(30, seed=7)
+    summaries[0].topics = []  # one untagged summary: trained on, left out of the topic figures
+    messages: list[str] = []
+    report = evaluate(summaries, taxonomy, folds=3, seed=3, progress=messages.append,
+                      with_predictions=True)
+    return report, summaries, messages
+
+
+def test_report_says_what_was_evaluated(small_report):
+    report, summaries, messages = small_report
+    assert (report["folds"], report["seed"], report["documents"]) == (3, 3, 30)
+    assert report["untagged_skipped"] == 1
+    assert report["model"]["documents"] == 29
+    assert len(messages) == 4 and messages[-1] == "timing training on the whole corpus"
+    sizes = [tuple(int(n) for n in m.split(": ")[1].replace("training on ", "")
+                   .replace("testing on ", "").split(", ")) for m in messages[:3]]
+    assert [m.split(":")[0] for m in messages[:3]] == ["fold 1/3", "fold 2/3", "fold 3/3"]
+    assert all(train + test == 30 for train, test in sizes)
+    assert sum(test for _, test in sizes) == 30
+    assert report["train_seconds"] > 0 and report["fold_train_seconds_mean"] > 0
+    assert report["suggest_ms_median"] > 0
+    assert report["config"] == DEFAULT_CONFIG.to_dict()
+
+
+def test_report_blocks_and_out_of_fold_predictions(small_report):
+    report, summaries, _ = small_report
+    assert set(report["baselines"]) == {"most_frequent", "keyword"}
+    for block in report["baselines"].values():
+        assert 0.0 <= block["research_type_accuracy"] <= 1.0 and block["documents"] == 29
+    for name in ("model_title_only", "keyword_title_only"):
+        assert "per_topic" not in report[name] and report[name]["documents"] == 29
+    assert 0.0 <= report["model_title_only"]["research_type_accuracy"] <= 1.0
+    by_id = {s.id: s for s in summaries}
+    predictions = report["predictions"]
+    assert sorted(p["id"] for p in predictions) == sorted(by_id)
+    for p in predictions:
+        assert p["topics"] == sorted(by_id[p["id"]].topics)
+        assert p["research_type"] == by_id[p["id"]].research_type
+        assert 0 < len(p["ranked"]) <= 8 and set(p["suggested"]) <= set(p["ranked"])
+    assert all(p["predicted_type"] for p in predictions)
+    # the report's model figures are those of these predictions
+    tagged = [p for p in predictions if p["topics"]]
+    p1 = sum(p["ranked"][0] in p["topics"] for p in tagged) / len(tagged)
+    assert report["model"]["precision_at_1"] == pytest.approx(p1, abs=1e-4)
+
+
+def test_without_whole_corpus_timing_train_seconds_is_the_fold_mean():
+    summaries, taxonomy = synthetic_corpus(24, seed=9)
+    messages: list[str] = []
+    report = evaluate(summaries, taxonomy, folds=3, seed=0, time_training=False,
+                      title_only=False, progress=messages.append)
+    assert report["train_seconds"] == report["fold_train_seconds_mean"] > 0
+    assert "model_title_only" not in report and "predictions" not in report
+    assert len(messages) == 3
