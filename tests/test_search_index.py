@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import threading
 from pathlib import Path
 
@@ -648,17 +649,35 @@ def test_any_input_is_answered(idx: SearchIndex, text: str, page: int, sort: str
     json.dumps(res.to_json())
 
 
-def test_internal_failure_becomes_a_notice(idx: SearchIndex,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_failure_becomes_a_notice(idx: SearchIndex, monkeypatch: pytest.MonkeyPatch,
+                                           lenient: None, caplog: pytest.LogCaptureFixture,
+                                           ) -> None:
     from explorer.search import index as index_module
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("bug")
 
     monkeypatch.setattr(index_module, "_order", broken)
-    res = idx.search(SearchRequest(q="alliance"))
-    assert res.total == 0 and res.hits == []
-    assert any("failed" in n for n in res.notices)
+    with caplog.at_level(logging.WARNING, logger="explorer.search.index"):
+        res = idx.search(SearchRequest(q="alliance rupture", notices=["kept"]))
+    assert res.total == 0 and res.hits == [] and res.pages == 0
+    assert res.notices == ["kept", "the search failed (ZeroDivisionError); try different words"]
+    assert res.query == "alliance rupture"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "'alliance rupture'" in warnings[0].getMessage()
+    assert "ZeroDivisionError" in warnings[0].getMessage()
+
+
+def test_internal_failure_is_raised_in_strict_mode(idx: SearchIndex,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer.search import index as index_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(index_module, "_order", broken)
+    with pytest.raises(ZeroDivisionError):
+        idx.search(SearchRequest(q="alliance"))
 
 
 def test_parallel_build_and_postings_arrays_change_nothing(

@@ -13,9 +13,14 @@ The tree holds raw words; `explorer.search.engine` analyses them with textproc.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from explorer import strict
+
+log = logging.getLogger(__name__)
 
 MAX_LENGTH = 500
 MAX_DEPTH = 8
@@ -314,7 +319,7 @@ def _plain_words(node: Node, out: list[str]) -> None:
 
 
 def parse(text: object) -> ParsedQuery:
-    """Parse any input into a `ParsedQuery`; never raises."""
+    """Parse any input into a `ParsedQuery`; never raises (except in strict mode)."""
     try:
         cleaned, notices = clean(text)
         parser = _Parser(_lex(cleaned), notices)
@@ -330,4 +335,5 @@ def parse(text: object) -> ParsedQuery:
         )
         return ParsedQuery(cleaned, node, notices, words, implicit)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        strict.degraded(log, "the query could not be parsed", text, exc)
         return ParsedQuery("", MatchAll(), [f"could not read the query ({type(exc).__name__})"])
