@@ -138,7 +138,7 @@ def test_title_alone_stays_above_the_baselines(report):
 
 
 def test_evaluation_is_reproducible():
-    summaries, taxonomy = synthetic_corpus(40, seed=4)
+    summaries, taxonomy = synthetic_corpus(24, seed=4)
     a = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
     b = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
     for block in ("model",):
