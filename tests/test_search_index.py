@@ -28,6 +28,7 @@ from explorer.search import (
     build_index,
 )
 from explorer.search import build as build_module
+from explorer.search.query import parse as parse_query
 from explorer.search.store import POINTER, current_dir
 from tests.test_search_query import HOSTILE
 
@@ -225,11 +226,18 @@ def test_prefix(idx: SearchIndex) -> None:
     assert ids(search(idx, "rupt*")) == {"2019-04-alliance-ruptures"}
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_queries_are_answered(idx: SearchIndex, text: str) -> None:
+@pytest.mark.parametrize(("text", "tree"), HOSTILE)
+def test_hostile_queries_are_answered(idx: SearchIndex, text: str, tree: str) -> None:
+    """Strict mode (conftest): an exception inside the search fails here."""
     res = idx.search(SearchRequest(q=text))
     assert isinstance(res, SearchResponse)
-    assert 0 <= res.total <= len(SUMMARIES)
+    assert res.query == parse_query(text).text
+    if tree == "ALL":  # nothing to search for: every summary, newest first
+        assert res.total == len(SUMMARIES) and res.sort == "newest"
+    elif tree == "alliance":
+        assert ids(res) == ids(search(idx, "alliance"))
+    else:
+        assert 0 <= res.total <= len(SUMMARIES)
     json.dumps(res.to_json())
     for hit in res.hits:
         assert "<script" not in hit.snippet_html and "<script" not in hit.title_html

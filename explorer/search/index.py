@@ -219,7 +219,8 @@ class SearchIndex:
         type_mask, types = self._type_filter(snap, req, notices)
         lo, hi = req.month_range()
         if req.date_from or req.date_to:
-            date_mask = (snap.month >= lo) & (snap.month <= hi)
+            # an undated summary (month -1) is outside every date range, open-ended or not
+            date_mask = (snap.month >= max(lo, 0)) & (snap.month <= hi)
         else:
             date_mask = np.ones(snap.n, dtype=bool)
         filters = topic_mask & type_mask & date_mask
@@ -444,7 +445,9 @@ def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str
         order = np.lexsort((docs, -snap.month[docs], -s))
     else:
         sign = -1 if sort in ("newest", "relevance") else 1
-        order = np.lexsort((docs, sign * snap.month[docs]))
+        months = snap.month[docs]
+        # undated summaries (month -1) last in both directions, then by doc number
+        order = np.lexsort((docs, sign * months, months < 0))
     return [int(d) for d in docs[order][start:stop]]
 
 
