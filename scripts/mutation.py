@@ -8,8 +8,9 @@ keeps a run within minutes on a small machine. Each module gets its own work fol
 cache of results survives between runs and modules never share state.
 
 The module list and the equivalent mutants (mutants that cannot change behaviour, each with the
-reason) live in `scripts/mutation.toml`. The score is killed / (mutants - equivalent); a mutant
-that times out counts as killed (the tests noticed), one with no covering test as survived.
+reason) live in `scripts/mutation.toml`. The score is killed / (killed + survived), equivalent
+mutants left out; a mutant that times out counts as killed (the tests noticed), one with no
+covering test as survived, and one an interrupted run never reached as "not run".
 
 Run by hand, not in CI (it is slow):  scripts/mutation [MODULE ...] [--jobs N] [--fresh] [--show]
 """
@@ -31,6 +32,7 @@ DATA = REPO / "scripts" / "mutation.toml"
 WORK = REPO / ".mutation"
 MUTMUT = REPO / ".venv" / "bin" / "mutmut"
 DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
+NOT_RUN = {"not checked", "skipped"}  # an interrupted run: left out of the score
 
 
 @dataclass
@@ -46,13 +48,17 @@ class Row:
         return sum(1 for s in self.statuses.values() if s in DETECTED)
 
     @property
+    def not_run(self) -> int:
+        return sum(1 for s in self.statuses.values() if s in NOT_RUN)
+
+    @property
     def survivors(self) -> list[str]:
         return sorted(n for n, s in self.statuses.items()
-                      if s not in DETECTED and n not in self.equivalent)
+                      if s not in DETECTED and s not in NOT_RUN and n not in self.equivalent)
 
     @property
     def score(self) -> float:
-        counted = len(self.statuses) - len(self.equivalent & set(self.statuses))
+        counted = self.killed + len(self.survivors)
         return 100.0 * self.killed / counted if counted else 0.0
 
 
@@ -125,12 +131,12 @@ def show(module: str, names: list[str]) -> None:
 
 def table(rows: list[Row]) -> str:
     head = (f"{'module':34} {'mutants':>7} {'killed':>6} {'survived':>8} "
-            f"{'equivalent':>10} {'score':>6}")
+            f"{'equivalent':>10} {'not run':>7} {'score':>6}")
     out = [head, "-" * len(head)]
     for r in rows:
         equivalent = len(r.equivalent & set(r.statuses))
         out.append(f"{r.module:34} {len(r.statuses):7} {r.killed:6} {len(r.survivors):8} "
-                   f"{equivalent:10} {r.score:5.1f}%")
+                   f"{equivalent:10} {r.not_run:7} {r.score:5.1f}%")
     return "\n".join(out)
 
 

@@ -137,16 +137,6 @@ def test_title_alone_stays_above_the_baselines(report):
     assert title_only["precision_at_1"] > keyword_on_titles["precision_at_1"]
 
 
-def test_evaluation_is_reproducible():
-    summaries, taxonomy = synthetic_corpus(24, seed=4)
-    a = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
-    b = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
-    for block in ("model",):
-        assert {k: a[block][k] for k in METRIC_NAMES} == {k: b[block][k] for k in METRIC_NAMES}
-    assert a["baselines"] == b["baselines"]
-    assert a["research_type_accuracy"] == b["research_type_accuracy"]
-
-
 # --------------------------------------------------------------------------- bundled corpus
 
 
@@ -352,3 +342,13 @@ def test_without_whole_corpus_timing_train_seconds_is_the_fold_mean():
     assert report["train_seconds"] == report["fold_train_seconds_mean"] > 0
     assert "model_title_only" not in report and "predictions" not in report
     assert len(messages) == 3
+
+
+def test_evaluation_is_reproducible():
+    summaries, taxonomy = synthetic_corpus(24, seed=4)
+    a = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
+    b = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
+    for block in ("model",):
+        assert {k: a[block][k] for k in METRIC_NAMES} == {k: b[block][k] for k in METRIC_NAMES}
+    assert a["baselines"] == b["baselines"]
+    assert a["research_type_accuracy"] == b["research_type_accuracy"]
