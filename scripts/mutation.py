@@ -102,15 +102,19 @@ def prepare(module: str, tests: list[str], *, fresh: bool) -> Path:
     return folder
 
 
-def run_module(module: str, tests: list[str], *, jobs: int, fresh: bool) -> dict[str, str]:
-    """Run mutmut for one module; the status of every mutant, by mutant name."""
-    folder = prepare(module, tests, fresh=fresh)
-    log = folder / "run.log"
-    with log.open("w", encoding="utf-8") as out:
-        done = subprocess.run([str(MUTMUT), "run", "--max-children", str(jobs)], cwd=folder,
-                              stdout=out, stderr=subprocess.STDOUT, check=False)
-    if done.returncode:
-        sys.exit(f"mutmut failed on {module} (exit {done.returncode}); see {log}")
+def run_module(module: str, tests: list[str], *, jobs: int, fresh: bool, run: bool = True,
+               only: list[str] | None = None) -> dict[str, str]:
+    """Run mutmut for one module (unless `run` is false: the last results); the status of
+    every mutant, by mutant name. `only`: mutant-name globs, e.g. "*x_topic_metrics*"."""
+    folder = WORK / Path(module).with_suffix("").as_posix().replace("/", ".")
+    if run or not (folder / "mutants").is_dir():
+        folder = prepare(module, tests, fresh=fresh)
+        log = folder / "run.log"
+        with log.open("w", encoding="utf-8") as out:
+            done = subprocess.run([str(MUTMUT), "run", "--max-children", str(jobs), *(only or [])],
+                                  cwd=folder, stdout=out, stderr=subprocess.STDOUT, check=False)
+        if done.returncode:
+            sys.exit(f"mutmut failed on {module} (exit {done.returncode}); see {log}")
     listing = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=folder,
                              capture_output=True, text=True, check=True).stdout
     statuses = {}
@@ -146,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
     parser.add_argument("--show", action="store_true", help="print each survivor's diff")
+    parser.add_argument("--no-run", action="store_true",
+                        help="print the table of the last run without running mutmut")
+    parser.add_argument("--only", action="append", metavar="GLOB",
+                        help="mutmut mutant names to run, e.g. '*x_topic_metrics*' (repeatable)")
     parser.add_argument("--min-score", type=float, default=0.0,
                         help="exit 1 when a module scores below this (percent)")
     args = parser.parse_args(argv)
@@ -161,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for module in args.modules or list(modules):
         print(f"mutating {module} against {' '.join(modules[module]['tests'])} ...", flush=True)
-        statuses = run_module(module, modules[module]["tests"], jobs=args.jobs, fresh=args.fresh)
+        statuses = run_module(module, modules[module]["tests"], jobs=args.jobs, fresh=args.fresh,
+                              run=not args.no_run, only=args.only)
         row = Row(module, statuses, equivalent)
         rows.append(row)
         stale = sorted(n for n in equivalent & set(statuses) if statuses[n] in DETECTED)
