@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -281,6 +282,49 @@ def test_no_tagged_document_gives_zeros_not_an_error():
     m = topic_metrics(pred, [set()], ["a"])
     assert m == {name: 0.0 for name in METRIC_NAMES} | {"per_topic": {}, "documents": 0}
     assert type_accuracy(pred, [None]) == 0.0
+
+
+class RecordingModel:
+    """Answers like `TopicModel.suggest` and records how it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[tuple, dict]] = []
+
+    def suggest(self, *args: object, **kwargs: object) -> dict:
+        self.calls.append((args, kwargs))
+        typed = len(self.calls) % 2 == 1
+        return {
+            "topics": [{"topic": "Depression", "suggested": True},
+                       {"topic": "Alliance", "suggested": False},
+                       {"topic": "Group Therapy", "suggested": True}],
+            "research_type": [{"type": RCT}, {"type": REVIEW}] if typed else [],
+        }
+
+
+def test_model_is_asked_as_the_editor_asks_it():
+    from explorer.tagger.evaluate import model_predictions
+    from explorer.tagger.features import fields_of
+
+    model = RecordingModel()
+    latencies: list[float] = []
+    started = time.perf_counter()
+    pred = model_predictions(model, HAND_TEST[:2], title_only=False, latencies=latencies)
+    elapsed = time.perf_counter() - started
+    fields = [fields_of(s) for s in HAND_TEST[:2]]
+    assert model.calls == [((f.title, f.text), {"journal": f.journal, "limit": 8}) for f in fields]
+    assert pred.ranked == [["Depression", "Alliance", "Group Therapy"]] * 2
+    assert pred.suggested == [{"Depression", "Group Therapy"}] * 2
+    assert pred.types == [RCT, None]  # the top type; none offered: None
+    assert len(latencies) == 2 and all(0 <= s <= elapsed for s in latencies)
+
+
+def test_title_only_asks_with_the_title_alone():
+    from explorer.tagger.evaluate import model_predictions
+
+    model = RecordingModel()
+    pred = model_predictions(model, HAND_TEST[:1], title_only=True, latencies=None)
+    assert model.calls == [((), {"title": HAND_TEST[0].title, "limit": 8})]
+    assert pred.types == [RCT]
 
 
 # --------------------------------------------------------------------------- the report document
