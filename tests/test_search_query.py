@@ -104,6 +104,14 @@ HOSTILE: list[tuple[str, str]] = [
     ("( ) ( ) ( )", "ALL"),
     ('"" "" ""', "ALL"),
     ("year:2015-2020 AND NOT year:2016", "(year=2015-2020 AND -year=2016)"),
+    ("a NOT ) b", "(a AND b)"),
+    ("NOT AND b", "b"),
+    ("a NOT OR b", "(a AND b)"),
+    ("Xanax*", "Xanax*"),
+    ("title:therap*", "title:therap*"),
+    ("author:smi*", "authors:smi*"),
+    ("th*rapy", "th rapy"),
+    ("a*b*", "a b"),
 ]
 
 
@@ -183,6 +191,8 @@ def test_the_term_cap_keeps_the_first_64_terms() -> None:
     assert parsed.notices == [CAP_NOTICE]
     exactly = q.parse(" ".join(words[:64]))
     assert len(exactly.node.children) == 64 and exactly.notices == []
+    one_more = q.parse(" ".join(words[:65]))
+    assert len(one_more.node.children) == 64 and one_more.notices == [CAP_NOTICE]
     options = q.parse(" | ".join(f"x{i}" for i in range(70)))
     assert options.node == q.Or(tuple(q.Word(f"x{i}") for i in range(64)))
     assert options.notices == [CAP_NOTICE]
@@ -331,6 +341,8 @@ def test_request_page_and_date_edge_cases() -> None:
         ("+a", q.Word("a"), False),
         ("(a b) OR c", q.Or((q.And((q.Word("a"), q.Word("b"))), q.Word("c"))), False),
         ("a (b OR c)", q.And((q.Word("a"), q.Or((q.Word("b"), q.Word("c"))))), False),
+        ("a OR (b c)", q.Or((q.Word("a"), q.And((q.Word("b"), q.Word("c"))))), False),
+        ("(a b)", q.And((q.Word("a"), q.Word("b"))), False),
         ("a b -c", q.And((q.Word("a"), q.Word("b"), q.Not(q.Word("c")))), False),
         ("a -c", q.And((q.Word("a"), q.Not(q.Word("c")))), False),
         ("NOT a b", q.And((q.Not(q.Word("a")), q.Word("b"))), False),
