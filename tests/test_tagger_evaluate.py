@@ -187,12 +187,12 @@ def _summary(n: int, title: str, text: str, topics: list[str], rtype: str | None
 
 
 # Training folds: Depression 3 times, Alliance and Group Therapy once each (a tie, broken by
-# taxonomy order); the tagged documents carry 2, 1, 2 topics (mean 1.67 -> 2 suggested; the
+# taxonomy order); the tagged documents carry 3, 1, 1 topics (mean 1.67 -> 2 suggested; the
 # untagged one does not count); the most common research type is the taxonomy's first.
 HAND_TRAIN = [
-    _summary(1, "One", "Words.", ["Alliance", "Depression"], NATURALISTIC),
+    _summary(1, "One", "Words.", ["Alliance", "Depression", "Group Therapy"], NATURALISTIC),
     _summary(2, "Two", "Words.", ["Depression"], NATURALISTIC),
-    _summary(3, "Three", "Words.", ["Depression", "Group Therapy"], RCT),
+    _summary(3, "Three", "Words.", ["Depression"], RCT),
     _summary(4, "Four", "Words.", [], None),
 ]
 HAND_TEST = [
@@ -207,7 +207,7 @@ HAND_TEST = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, not per module: cheap, and each test then runs the baselines itself
 def hand_baselines() -> dict[str, Predictions]:
     from explorer.tagger.evaluate import baseline_predictions
     from explorer.tagger.model import prepare
@@ -224,6 +224,18 @@ def test_most_frequent_baseline_ranks_topics_by_training_count(hand_baselines):
     assert frequent.ranked == [order] * 4
     assert frequent.suggested == [{"Depression", "Alliance"}] * 4
     assert frequent.types == [NATURALISTIC] * 4
+
+
+def test_most_frequent_baseline_without_tagged_training_documents():
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare([HAND_TRAIN[3]], HAND_TAXONOMY)  # untagged, untyped
+    frequent = baseline_predictions(train, prepare(HAND_TEST[:1], HAND_TAXONOMY),
+                                    HAND_TAXONOMY)["most_frequent"]
+    assert frequent.ranked == [HAND_TAXONOMY.topics]  # no counts: taxonomy order
+    assert frequent.suggested == [{"Alliance"}]  # at least one suggestion
+    assert frequent.types == [None]
 
 
 def test_keyword_baseline_ranks_topics_named_in_the_text(hand_baselines):
@@ -330,18 +342,13 @@ def test_title_only_asks_with_the_title_alone():
 # --------------------------------------------------------------------------- the report document
 
 
-@pytest.fixture(scope="module")
-def small_report() -> tuple[dict, list, list[str]]:
+def test_report_document_on_a_small_corpus():
+    """One test, not a fixture shared by several: each check then runs the evaluation."""
     summaries, taxonomy = synthetic_corpus(30, seed=7)
     summaries[0].topics = []  # one untagged summary: trained on, left out of the topic figures
     messages: list[str] = []
     report = evaluate(summaries, taxonomy, folds=3, seed=3, progress=messages.append,
                       with_predictions=True)
-    return report, summaries, messages
-
-
-def test_report_says_what_was_evaluated(small_report):
-    report, summaries, messages = small_report
     assert (report["folds"], report["seed"], report["documents"]) == (3, 3, 30)
     assert report["untagged_skipped"] == 1
     assert report["model"]["documents"] == 29
@@ -355,9 +362,6 @@ def test_report_says_what_was_evaluated(small_report):
     assert report["suggest_ms_median"] > 0
     assert report["config"] == DEFAULT_CONFIG.to_dict()
 
-
-def test_report_blocks_and_out_of_fold_predictions(small_report):
-    report, summaries, _ = small_report
     assert set(report["baselines"]) == {"most_frequent", "keyword"}
     for block in report["baselines"].values():
         assert 0.0 <= block["research_type_accuracy"] <= 1.0 and block["documents"] == 29
