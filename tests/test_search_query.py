@@ -14,7 +14,7 @@ SHORTENED = "query shortened to 500 characters"
 # What people type, however broken, and the tree the parser must make of it. The suite runs
 # in strict mode (tests/conftest.py), so an exception inside the parser fails here instead of
 # turning the query into "match everything". Trees are written with `render` below:
-# words bare (field|field:word, prefix*), "phrases", facet=value, -negation, (a AND b), (a OR b),
+# words bare (field|field:word, prefix*), "phrases", facet=value, NOT(x), (a AND b), (a OR b),
 # ALL for an empty query.
 HOSTILE: list[tuple[str, str]] = [
     ("", "ALL"),
@@ -40,7 +40,7 @@ HOSTILE: list[tuple[str, str]] = [
     ("alliance AND", "alliance"),
     ("OR alliance", "alliance"),
     ("alliance NOT", "alliance"),
-    ("NOT NOT NOT alliance", "-alliance"),
+    ("NOT NOT NOT alliance", "NOT(alliance)"),
     ("a NOT NOT b", "(a AND b)"),
     ("- - -", "(- AND - AND -)"),
     ("-", "-"),
@@ -67,7 +67,7 @@ HOSTILE: list[tuple[str, str]] = [
     ("practice:homework", "implications:homework"),
     ("summary:x", "body:x"),
     ("doi:10.1/x", "doi=10.1/x"),
-    ("x -title:y", "(x AND -title:y)"),
+    ("x -title:y", "(x AND NOT(title:y))"),
     ("*", "ALL"),
     ("**", "ALL"),
     ("?", "ALL"),
@@ -103,7 +103,19 @@ HOSTILE: list[tuple[str, str]] = [
     ("a) b", "(a AND b)"),
     ("( ) ( ) ( )", "ALL"),
     ('"" "" ""', "ALL"),
-    ("year:2015-2020 AND NOT year:2016", "(year=2015-2020 AND -year=2016)"),
+    ("year:2015-2020 AND NOT year:2016", "(year=2015-2020 AND NOT(year=2016))"),
+    ("-Xanax", "NOT(Xanax)"),
+    (" --y", "--y"),
+    ('"alliance"rupture', '("alliance" AND rupture)'),
+    ('title:x"y z"', '(title:x AND "y z")'),
+    ('title:"a b" "c d"', '(title:"a b" AND "c d")'),
+    ('title:"a"b', '(title:"a" AND b)'),
+    ('title:"a b" c', '(title:"a b" AND c)'),
+    ('title:"" alliance', "alliance"),
+    ('topic:"" alliance', "alliance"),
+    ('title:"  "', "ALL"),
+    ("a" * 459 + " " + "b" * 100, "(" + "a" * 459 + " AND " + "b" * 40 + ")"),
+    ("a" * 500, "a" * 500),
     ("a NOT ) b", "(a AND b)"),
     ("NOT AND b", "b"),
     ("a NOT OR b", "(a AND b)"),
@@ -128,7 +140,7 @@ def render(node: q.Node) -> str:
     if isinstance(node, q.Facet):
         return f"{node.kind}={node.value}"
     if isinstance(node, q.Not):
-        return f"-{render(node.child)}"
+        return f"NOT({render(node.child)})"
     op = " AND " if isinstance(node, q.And) else " OR "
     return "(" + op.join(render(c) for c in node.children) + ")"
 
@@ -196,6 +208,13 @@ def test_the_term_cap_keeps_the_first_64_terms() -> None:
     options = q.parse(" | ".join(f"x{i}" for i in range(70)))
     assert options.node == q.Or(tuple(q.Word(f"x{i}") for i in range(64)))
     assert options.notices == [CAP_NOTICE]
+
+
+def test_odd_values_and_notices_of_empty_queries() -> None:
+    assert q.parse(None).text == "" and q.parse(None).is_empty
+    assert q.parse(2015).node == q.Word("2015")
+    assert q.parse("year:abcd").notices == ["ignored year:abcd (use year:2015 or year:2015-2020)"]
+    assert q.parse("a" * 500).notices == []
 
 
 def test_long_query_is_shortened_at_a_word() -> None:
@@ -384,4 +403,6 @@ def test_a_parser_bug_degrades_to_everything_with_a_logged_warning(
     assert parsed.notices == ["could not read the query (RuntimeError)"]
     [record] = caplog.records
     assert record.levelno == logging.WARNING
-    assert "'alliance rupture'" in record.getMessage() and "RuntimeError" in record.getMessage()
+    message = record.getMessage()
+    assert "'alliance rupture'" in message and "RuntimeError" in message
+    assert message.startswith("the query could not be parsed")

@@ -268,6 +268,8 @@ class _Parser:
             return Phrase(value) if value.strip() else None
         if kind == "WORD":
             return _word(value, None)
+        if not value.strip():
+            return None  # 'title:""': an empty field is dropped, like 'title:' alone
         if name in FIELDS:
             fields = FIELDS[name]
             return Phrase(value, fields) if kind == "FPHRASE" else _word(value, fields)
