@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results, per_query = evaluate(ranked, queries, titles)
-    report: dict = {"queries": len(queries), "documents": len(summaries), "k": K,
+    report: dict = {"explorer": str(Path(sys.modules["explorer"].__file__).parent),
+                    "queries": len(queries), "documents": len(summaries), "k": K,
                     "results": results, "skipped": skipped}
     if saved is not None:
         report["worse"] = compare(per_query, saved, queries)
@@ -204,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         print_table(results, skipped)
         for w in report.get("worse", []):
             print(f"worse: {w['engine']} {w['query']} {w['before']} -> {w['now']}: {w['q']}")
+        if saved is not None and not report["worse"]:
+            print(f"\ncompared with {args.compare_run}: no query worse by more than "
+                  f"{WORSE_BY} places")
     return 0
 
 
