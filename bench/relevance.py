@@ -199,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     if saved is not None:
         report["worse"] = compare(per_query, saved, queries)
     if args.save_run:
-        write_json_atomic(args.save_run, {"queries": len(queries), "per_query": per_query})
+        write_json_atomic(args.save_run, {"explorer": report["explorer"],
+                                          "queries": len(queries), "results": results,
+                                          "per_query": per_query})
     print(json.dumps(report, indent=1))
     if not args.json_only:
         print_table(results, skipped)

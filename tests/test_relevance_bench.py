@@ -158,3 +158,95 @@ def test_query_file_size_and_balance(query_set):
     # graded judgments over enough summaries to tell rankings apart
     assert all(len(q.grades) >= 8 for q in topical)
     assert len({q.q.lower() for q in queries}) == len(queries)
+
+
+# ----------------------------------------------------------------------------- peers, CLI
+
+NASTY = ['"', '(((', 'title:', 'NOT', 'AND OR', '*', "o'brien", 'a\\b', '-', 'NEAR(x y)',
+         '^x', '{x}', 'x:y:z', '"unbalanced', 'flückiger', '10.1037/pst0000175', '']
+
+
+def _tiny_corpus():
+    from explorer.records import Citation, Summary
+
+    return [
+        Summary(id="a", published="2020-01", title="Alliance rupture repair",
+                body="Therapists repaired ruptures.", topics=["Alliance"],
+                citation=Citation(authors=["Flückiger, C."], title="Ruptures", journal="J")),
+        Summary(id="b", published="2021-01", title="Dropout", body="Clients quit early.",
+                citation=Citation(authors=["O'Brien, A."])),
+        Summary(id="c", published="2022-01", title="Placebo", body="Open-label pills."),
+    ]
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "bm25s", "fts5-and", "fts5-or"])
+def test_peers_answer_any_text_without_raising(engine, tmp_path):
+    if engine in ("tantivy", "bm25s"):
+        pytest.importorskip(engine)
+    from relevance_engines import BUILDERS
+
+    search = BUILDERS[engine](_tiny_corpus(), tmp_path)
+    for text in NASTY:
+        assert isinstance(search(text), list)
+    assert search("ruptures")[:1] == ["a"]  # stemmed: "ruptures" finds "rupture(d)"
+    assert search("flückiger")[:1] == ["a"]  # the cited authors are a field
+
+
+def test_fts5_and_needs_every_word_or_any_word(tmp_path):
+    from relevance_engines import BUILDERS
+
+    docs = _tiny_corpus()
+    (tmp_path / "and").mkdir()
+    (tmp_path / "or").mkdir()
+    assert BUILDERS["fts5-and"](docs, tmp_path / "and")("clients placebo") == []
+    assert sorted(BUILDERS["fts5-or"](docs, tmp_path / "or")("clients placebo")) == ["b", "c"]
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    """Run the benchmark's main() in this process: exit status, stdout, stderr."""
+    import relevance
+
+    try:
+        code = relevance.main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_rejects_bad_options_with_one_line(capsys):
+    for args in (["--engines", "bogus"], ["--root", "/nonexistent"],
+                 ["--compare-run", "/nonexistent.json"]):
+        code, _out, err = _run(capsys, *args)
+        assert code == 2
+        assert len(err.strip().splitlines()) == 1
+        assert "error" in err
+
+
+def test_cli_runs_saves_and_lists_queries_that_got_worse(tmp_path, capsys):
+    import json
+
+    queries = tmp_path / "q.yaml"
+    queries.write_text(
+        "- id: found\n  q: Kaptchuk open-label placebo irritable bowel\n  kind: known-item\n"
+        "  target: 2014-08-placebos-given-openly-can-still-relieve-symptoms\n"
+        "- id: lost\n  q: zzqx\n  kind: known-item\n"
+        "  target: 2018-12-the-evidence-for-countertransference-management\n",
+        encoding="utf-8")
+    run = tmp_path / "run.json"
+    common = ["--engines", "fts5-or", "--queries", str(queries), "--json-only"]
+    code, out, err = _run(capsys, *common, "--save-run", str(run))
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["results"]["fts5-or"]["all"]["n"] == 2
+    assert report["results"]["fts5-or"]["all"]["zero_rate"] == 0.5
+    saved = json.loads(run.read_text(encoding="utf-8"))
+    assert saved["per_query"]["fts5-or"]["found"]["rank"] == 1
+    assert saved["per_query"]["fts5-or"]["lost"]["rank"] is None
+
+    assert json.loads(_run(capsys, *common, "--compare-run", str(run))[1])["worse"] == []  # same as the saved run
+    saved["per_query"]["fts5-or"]["lost"]["rank"] = 3  # "before": found at 3, now beyond 10
+    before = tmp_path / "before.json"
+    before.write_text(json.dumps(saved), encoding="utf-8")
+    worse = json.loads(_run(capsys, *common, "--compare-run", str(before))[1])["worse"]
+    assert [(w["query"], w["before"], w["now"]) for w in worse] == [("lost", 3, 11)]
