@@ -41,6 +41,7 @@ from relevance_metrics import (  # noqa: E402
     QuerySetError,
     aggregate,
     categories,
+    category_order,
     load_queries,
     score_query,
     unknown_ids,
@@ -120,7 +121,7 @@ def evaluate(ranked: dict[str, dict[str, list[str]]], queries: list[Query],
         rows = {q.id: score_query(q, by_query[q.id]) for q in queries}
         per_query[engine] = {qid: {"rank": r["rank"], "ndcg": round(r["ndcg"], 4),
                                    "top10": by_query[qid]} for qid, r in rows.items()}
-        names = list(dict.fromkeys(c for q in queries for c in cats[q.id]))
+        names = category_order(c for q in queries for c in cats[q.id])
         results[engine] = {c: aggregate([rows[q.id] for q in queries if c in cats[q.id]])
                            for c in names}
     return results, per_query

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from relevance_metrics import K, content_words
+from relevance_metrics import STOP_WORDS, K, content_words
 
 FIELDS = ("title", "body", "implications", "cited_title", "authors", "journal", "topics")
 TITLE_BOOST = 2.0
@@ -102,37 +102,46 @@ def build_tantivy(summaries: Sequence[object], work: Path) -> Search:
 # ----------------------------------------------------------------------------- bm25s
 
 
-def _english_stemmer() -> Callable[[str], str]:
-    """PyStemmer's English Snowball stemmer, else NLTK's (same algorithm, pure Python)."""
+def _english_stemmer() -> object:
+    """PyStemmer's English Snowball stemmer, else NLTK's (same algorithm, pure Python),
+    in the two shapes bm25s accepts: an object with ``stemWords``, or a list callable."""
     try:
         import Stemmer
 
-        return Stemmer.Stemmer("english").stemWord
+        return Stemmer.Stemmer("english")
     except ImportError:
         from nltk.stem.snowball import SnowballStemmer
 
-        return SnowballStemmer("english").stem
+        stem = SnowballStemmer("english").stem
+        return lambda words: [stem(w) for w in words]
 
 
 def build_bm25s(summaries: Sequence[object], work: Path) -> Search:
-    """bm25s over all fields joined into one text (it has no fields), title twice."""
+    """bm25s over all fields joined into one text (it has no fields), title twice.
+
+    Tokenized by bm25s itself (its stemmer support, the benchmark's stop list), so the
+    query goes through exactly what the corpus did.
+    """
     try:
         import bm25s
     except ImportError as exc:
         raise EngineUnavailable("bm25s is not installed (pip install -e '.[bench]')") from exc
-    stem = _english_stemmer()
+    stemmer = _english_stemmer()
+    stop = sorted(STOP_WORDS)
     ids = [s.id for s in summaries]  # type: ignore[attr-defined]
-    corpus_tokens = []
+    texts = []
     for s in summaries:
         f = doc_fields(s)
-        text = " ".join([f["title"], f["title"], *(f[n] for n in FIELDS[1:])])
-        corpus_tokens.append([stem(w) for w in content_words(text)])
+        texts.append(" ".join([f["title"], f["title"], *(f[n] for n in FIELDS[1:])]))
+    tokens = bm25s.tokenize(texts, stopwords=stop, stemmer=stemmer, return_ids=False,
+                            show_progress=False)
     retriever = bm25s.BM25()
-    retriever.index(corpus_tokens, show_progress=False)
+    retriever.index(tokens, show_progress=False)
     vocab = set(retriever.vocab_dict)
 
     def search(q: str) -> list[str]:
-        words = [stem(w) for w in content_words(q)]
+        words = bm25s.tokenize([q], stopwords=stop, stemmer=stemmer, return_ids=False,
+                               show_progress=False)[0]
         words = [w for w in words if w in vocab]
         if not words:
             return []

@@ -208,7 +208,14 @@ def unknown_ids(queries: Sequence[Query], corpus_ids: set[str]) -> list[str]:
 def categories(query: Query, titles: dict[str, str]) -> list[str]:
     """Every category the query counts in: 'all', its kind, its tags, and the computed
     'title-free' (a known-item query sharing no word stem with its target's title)."""
-    cats = ["all", query.kind, *query.tags]
+    cats = ["all", query.kind]
     if query.kind == "known-item" and avoids_title(query.q, titles.get(query.target or "", "")):
         cats.append("title-free")
-    return list(dict.fromkeys(cats))
+    return list(dict.fromkeys([*cats, *query.tags]))
+
+
+def category_order(names: Iterable[str]) -> list[str]:
+    """'all', the kinds, 'title-free', then the tags alphabetically: a stable table."""
+    fixed = ["all", *KINDS, "title-free"]
+    present = set(names)
+    return [c for c in fixed if c in present] + sorted(present - set(fixed))

@@ -22,6 +22,7 @@ from relevance_metrics import (  # noqa: E402
     aggregate,
     avoids_title,
     categories,
+    category_order,
     dcg,
     first_relevant_rank,
     hit_at,
@@ -113,9 +114,11 @@ def test_categories_compute_title_free():
     titles = {"t": "Alliance Rupture Repair"}
     free = Query(id="a", q="strains in the relationship", kind="known-item",
                  grades={"t": 1}, tags=["synonym"])
-    assert categories(free, titles) == ["all", "known-item", "synonym", "title-free"]
+    assert categories(free, titles) == ["all", "known-item", "title-free", "synonym"]
     not_free = Query(id="b", q="rupture", kind="known-item", grades={"t": 1})
     assert "title-free" not in categories(not_free, titles)
+    assert category_order(["typo", "topical", "all", "title-free", "doi", "known-item"]) == [
+        "all", "known-item", "topical", "title-free", "doi", "typo"]
 
 
 @pytest.mark.parametrize("data, message", [
@@ -190,6 +193,26 @@ def test_peers_answer_any_text_without_raising(engine, tmp_path):
         assert isinstance(search(text), list)
     assert search("ruptures")[:1] == ["a"]  # stemmed: "ruptures" finds "rupture(d)"
     assert search("flückiger")[:1] == ["a"]  # the cited authors are a field
+
+
+def test_missing_peer_is_reported_and_skipped(monkeypatch, capsys, tmp_path):
+    import json
+
+    import relevance_engines
+
+    monkeypatch.setitem(sys.modules, "tantivy", None)  # "import tantivy" now fails
+    with pytest.raises(relevance_engines.EngineUnavailable, match="tantivy"):
+        relevance_engines.build_tantivy(_tiny_corpus(), tmp_path)
+    queries = tmp_path / "q.yaml"
+    queries.write_text("- id: k\n  q: countertransference\n  kind: known-item\n"
+                       "  target: 2018-12-the-evidence-for-countertransference-management\n",
+                       encoding="utf-8")
+    code, out, _err = _run(capsys, "--engines", "tantivy,fts5-or", "--queries", str(queries),
+                           "--json-only")
+    assert code == 0
+    report = json.loads(out)
+    assert list(report["results"]) == ["fts5-or"]
+    assert "tantivy is not installed" in report["skipped"]["tantivy"]
 
 
 def test_fts5_and_needs_every_word_or_any_word(tmp_path):
