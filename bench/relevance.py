@@ -132,13 +132,13 @@ def compare(per_query: dict, saved: dict, queries: list[Query]) -> list[dict]:
     texts = {q.id: q.q for q in queries}
     out = []
     for engine, rows in per_query.items():
-        before_rows = saved.get("per_query", {}).get(engine)
-        if not before_rows:
+        before_rows = (saved.get("per_query") or {}).get(engine)
+        if not isinstance(before_rows, dict):
             continue
         for qid, row in rows.items():
-            if qid not in before_rows:
+            if not isinstance(before_rows.get(qid), dict):
                 continue
-            before = before_rows[qid]["rank"] or K + 1
+            before = before_rows[qid].get("rank") or K + 1
             now = row["rank"] or K + 1
             if now - before > WORSE_BY:
                 out.append({"engine": engine, "query": qid, "q": texts[qid],
@@ -150,16 +150,20 @@ def write_json_atomic(path: Path, data: dict) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1, ensure_ascii=False)
-        fh.write("\n")
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, ensure_ascii=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def print_table(results: dict, skipped: dict[str, str]) -> None:
     """One block per category: a row per engine."""
     engines = list(results)
-    cats = list(dict.fromkeys(c for e in engines for c in results[e]))
+    cats = list(results[engines[0]]) if engines else []
     for cat in cats:
         n = results[engines[0]][cat]["n"]
         print(f"\n{cat} ({n} queries)")
@@ -183,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             saved = json.loads(args.compare_run.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             fail(f"--compare-run {args.compare_run}: {exc}")
+        if not isinstance(saved, dict) or not isinstance(saved.get("per_query"), dict):
+            fail(f"--compare-run {args.compare_run}: not a run saved by --save-run")
     summaries = load_summaries(args.root)
     titles = {s.id: s.title for s in summaries}
     missing = unknown_ids(queries, set(titles))

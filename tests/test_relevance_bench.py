@@ -237,9 +237,15 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_cli_rejects_bad_options_with_one_line(capsys):
+def test_cli_rejects_bad_options_with_one_line(capsys, tmp_path):
+    not_a_run = tmp_path / "list.json"
+    not_a_run.write_text("[1, 2]", encoding="utf-8")
+    bad_queries = tmp_path / "q.yaml"
+    bad_queries.write_text("- id: a\n  q: x\n  kind: known-item\n  target: no-such-id\n",
+                           encoding="utf-8")
     for args in (["--engines", "bogus"], ["--root", "/nonexistent"],
-                 ["--compare-run", "/nonexistent.json"]):
+                 ["--compare-run", "/nonexistent.json"], ["--compare-run", str(not_a_run)],
+                 ["--queries", str(bad_queries)], ["--queries", "/nonexistent.yaml"]):
         code, _out, err = _run(capsys, *args)
         assert code == 2
         assert len(err.strip().splitlines()) == 1
