@@ -17,10 +17,12 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
+from explorer import packaged
 from explorer.records import Citation, Summary, Taxonomy
 
 IMPLICATIONS_HEADING_RE = re.compile(r"^#{1,6}\s*Practice Implications\s*:?\s*$", re.IGNORECASE)
@@ -81,14 +83,14 @@ class LoadResult:
 # --------------------------------------------------------------------------- taxonomy
 
 
-def default_taxonomy_path() -> Path:
-    """The bundled corpus's taxonomy, used for folders that carry none of their own."""
-    return Path(__file__).resolve().parent.parent / "corpus" / TAXONOMY_FILE
+def default_taxonomy_path() -> Traversable:
+    """The package's default taxonomy, used for folders that carry none of their own."""
+    return packaged.default_taxonomy()
 
 
 def load_taxonomy(corpus_dir: Path | str | None = None) -> Taxonomy:
-    """Taxonomy of a corpus folder, falling back to the bundled one."""
-    candidates = []
+    """Taxonomy of a corpus folder, falling back to the package's default."""
+    candidates: list[Path | Traversable] = []
     if corpus_dir is not None:
         candidates.append(Path(corpus_dir) / TAXONOMY_FILE)
     candidates.append(default_taxonomy_path())
@@ -112,7 +114,7 @@ def load_taxonomy(corpus_dir: Path | str | None = None) -> Taxonomy:
                 },
                 **kwargs,
             )
-    raise CorpusError("no taxonomy.yaml found in the corpus folder or the bundled corpus")
+    raise CorpusError("no taxonomy.yaml found in the corpus folder or the package")
 
 
 # --------------------------------------------------------------------------- parsing
