@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BUNDLED_CORPUS, REPO
-from tests.web_helpers import free_port
+from tests.web_helpers import Site, serve_site
 
 pytestmark = pytest.mark.slow
 
@@ -145,38 +144,11 @@ def test_version_check_and_dump_run_from_another_folder(installed: Installed) ->
 @pytest.fixture(scope="module")
 def server(installed: Installed) -> Iterator[str]:
     installed.run("build", "--corpus", "corpus", "--index", "index", "--quiet")
-    port = free_port()
-    env = clean_env(PPRNET_EDITOR_PASSWORD=PASSWORD, PPRNET_API_TOKEN=TOKEN)
-    log = open(installed.workdir / "serve.log", "w+", encoding="utf-8")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [str(installed.bin("pprnet")), "serve", "--port", str(port), "--threads", "2",
-         "--corpus", "corpus", "--index", "index"],
-        cwd=installed.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"pprnet serve exited with {proc.returncode}:\n{log.read()}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"pprnet serve did not answer within 90 s:\n{log.read()}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    site = Site(installed.workdir / "corpus", installed.workdir / "index")
+    env = {"PPRNET_EDITOR_PASSWORD": PASSWORD, "PPRNET_API_TOKEN": TOKEN, "PYTHONPATH": ""}
+    with serve_site(site, env, "--threads", "2", command=[str(installed.bin("pprnet"))],
+                    cwd=installed.workdir) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def fetch(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None,
