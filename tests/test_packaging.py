@@ -120,7 +120,8 @@ def test_the_wheel_carries_templates_static_files_and_default_taxonomy(
     probe = (
         "import explorer, explorer.packaged as p, json; "
         "print(json.dumps([explorer.__file__, str(p.templates_dir()), str(p.static_dir()), "
-        "str(p.default_taxonomy()), sorted(x.name for x in p.templates_dir().iterdir())]))"
+        "str(p.default_taxonomy()), sorted(str(x.relative_to(p.templates_dir())) "
+        "for x in p.templates_dir().rglob('*') if x.is_file())]))"
     )
     out = subprocess.check_output([str(installed.bin("python")), "-c", probe],
                                   cwd=installed.workdir, env=clean_env(), text=True)
@@ -128,7 +129,9 @@ def test_the_wheel_carries_templates_static_files_and_default_taxonomy(
     for path in (module, templates, static, taxonomy):
         assert Path(path).resolve().is_relative_to(installed.venv.resolve()), path
         assert not Path(path).resolve().is_relative_to(REPO.resolve()), path
-    assert names == sorted(p.name for p in (REPO / "templates").glob("*.html"))
+    shipped = REPO / "templates"
+    assert names == sorted(str(p.relative_to(shipped)) for p in shipped.rglob("*") if p.is_file())
+    assert "base.html" in names
 
 
 def test_version_check_and_dump_run_from_another_folder(installed: Installed) -> None:
