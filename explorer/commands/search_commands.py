@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from explorer.builder import BuildRefused, build_all
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
-from explorer.search import SearchIndex, SearchRequest
 from explorer.search.store import SearchError
+
+# The builder and the search engine load Whoosh, NLTK and scikit-learn: they are imported
+# inside the commands that use them, so `pprnet --help` and the corpus commands start fast.
 
 
 @click.command()
@@ -26,6 +27,8 @@ def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool) -> Non
     The index is built into a new folder and swapped in atomically. A corpus with errors
     is refused and the current index and model stay as they are.
     """
+    from explorer.builder import BuildRefused, build_all
+
     say = (lambda _msg: None) if quiet else (lambda msg: click.echo(msg))
     try:
         report = build_all(corpus_dir, index_dir, progress=not quiet,
@@ -64,6 +67,8 @@ def search(query: tuple[str, ...], topics: tuple[str, ...], any_topic: bool,
 
     An empty QUERY with filters browses, newest first.
     """
+    from explorer.search import SearchIndex, SearchRequest
+
     try:
         idx = SearchIndex.open(index_dir)
         req = SearchRequest(q=" ".join(query), topics=list(topics), any_topic=any_topic,

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import yaml
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.corpus import load_corpus, split_body
-from explorer.tagger import ModelError, TopicModel, corpus_fingerprint, load_model
-from explorer.tagger.features import MAX_TEXT_CHARS, MAX_TITLE_CHARS, DocFields
+
+if TYPE_CHECKING:  # the tagger loads scikit-learn: imported where a command needs it
+    from explorer.tagger import TopicModel
+    from explorer.tagger.features import DocFields
 
 # --------------------------------------------------------------------------- input
 
@@ -24,6 +27,8 @@ def parse_input(raw: str) -> DocFields:
     line ``# Heading`` is the title, and a single short line is taken as a title alone.
     Raises ValueError for front matter that is not YAML.
     """
+    from explorer.tagger.features import MAX_TITLE_CHARS, DocFields
+
     text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     titles: list[str] = []
     journal = None
@@ -58,6 +63,8 @@ def parse_input(raw: str) -> DocFields:
 
 def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
     """The saved model, refused when it was trained on another corpus than ``corpus_dir``."""
+    from explorer.tagger import ModelError, corpus_fingerprint, load_model
+
     expected = None
     if corpus_dir.is_dir():
         expected = corpus_fingerprint(load_corpus(corpus_dir).summaries)
@@ -189,6 +196,8 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
         fields = parse_input(raw)
     except ValueError as exc:
         fail(f"{'standard input' if source == '-' else source}: {exc}")
+    from explorer.tagger.features import MAX_TEXT_CHARS
+
     if len(fields.text) > MAX_TEXT_CHARS:
         click.echo(f"pprnet: note: the text is long; only its first {MAX_TEXT_CHARS:,} "
                    "characters are used", err=True)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.search.store import IndexMissingError, SearchError, current_dir
 
@@ -21,6 +20,9 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
     A corpus with errors is not indexed: an existing index is served as it is (with a
     warning), and without one there is nothing to serve.
     """
+    # Imported here: the builder loads Whoosh and scikit-learn, which `pprnet --help` skips.
+    from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
+
     reason = "asked to (--rebuild)" if force else index_staleness(corpus_dir, index_dir)
     model_reason = model_unusable(index_dir) if reason is None else None
     if reason is None and model_reason is None:

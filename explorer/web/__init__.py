@@ -26,6 +26,7 @@ from typing import Any
 from flask import Flask, Response, abort, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from explorer import packaged
 from explorer.corpus import CorpusError
 from explorer.search import IndexMissingError
 from explorer.web import security
@@ -33,9 +34,8 @@ from explorer.web.state import WebState
 from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import register_template_helpers
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATE_DIR = PACKAGE_DIR.parent.parent / "templates"
-STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATE_DIR = packaged.templates_dir()
+STATIC_DIR = packaged.static_dir()
 log = logging.getLogger("explorer.web")
 
 
