@@ -65,7 +65,7 @@ def test_suggest_json_has_the_documented_shape(site, tmp_path):
     result = run(site, "suggest", str(path), "--json", "--limit", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"topics", "research_type", "similar"}
+    assert set(data) == {"topics", "research_type", "similar", "trained_on"}
     assert len(data["topics"]) >= 3
     assert set(data["topics"][0]) == {"topic", "score", "suggested", "because"}
     assert data["topics"][0]["suggested"] is True
@@ -119,18 +119,41 @@ def test_suggest_without_a_model_says_run_pprnet_build(site, tmp_path):
     _no_traceback(result)
 
 
-def test_suggest_with_a_model_older_than_the_corpus_says_run_pprnet_build(site, tmp_path):
-    corpus, index, summaries = site
-    newer = tmp_path / "corpus"
-    newer.mkdir()
-    (newer / "taxonomy.yaml").write_text((corpus / "taxonomy.yaml").read_text())
+def _copy_corpus(corpus: Path, target: Path) -> Path:
+    target.mkdir()
+    (target / "taxonomy.yaml").write_text((corpus / "taxonomy.yaml").read_text())
     for path in corpus.glob("*.md"):
-        (newer / path.name).write_text(path.read_text())
+        (target / path.name).write_text(path.read_text())
+    return target
+
+
+def test_suggest_with_a_model_older_than_the_corpus_serves_and_says_its_age(site, tmp_path):
+    corpus, index, summaries = site
+    newer = _copy_corpus(corpus, tmp_path / "corpus")
     write_summary(replace(summaries[0], id="2024-02-added-after-the-build"), newer)
-    result = CliRunner().invoke(main, ["suggest", "-", "--corpus", str(newer),
+    result = CliRunner().invoke(main, ["suggest", "-", "--json", "--corpus", str(newer),
+                                       "--index", str(index)], input="Some text " * 30)
+    assert result.exit_code == 0, result.output
+    age = json.loads(result.stdout)["trained_on"]
+    assert age["summaries"] == len(summaries) and age["corpus_summaries"] == len(summaries) + 1
+    assert age["current"] is False and age["date"]
+    assert "note: the topic model was trained on" in result.stderr
+    fresh = run(site, "suggest", "-", "--json", input="Some text " * 30)
+    assert json.loads(fresh.stdout)["trained_on"]["current"] is True
+    text = run(site, "suggest", "-", input="Some text " * 30)
+    assert f"Model: trained on {len(summaries)} summaries" in text.output
+
+
+def test_suggest_refuses_a_model_of_another_taxonomy_with_the_fix(site, tmp_path):
+    corpus, index, _ = site
+    other = _copy_corpus(corpus, tmp_path / "corpus")
+    tax = other / "taxonomy.yaml"
+    tax.write_text(tax.read_text().replace("topics:\n", "topics:\n- A Brand New Topic\n", 1))
+    result = CliRunner().invoke(main, ["suggest", "-", "--corpus", str(other),
                                        "--index", str(index)], input="Some text")
-    assert result.exit_code != 0
-    assert "older than the corpus" in result.output and "pprnet build" in result.output
+    assert result.exit_code == 2
+    assert "another topic list" in result.output and "A Brand New Topic" in result.output
+    assert "pprnet build" in result.output
     _no_traceback(result)
 
 

@@ -11,8 +11,9 @@ import yaml
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.corpus import load_corpus, split_body
-from explorer.tagger import ModelError, TopicModel, corpus_fingerprint, load_model
+from explorer.tagger import ModelError, TopicModel, load_model
 from explorer.tagger.features import MAX_TEXT_CHARS, MAX_TITLE_CHARS, DocFields
+from explorer.tagger.freshness import describe, incompatibility, trained_on
 
 # --------------------------------------------------------------------------- input
 
@@ -56,16 +57,26 @@ def parse_input(raw: str) -> DocFields:
     return DocFields(title="\n".join(titles), text=joined, journal=journal)
 
 
-def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
-    """The saved model, refused when it was trained on another corpus than ``corpus_dir``."""
-    expected = None
-    if corpus_dir.is_dir():
-        expected = corpus_fingerprint(load_corpus(corpus_dir).summaries)
+def _load(corpus_dir: Path, index_dir: Path) -> tuple[TopicModel, dict]:
+    """The saved model and what it was trained on, against ``corpus_dir`` as it is now.
+
+    A model older than the corpus serves (it says so); one for another taxonomy, another
+    scikit-learn or format, or a damaged one is refused with the command that fixes it.
+    """
+    corpus = None
     try:
-        return load_model(index_dir, expected_fingerprint=expected)
+        model = load_model(index_dir)
     except ModelError as exc:
         fail(str(exc))
         raise AssertionError("unreachable: fail() exits") from exc
+    if corpus_dir.is_dir():
+        loaded = load_corpus(corpus_dir)
+        corpus = loaded.summaries
+        assert loaded.taxonomy is not None
+        why = incompatibility(model, loaded.taxonomy)
+        if why:
+            fail(why)
+    return model, trained_on(model, corpus)
 
 
 # --------------------------------------------------------------------------- output
@@ -85,6 +96,8 @@ def format_suggestion(result: dict) -> str:
     if not result["similar"]:
         lines.append("    (none)")
     lines += [f"    {s['score']:.3f}  {s['id']}  {s['title']}" for s in result["similar"]]
+    if result.get("trained_on"):
+        lines.append(f"Model: {describe(result['trained_on'])}")
     return "\n".join(lines)
 
 
@@ -179,7 +192,9 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
         if sys.stdin.isatty():
             fail("give a FILE, '-' for standard input, or --batch FILE.jsonl")
         source = "-"
-    model = _load(corpus_dir, index_dir)
+    model, age = _load(corpus_dir, index_dir)
+    if age["current"] is False:
+        click.echo(f"pprnet: note: the topic model was {describe(age)}", err=True)
     if batch:
         _run_batch(model, batch, limit)
         return
@@ -197,6 +212,7 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
                                limit=limit)
     except ValueError as exc:
         fail(f"{'standard input' if source == '-' else source}: {exc}")
+    result["trained_on"] = age
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

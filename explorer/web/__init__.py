@@ -11,7 +11,8 @@ default ``index``), ``SECRET_KEY`` (``PPRNET_SECRET_KEY``, else generated into
 ``INDEX_DIR/secret_key``), ``EDITOR_PASSWORD`` (``PPRNET_EDITOR_PASSWORD``: plain, or a
 Werkzeug hash; kept only as a hash), ``API_TOKEN`` (``PPRNET_API_TOKEN``),
 ``LOGIN_LIMIT`` (attempts, seconds), ``PER_PAGE``, ``EXPORT_LIMIT``, ``PAGE_CACHE_SIZE``
-(rendered pages kept for anonymous visitors; 0 turns the cache off).
+(rendered pages kept for anonymous visitors; 0 turns the cache off), ``MODEL_RETRAIN_DELAY``
+(seconds without saves before the topic model is retrained in the background; None: never).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PER_PAGE=10,
         EXPORT_LIMIT=5000,
         PAGE_CACHE_SIZE=256,
+        MODEL_RETRAIN_DELAY=2.0,
     )
     app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -79,6 +81,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     state = WebState(corpus_dir, index_dir, CorpusStore.load(corpus_dir))
     state.pages.size = int(app.config["PAGE_CACHE_SIZE"])
+    delay = app.config["MODEL_RETRAIN_DELAY"]
+    state.models.delay = None if delay is None else float(delay)
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
     app.extensions["pprnet_login_limiter"] = security.RateLimiter(int(limit), float(window))

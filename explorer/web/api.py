@@ -112,6 +112,8 @@ def api_suggest() -> Response:
         result = model.suggest(title=title or "", text=text or "", journal=journal, limit=limit)
     except ValueError as exc:
         abort(400, description=str(exc))
+    st = state()
+    result["trained_on"] = st.models.trained_on(st.store.all(), st.store.version)
     return jsonify(result)
 
 

@@ -35,6 +35,7 @@ from explorer.citation import parse_citation
 from explorer.corpus import CorpusError, parse_summary_text, render_summary
 from explorer.records import Citation, Summary, slugify
 from explorer.search import IndexMissingError, SearchRequest
+from explorer.tagger.freshness import describe
 from explorer.web import security
 from explorer.web.state import state
 
@@ -214,6 +215,8 @@ def suggestions(draft: Draft) -> tuple[dict | None, str | None]:
         )
     except ValueError as exc:
         return None, str(exc)
+    st = state()
+    result["trained_on"] = st.models.trained_on(st.store.all(), st.store.version)
     return result, None
 
 
@@ -231,6 +234,8 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
         "research_types": taxonomy.research_types,
         "type_scores": type_scores,
         "similar": (suggest or {}).get("similar", []),
+        "model_age": describe(suggest["trained_on"]) if suggest and suggest.get("trained_on")
+        else "",
         "errors": extra.pop("errors", []),
         **extra,
     }
