@@ -45,7 +45,7 @@ def title_key(title: str | None, year: str | int | None) -> str | None:
 @dataclass(frozen=True)
 class Duplicate:
     summary: Summary
-    reason: str  # "doi" or "title"
+    reason: str  # "doi", "title" or "id" (same month and heading: the same file name)
 
     @property
     def message(self) -> str:
@@ -53,6 +53,8 @@ class Duplicate:
         c = self.summary.citation
         if self.reason == "doi":
             return f"same DOI ({c.doi})"
+        if self.reason == "id":
+            return "same month and title"
         return f"same cited title and year ({c.year})"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any
 
@@ -33,9 +33,12 @@ from werkzeug.exceptions import TooManyRequests
 
 from explorer.citation import parse_citation
 from explorer.corpus import CorpusError, parse_summary_text, render_summary
+from explorer.duplicates import Duplicate, find_duplicates
 from explorer.records import Citation, Summary, slugify
 from explorer.search import IndexMissingError, SearchRequest
+from explorer.tagger.features import DocFields
 from explorer.tagger.freshness import describe
+from explorer.tagger.recent import merge_recent_similar
 from explorer.web import security
 from explorer.web.state import state
 
@@ -216,8 +219,28 @@ def suggestions(draft: Draft) -> tuple[dict | None, str | None]:
     except ValueError as exc:
         return None, str(exc)
     st = state()
-    result["trained_on"] = st.models.trained_on(st.store.all(), st.store.version)
+    corpus = st.store.all()
+    result["trained_on"] = st.models.trained_on(corpus, st.store.version)
+    result["similar"] = merge_recent_similar(
+        model, DocFields(draft.title, text, draft.citation().journal), result["similar"], corpus,
+        exclude_id=draft.original_id or None)
     return result, None
+
+
+def duplicates(draft: Draft) -> list[Duplicate]:
+    """Archived summaries of the same study (DOI, cited title and year) or the same file
+    (month and title of a new draft), from the live store: saves of a second ago count."""
+    if not (draft.title or draft.citation_text or draft.parsed_from):
+        return []
+    store = state().store
+    # A new draft has no id yet: an archived summary under its would-be id is a duplicate.
+    candidate = replace(draft.to_summary(), id=draft.original_id)
+    found = find_duplicates(candidate, store.all())
+    if not draft.original_id and draft.published and draft.title:
+        same_file = store.get(draft.new_id())
+        if same_file is not None and all(d.summary.id != same_file.id for d in found):
+            found.insert(0, Duplicate(same_file, "id"))
+    return found
 
 
 def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extra: Any) -> dict:
@@ -236,6 +259,7 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
         "similar": (suggest or {}).get("similar", []),
         "model_age": describe(suggest["trained_on"]) if suggest and suggest.get("trained_on")
         else "",
+        "duplicates": duplicates(draft),
         "errors": extra.pop("errors", []),
         **extra,
     }
@@ -324,6 +348,12 @@ def draft_action():  # type: ignore[no-untyped-def]
     if action == "save":
         summary, errors = validate(draft)
         status = 422
+        if summary is not None and not draft.original_id and \
+                request.form.get("not_duplicate") != "1" and duplicates(draft):
+            errors = ["This study is already in the archive (see the warning above): open "
+                      "that summary to edit it, or tick \"This is a different summary\" and "
+                      "save again."]
+            summary = None
         if summary is not None:
             try:
                 result = state().save(summary, overwrite=bool(draft.original_id))
@@ -393,7 +423,6 @@ def _clash_message(message: str, summary_id: str) -> str:
     if "exists" in message:
         return (
             f"A different summary with the id {summary_id!r} is already in the archive "
-            "(same month and title). Open it from the list of similar summaries, or change "
-            "the title."
+            "(same month and title). Open it from the warning above, or change the title."
         )
     return message
