@@ -16,6 +16,7 @@ import click
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.corpus import load_corpus, write_summary
+from explorer.corpus_version import bump
 from explorer.importers.blog_page import import_blog_page
 from explorer.importers.html_text import html_to_text, looks_like_html
 from explorer.importers.merge import PlannedImport, plan_import
@@ -93,6 +94,8 @@ def import_pages(pages: tuple[Path, ...], out_dir: Path | None, replace_tags: bo
         for plan in plans:
             if plan.status != "unchanged":
                 write_summary(plan.summary, target, overwrite=plan.status == "updated")
+        if any(plan.status != "unchanged" for plan in plans):
+            bump(index_dir)  # a running site reloads, reindexes and retrains
     _report(plans, files, target, dry_run)
 
 

@@ -32,9 +32,11 @@ from typing import Any
 from flask import Response, current_app, request
 
 from explorer.corpus import CorpusError, write_summary
+from explorer.corpus_version import bump
 from explorer.records import Summary
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
+from explorer.web.corpus_follow import CorpusFollower
 from explorer.web.model_holder import ModelHolder
 from explorer.web.store import CorpusStore
 
@@ -83,6 +85,7 @@ class WebState:
         self.store = store
         self._index: SearchIndex | None = None
         self.models = ModelHolder(self.corpus_dir, self.index_dir, lambda: self.store.taxonomy)
+        self.follower = CorpusFollower(self)
         self._lock = threading.Lock()
         self._save_lock = threading.RLock()  # save() -> index() may replay the journal
         self.cache: dict[tuple, Any] = {}
@@ -200,6 +203,7 @@ class WebState:
                 if index_error:
                     self._journal_stamp = None  # try again on the next use of the index
                 self.store.put(summary)
+                bump(self.index_dir)
                 self.models.request_retrain()
             return SaveResult(status, summary, index_error)
 
