@@ -65,7 +65,7 @@ def test_suggest_json_has_the_documented_shape(site, tmp_path):
     result = run(site, "suggest", str(path), "--json", "--limit", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"topics", "research_type", "similar", "trained_on"}
+    assert set(data) == {"topics", "research_type", "similar", "trained_on", "notice"}
     assert len(data["topics"]) >= 3
     assert set(data["topics"][0]) == {"topic", "score", "suggested", "because"}
     assert data["topics"][0]["suggested"] is True
@@ -178,7 +178,7 @@ def test_batch_writes_one_json_line_per_input_with_its_id(site, tmp_path):
     out = [json.loads(line) for line in result.output.splitlines()]
     assert [o["id"] for o in out] == [item["id"] for item in lines]
     for o, summary in zip(out, summaries[:4], strict=False):
-        assert set(o) == {"id", "topics", "research_type", "similar"}
+        assert set(o) == {"id", "topics", "research_type", "similar", "notice"}
         assert summary.topics[0] in [t["topic"] for t in o["topics"]][:3]
 
 

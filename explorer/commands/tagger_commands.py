@@ -14,6 +14,7 @@ from explorer.corpus import load_corpus, split_body
 from explorer.tagger import ModelError, TopicModel, load_model
 from explorer.tagger.features import MAX_TEXT_CHARS, MAX_TITLE_CHARS, DocFields
 from explorer.tagger.freshness import describe, incompatibility, trained_on
+from explorer.tagger.trust import suggest_with_trust
 
 # --------------------------------------------------------------------------- input
 
@@ -85,7 +86,8 @@ def _load(corpus_dir: Path, index_dir: Path) -> tuple[TopicModel, dict]:
 def format_suggestion(result: dict) -> str:
     """Human-readable ranking: topics (* = suggested), research types, similar summaries."""
     width = max((len(t["topic"]) for t in result["topics"]), default=10)
-    lines = ["Topics (* = suggested):"]
+    lines = [f"Note: {result['notice']}"] if result.get("notice") else []
+    lines.append("Topics (* = suggested):")
     for item in result["topics"]:
         mark = "*" if item["suggested"] else " "
         because = f"  because: {', '.join(item['because'])}" if item["because"] else ""
@@ -160,8 +162,9 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
             return {"id": item_id, "error": f"{where}: {key!r} must be a string"}
         values[key] = value or ""
     try:
-        result = model.suggest(values["title"], values["text"],
-                               journal=values["journal"] or None, limit=limit)
+        result = suggest_with_trust(
+            model, DocFields(values["title"], values["text"], values["journal"] or None),
+            limit=limit)
     except ValueError as exc:
         return {"id": item_id, "error": f"{where}: {exc}"}
     return {"id": item_id, **result}
@@ -208,8 +211,8 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
         click.echo(f"pprnet: note: the text is long; only its first {MAX_TEXT_CHARS:,} "
                    "characters are used", err=True)
     try:
-        result = model.suggest(fields.title, fields.text, journal=journal or fields.journal,
-                               limit=limit)
+        result = suggest_with_trust(
+            model, DocFields(fields.title, fields.text, journal or fields.journal), limit=limit)
     except ValueError as exc:
         fail(f"{'standard input' if source == '-' else source}: {exc}")
     result["trained_on"] = age

@@ -36,9 +36,10 @@ from explorer.corpus import CorpusError, parse_summary_text, render_summary
 from explorer.duplicates import Duplicate, find_duplicates
 from explorer.records import Citation, Summary, slugify
 from explorer.search import IndexMissingError, SearchRequest
-from explorer.tagger.features import DocFields
+from explorer.tagger.features import DocFields, fields_of
 from explorer.tagger.freshness import describe
 from explorer.tagger.recent import merge_recent_similar
+from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
 from explorer.web.state import state
 
@@ -207,24 +208,25 @@ def suggestions(draft: Draft) -> tuple[dict | None, str | None]:
     model, why = state().model()
     if model is None:
         return None, why
-    text = "\n\n".join(p for p in (draft.body, draft.implications) if p)
+    fields = draft_fields(draft)
     try:
-        result = model.suggest(
-            title=draft.title,
-            text=text,
-            journal=draft.citation().journal,
-            limit=SUGGEST_LIMIT,
-            exclude_id=draft.original_id or None,
-        )
+        result = suggest_with_trust(model, fields, limit=SUGGEST_LIMIT,
+                                    exclude_id=draft.original_id or None)
     except ValueError as exc:
         return None, str(exc)
     st = state()
     corpus = st.store.all()
     result["trained_on"] = st.models.trained_on(corpus, st.store.version)
     result["similar"] = merge_recent_similar(
-        model, DocFields(draft.title, text, draft.citation().journal), result["similar"], corpus,
+        model, fields, result["similar"], corpus,
         exclude_id=draft.original_id or None)
     return result, None
+
+
+def draft_fields(draft: Draft) -> DocFields:
+    """The tagger's view of a draft, as of an archived summary (`features.fields_of`): the
+    heading and the cited title (which often names the design: "a randomized trial")."""
+    return fields_of(draft.to_summary())
 
 
 def duplicates(draft: Draft) -> list[Duplicate]:
@@ -268,12 +270,15 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
 def _analyse(draft: Draft) -> tuple[dict | None, str | None]:
     draft.parse_citation_if_changed()
     suggest, why = suggestions(draft)
-    if suggest and not draft.reviewed:
+    if suggest and not draft.reviewed and not suggest.get("notice"):
         draft.topics = [s["topic"] for s in suggest["topics"] if s["suggested"]]
         types = suggest.get("research_type") or []
         if types and not draft.research_type:
             draft.research_type = types[0]["type"]
-    draft.reviewed = draft.reviewed or suggest is not None
+    # Nothing was ticked for a text too short to trust: a longer one may tick next time,
+    # unless the editor has ticked something by hand meanwhile.
+    trusted = suggest is not None and not suggest.get("notice")
+    draft.reviewed = draft.reviewed or trusted or bool(draft.topics)
     return suggest, why
 
 
