@@ -56,13 +56,17 @@ def check(corpus_dir: Path, index_dir: Path, quiet: bool) -> None:
 @click.command()
 @corpus_option
 @index_option
+@click.option("--untagged", is_flag=True,
+              help="Only summaries without topics or research type (a backlog to tag).")
 @friendly_errors
-def dump(corpus_dir: Path, index_dir: Path) -> None:
+def dump(corpus_dir: Path, index_dir: Path, untagged: bool) -> None:
     """Print one JSON object per summary (all fields), for pandas or R."""
     result = load_corpus(corpus_dir)
     for problem in result.errors:
         click.echo(str(problem), err=True)
     for summary in result.summaries:
+        if untagged and summary.topics and summary.research_type:
+            continue
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
     if result.errors:
         raise SystemExit(1)

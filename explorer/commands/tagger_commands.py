@@ -156,11 +156,17 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
         return {"id": None, "error": f"{where}: expected an object with id, title and text"}
     item_id = item.get("id")
     values = {}
-    for key in ("title", "text", "journal"):
+    for key in ("title", "text", "journal", "body", "implications"):
         value = item.get(key)
         if value is not None and not isinstance(value, str):
             return {"id": item_id, "error": f"{where}: {key!r} must be a string"}
         values[key] = value or ""
+    if not values["text"]:  # a line of `pprnet dump`: body and implications
+        values["text"] = "\n\n".join(v for v in (values["body"], values["implications"]) if v)
+    citation = item.get("citation")
+    if not values["journal"] and isinstance(citation, dict) and \
+            isinstance(citation.get("journal"), str):
+        values["journal"] = citation["journal"]
     try:
         result = suggest_with_trust(
             model, DocFields(values["title"], values["text"], values["journal"] or None),
@@ -176,8 +182,8 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
 @click.option("--limit", type=click.IntRange(1, 100), default=8, show_default=True,
               help="How many ranked topics to list (more when more are suggested).")
 @click.option("--batch", "batch", metavar="FILE.jsonl", default=None,
-              help='Tag a backlog: JSON Lines of {"id", "title", "text"} in, one JSON line '
-                   "per input out.")
+              help='Tag a backlog: JSON Lines of {"id", "title", "text"} (or `pprnet dump` '
+                   "lines) in, one JSON line per input out.")
 @click.option("--journal", default=None, help="The journal, for plain-text input.")
 @corpus_option
 @index_option

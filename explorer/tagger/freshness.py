@@ -54,6 +54,8 @@ def describe(info: dict) -> str:
     line = f"trained on {info['summaries']} summaries on {date}"
     if info.get("current") is False:
         now = info.get("corpus_summaries")
-        line += (f" (the archive now has {now}; retraining follows saves)" if now is not None
-                 else " (the archive has changed since)")
+        if now is not None and now != info["summaries"]:
+            line += f" (the archive now has {now}; retraining follows saves)"
+        else:
+            line += " (summaries have changed since; retraining follows saves)"
     return line
