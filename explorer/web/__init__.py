@@ -137,9 +137,9 @@ def _static_versions() -> dict[str, str]:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from explorer.web import api, editor, exports, search, summary, topics
+    from explorer.web import api, editor, exports, queue, search, summary, topics
 
-    for module in (search, summary, topics, editor, exports, api):
+    for module in (search, summary, topics, editor, queue, exports, api):
         app.register_blueprint(module.bp)
 
 

@@ -339,8 +339,15 @@ def edit(summary_id: str):  # type: ignore[no-untyped-def]
     if summary is None:
         abort(404)
     draft = Draft.from_summary(summary)
+    in_queue = request.args.get("queue") == "1"
+    if in_queue and not summary.topics:
+        draft.reviewed = False  # an untagged summary from the queue: tick the suggestions
     suggest, why = _analyse(draft)
-    return render_template("editor.html", **_form_context(draft, suggest=suggest, why=why))
+    if in_queue and suggest and not suggest.get("notice") and not draft.research_type:
+        types = suggest.get("research_type") or []
+        draft.research_type = types[0]["type"] if types else ""
+    return render_template("editor.html", in_queue=in_queue,
+                           **_form_context(draft, suggest=suggest, why=why))
 
 
 @bp.post("/draft")
@@ -350,7 +357,8 @@ def draft_action():  # type: ignore[no-untyped-def]
     if draft.original_id and state().store.get(draft.original_id) is None:
         abort(404)
     action = request.form.get("action", "suggest")
-    if action == "save":
+    in_queue = request.form.get("queue") == "1"
+    if action in ("save", "save_next"):
         summary, errors = validate(draft)
         status = 422
         if summary is not None and not draft.original_id and \
@@ -376,6 +384,8 @@ def draft_action():  # type: ignore[no-untyped-def]
                             result.status, "Nothing changed."
                         )
                     )
+                if action == "save_next":
+                    return redirect(url_for("queue.queue_next", after=summary.id))
                 return redirect(url_for("summary.summary_page", summary_id=summary.id))
         # A failed save must give back the form as sent: ticked topics are the editor's
         # choice, not to be replaced by suggestions.
@@ -383,7 +393,8 @@ def draft_action():  # type: ignore[no-untyped-def]
         suggest, why = _analyse(draft) if (draft.title or draft.body) else (None, None)
         return (
             render_template(
-                "editor.html", **_form_context(draft, suggest=suggest, why=why, errors=errors)
+                "editor.html", in_queue=in_queue,
+                **_form_context(draft, suggest=suggest, why=why, errors=errors)
             ),
             status,
         )
@@ -398,7 +409,8 @@ def draft_action():  # type: ignore[no-untyped-def]
             422,
         )
     suggest, why = _analyse(draft)
-    return render_template("editor.html", **_form_context(draft, suggest=suggest, why=why))
+    return render_template("editor.html", in_queue=in_queue,
+                           **_form_context(draft, suggest=suggest, why=why))
 
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
