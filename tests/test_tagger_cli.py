@@ -226,6 +226,19 @@ def test_evaluate_json_reports_model_and_baselines(site):
                 "micro_f1", "macro_f1", "per_topic"):
         assert key in data["model"]
     assert data["folds"] == 3
+    split = data["date_split"]
+    corpus, _, summaries = site
+    before = sum(1 for s in summaries if s.published < "2021-01")
+    assert split["train_before"] == "2021-01"
+    assert (split["train"], split["test"]) == (before, len(summaries) - before)
+    assert set(split["baselines"]) == {"most_frequent", "keyword"}
+    assert 0 <= split["model"]["recall_at_5"] <= 1 and split["model"]["per_topic"]
+
+
+def test_evaluate_split_year_that_leaves_nothing_is_refused(site):
+    result = run(site, "evaluate", "--folds", "3", "--quiet", "--split-year", "2100")
+    assert result.exit_code == 2 and "choose another year" in result.output
+    _no_traceback(result)
 
 
 def test_evaluate_table_lists_weak_spots(site):
@@ -233,6 +246,7 @@ def test_evaluate_table_lists_weak_spots(site):
     assert result.exit_code == 0, result.output
     assert "recall@5" in result.output and "most frequent" in result.output
     assert "Per topic" in result.output
+    assert "Split by date: trained on" in result.output
 
 
 def test_evaluate_on_a_tiny_corpus_is_one_clear_line(tmp_path):

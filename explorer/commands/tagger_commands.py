@@ -266,6 +266,7 @@ def format_evaluation(res: dict) -> str:
         f"cue words alone {base['keyword']['research_type_accuracy']:.3f})",
         f"training: {res['train_seconds']:.2f} s on the whole corpus; "
         f"one suggestion: {res['suggest_ms_median']:.1f} ms median",
+        *_date_lines(res.get("date_split")),
         "",
         "Per topic (suggested sets), weakest first:",
         f"  {'support':>7} {'precision':>9} {'recall':>7} {'F1':>6}  topic",
@@ -278,17 +279,37 @@ def format_evaluation(res: dict) -> str:
     return "\n".join(lines)
 
 
+def _date_lines(split: dict | None) -> list[str]:
+    """The split-by-date block: the model and the baselines on the later posts."""
+    if not split:
+        return []
+    columns = [("model", split["model"]),
+               ("most frequent", split["baselines"]["most_frequent"]),
+               ("keyword", split["baselines"]["keyword"])]
+    lines = ["", f"Split by date: trained on {split['train']} posts before "
+                 f"{split['train_before']}, tested on the {split['test']} since",
+             f"{'metric':<22}" + "".join(f"{name:>14}" for name, _ in columns)]
+    for key in ("precision_at_1", "recall_at_5", "micro_f1", "research_type_accuracy"):
+        label = _LABELS.get(key, "research type accuracy")
+        lines.append(f"{label:<22}" + "".join(f"{block[key]:>14.3f}" for _, block in columns))
+    return lines
+
+
 @click.command(name="evaluate")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on standard error.")
+@click.option("--split-year", type=click.IntRange(1900, 2100), default=2021, show_default=True,
+              help="Also train on posts before this year and test on the rest.")
 @corpus_option
 @index_option
 @friendly_errors
-def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, corpus_dir: Path,
-                     index_dir: Path) -> None:
-    """Cross-validate the topic suggester against two baselines on the corpus."""
+def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, split_year: int,
+                     corpus_dir: Path, index_dir: Path) -> None:
+    """Cross-validate the topic suggester against two baselines on the corpus, and test
+    it by date (trained on the past, tested on later posts)."""
+    from explorer.tagger.date_split import evaluate_by_date
     from explorer.tagger.evaluate import evaluate
 
     loaded = load_corpus(corpus_dir)
@@ -308,6 +329,9 @@ def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, corpus_d
 
     try:
         res = evaluate(summaries, loaded.taxonomy, folds=folds, seed=seed, progress=progress)
+        progress(f"split by date: training on posts before {split_year}")
+        res["date_split"] = evaluate_by_date(summaries, loaded.taxonomy, year=split_year,
+                                             seed=seed)
     except ValueError as exc:
         fail(str(exc))
     if as_json:

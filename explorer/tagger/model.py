@@ -49,6 +49,7 @@ from explorer.tagger.features import (
 )
 from explorer.tagger.fingerprint import corpus_fingerprint
 from explorer.tagger.keywords import keyword_matrix, topic_keyword_sets
+from explorer.tagger.profile import ProfileScorer
 from explorer.tagger.splits import stratified_folds
 
 CLASSIFIERS = ("lr", "svm", "ridge")
@@ -109,12 +110,15 @@ class TaggerConfig:
     # training share of each type (a title alone: balanced class weights would otherwise
     # favour the rare types on no evidence). 0 turns it off.
     type_evidence_terms: int = 60
+    # Share of the per-topic TF-IDF profile vote (`profile.ProfileScorer`) in the blend.
+    profile_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:
             raise ValueError(f"unknown classifier {self.classifier!r}: use one of {CLASSIFIERS}")
-        if not 0 <= self.knn_weight + self.keyword_weight <= 1:
-            raise ValueError("knn_weight + keyword_weight must lie between 0 and 1")
+        if not 0 <= self.knn_weight + self.keyword_weight + self.profile_weight <= 1:
+            raise ValueError("knn_weight + keyword_weight + profile_weight must lie between "
+                             "0 and 1")
         if self.cooc_alpha <= 0:
             raise ValueError("cooc_alpha must be positive")
         if self.knn_power <= 0:
@@ -156,11 +160,16 @@ def knn_vote(sims: np.ndarray, labels: np.ndarray, k: int, power: float = 1.0) -
 
 
 def blend(decisions: np.ndarray, platt: np.ndarray, knn: np.ndarray, keyword: np.ndarray,
-          config: TaggerConfig) -> np.ndarray:
-    """The final topic score: calibrated classifier, neighbour vote and name prior."""
+          config: TaggerConfig, profile: np.ndarray | None = None) -> np.ndarray:
+    """The final topic score: calibrated classifier, neighbour vote, name prior and (when
+    weighted) the topic-profile vote."""
     prob = expit(decisions * platt[:, 0] + platt[:, 1])
     linear_weight = 1.0 - config.knn_weight - config.keyword_weight
-    return linear_weight * prob + config.knn_weight * knn + config.keyword_weight * keyword
+    out = config.knn_weight * knn + config.keyword_weight * keyword
+    if config.profile_weight and profile is not None:
+        linear_weight -= config.profile_weight
+        out = out + config.profile_weight * profile
+    return linear_weight * prob + out
 
 
 def cooccurrence(labels: np.ndarray, alpha: float) -> np.ndarray:
@@ -281,9 +290,12 @@ class TopicModel:
     created: str = ""
     train_seconds: float = 0.0
     _id_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _profiles: sp.csr_matrix | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._id_index = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        if self.config.profile_weight and len(self.doc_ids):
+            self._profiles = ProfileScorer.fit(self.doc_matrix, self.doc_labels)
 
     # ------------------------------------------------------------------ prediction
 
@@ -300,8 +312,10 @@ class TopicModel:
         knn = knn_vote(sims, self.doc_labels.astype(np.float64), self.config.knn_k,
                        self.config.knn_power)
         keyword = keyword_matrix((d.text_terms for d in docs), self.keyword_sets)
-        scores = smooth(blend(decisions, self.platt, knn, keyword, self.config), self.cooc,
-                        self.cooc_weight)
+        profile = ProfileScorer.score(text, self._profiles) if self._profiles is not None \
+            else None
+        scores = smooth(blend(decisions, self.platt, knn, keyword, self.config, profile),
+                        self.cooc, self.cooc_weight)
         return {"scores": scores, "types": self._type_probs(x, docs), "sims": sims, "x": x}
 
     def _type_probs(self, x: sp.csr_matrix, docs: Sequence[AnalyzedDoc]) -> np.ndarray:
@@ -558,6 +572,7 @@ class _OutOfFold:
     knn: np.ndarray
     keyword: np.ndarray
     folds: list[tuple[np.ndarray, np.ndarray]]  # (train rows, held-out rows) per inner fold
+    profile: np.ndarray | None = None
 
 
 def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDoc],
@@ -566,9 +581,10 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
     n, n_topics = data.labels.shape
     decisions = np.zeros((n, n_topics))
     knn = np.zeros((n, n_topics))
+    profile = np.zeros((n, n_topics)) if config.profile_weight else None
     folds = min(config.inner_folds, n)
     if folds < 2:
-        return _OutOfFold(decisions, knn, keyword, [])
+        return _OutOfFold(decisions, knn, keyword, [], None)
     layout = list(stratified_folds(data.labels, data.types.tolist(), folds, seed))
     for train, test in layout:
         inner = data.subset(train)
@@ -584,7 +600,10 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
         sims = np.asarray((held_text @ train_text.T).todense())
         knn[test] = knn_vote(sims, inner.labels.astype(np.float64), config.knn_k,
                              config.knn_power)
-    return _OutOfFold(decisions, knn, keyword, layout)
+        if profile is not None:
+            profile[test] = ProfileScorer.score(held_text,
+                                                ProfileScorer.fit(train_text, inner.labels))
+    return _OutOfFold(decisions, knn, keyword, layout, profile)
 
 
 def _smooth_out_of_fold(scores: np.ndarray, labels: np.ndarray, oof: _OutOfFold,
@@ -698,7 +717,7 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     names = name_documents(taxonomy)
     oof = _out_of_fold(data, keyword, names, config, seed)
     platt = _calibrate(oof.decisions, data.labels, config)
-    oof_scores = blend(oof.decisions, platt, oof.knn, oof.keyword, config)
+    oof_scores = blend(oof.decisions, platt, oof.knn, oof.keyword, config, oof.profile)
     cooc_weight = _choose_cooc_weight(oof_scores, data.labels, oof, config)
     oof_scores = _smooth_out_of_fold(oof_scores, data.labels, oof, config, cooc_weight)
     thresholds = _tune_thresholds(oof_scores, data.labels, config)
