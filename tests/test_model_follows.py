@@ -52,7 +52,7 @@ def test_saves_are_retrained_once_in_the_background_and_swapped_in(tmp_path):
     token = sign_in(client)
     _save(client, token)
     _save(client, token, title="A second rupture study saved at once",
-          published="2024-06")
+          published="2024-06", not_duplicate="1")
     # The old model serves while the new one trains: the page says how old it is.
     html = client.post("/editor/draft", data={"csrf_token": token, "action": "suggest",
                                               **DRAFT}).get_data(as_text=True)
