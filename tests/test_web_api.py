@@ -149,7 +149,7 @@ def test_suggest_with_token(app, client):
                            headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) == {"topics", "research_type", "similar"}
+    assert set(data) == {"topics", "research_type", "similar", "trained_on", "notice"}
     assert len(data["topics"]) >= 8
     first = data["topics"][0]
     assert set(first) >= {"topic", "score", "suggested", "because"}

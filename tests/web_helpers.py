@@ -252,6 +252,7 @@ def make_app(site: Site, **config):  # type: ignore[no-untyped-def]
         "INDEX_DIR": site.index_dir,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "TESTING": True,
+        "MODEL_RETRAIN_DELAY": None,  # tests of background retraining turn it on
     }
     settings.update(config)
     return create_app(settings)

@@ -61,18 +61,29 @@ def parse_input(raw: str) -> DocFields:
     return DocFields(title="\n".join(titles), text=joined, journal=journal)
 
 
-def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
-    """The saved model, refused when it was trained on another corpus than ``corpus_dir``."""
-    from explorer.tagger import ModelError, corpus_fingerprint, load_model
+def _load(corpus_dir: Path, index_dir: Path) -> tuple[TopicModel, dict]:
+    """The saved model and what it was trained on, against ``corpus_dir`` as it is now.
 
-    expected = None
-    if corpus_dir.is_dir():
-        expected = corpus_fingerprint(load_corpus(corpus_dir).summaries)
+    A model older than the corpus serves (it says so); one for another taxonomy, another
+    scikit-learn or format, or a damaged one is refused with the command that fixes it.
+    """
+    from explorer.tagger import ModelError, load_model
+    from explorer.tagger.freshness import incompatibility, trained_on
+
+    corpus = None
     try:
-        return load_model(index_dir, expected_fingerprint=expected)
+        model = load_model(index_dir)
     except ModelError as exc:
         fail(str(exc))
         raise AssertionError("unreachable: fail() exits") from exc
+    if corpus_dir.is_dir():
+        loaded = load_corpus(corpus_dir)
+        corpus = loaded.summaries
+        assert loaded.taxonomy is not None
+        why = incompatibility(model, loaded.taxonomy)
+        if why:
+            fail(why)
+    return model, trained_on(model, corpus)
 
 
 # --------------------------------------------------------------------------- output
@@ -80,8 +91,11 @@ def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
 
 def format_suggestion(result: dict) -> str:
     """Human-readable ranking: topics (* = suggested), research types, similar summaries."""
+    from explorer.tagger.freshness import describe
+
     width = max((len(t["topic"]) for t in result["topics"]), default=10)
-    lines = ["Topics (* = suggested):"]
+    lines = [f"Note: {result['notice']}"] if result.get("notice") else []
+    lines.append("Topics (* = suggested):")
     for item in result["topics"]:
         mark = "*" if item["suggested"] else " "
         because = f"  because: {', '.join(item['because'])}" if item["because"] else ""
@@ -92,6 +106,8 @@ def format_suggestion(result: dict) -> str:
     if not result["similar"]:
         lines.append("    (none)")
     lines += [f"    {s['score']:.3f}  {s['id']}  {s['title']}" for s in result["similar"]]
+    if result.get("trained_on"):
+        lines.append(f"Model: {describe(result['trained_on'])}")
     return "\n".join(lines)
 
 
@@ -139,6 +155,9 @@ def _run_batch(model: TopicModel, source: str, limit: int) -> None:
 
 
 def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: str) -> dict:
+    from explorer.tagger.features import DocFields
+    from explorer.tagger.trust import suggest_with_trust
+
     where = f"{source}:{number}"
     try:
         item = json.loads(line)
@@ -148,14 +167,21 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
         return {"id": None, "error": f"{where}: expected an object with id, title and text"}
     item_id = item.get("id")
     values = {}
-    for key in ("title", "text", "journal"):
+    for key in ("title", "text", "journal", "body", "implications"):
         value = item.get(key)
         if value is not None and not isinstance(value, str):
             return {"id": item_id, "error": f"{where}: {key!r} must be a string"}
         values[key] = value or ""
+    if not values["text"]:  # a line of `pprnet dump`: body and implications
+        values["text"] = "\n\n".join(v for v in (values["body"], values["implications"]) if v)
+    citation = item.get("citation")
+    if not values["journal"] and isinstance(citation, dict) and \
+            isinstance(citation.get("journal"), str):
+        values["journal"] = citation["journal"]
     try:
-        result = model.suggest(values["title"], values["text"],
-                               journal=values["journal"] or None, limit=limit)
+        result = suggest_with_trust(
+            model, DocFields(values["title"], values["text"], values["journal"] or None),
+            limit=limit)
     except ValueError as exc:
         return {"id": item_id, "error": f"{where}: {exc}"}
     return {"id": item_id, **result}
@@ -167,8 +193,8 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
 @click.option("--limit", type=click.IntRange(1, 100), default=8, show_default=True,
               help="How many ranked topics to list (more when more are suggested).")
 @click.option("--batch", "batch", metavar="FILE.jsonl", default=None,
-              help='Tag a backlog: JSON Lines of {"id", "title", "text"} in, one JSON line '
-                   "per input out.")
+              help='Tag a backlog: JSON Lines of {"id", "title", "text"} (or `pprnet dump` '
+                   "lines) in, one JSON line per input out.")
 @click.option("--journal", default=None, help="The journal, for plain-text input.")
 @corpus_option
 @index_option
@@ -180,13 +206,19 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
     FILE is a Markdown summary (front matter optional) or plain text; '-' reads standard
     input. Needs the model that `pprnet build` trains into the index folder.
     """
+    from explorer.tagger.features import MAX_TEXT_CHARS, DocFields
+    from explorer.tagger.freshness import describe
+    from explorer.tagger.trust import suggest_with_trust
+
     if batch and source:
         fail("give either FILE or --batch FILE.jsonl, not both")
     if not batch and source is None:
         if sys.stdin.isatty():
             fail("give a FILE, '-' for standard input, or --batch FILE.jsonl")
         source = "-"
-    model = _load(corpus_dir, index_dir)
+    model, age = _load(corpus_dir, index_dir)
+    if age["current"] is False:
+        click.echo(f"pprnet: note: the topic model was {describe(age)}", err=True)
     if batch:
         _run_batch(model, batch, limit)
         return
@@ -196,16 +228,15 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
         fields = parse_input(raw)
     except ValueError as exc:
         fail(f"{'standard input' if source == '-' else source}: {exc}")
-    from explorer.tagger.features import MAX_TEXT_CHARS
-
     if len(fields.text) > MAX_TEXT_CHARS:
         click.echo(f"pprnet: note: the text is long; only its first {MAX_TEXT_CHARS:,} "
                    "characters are used", err=True)
     try:
-        result = model.suggest(fields.title, fields.text, journal=journal or fields.journal,
-                               limit=limit)
+        result = suggest_with_trust(
+            model, DocFields(fields.title, fields.text, journal or fields.journal), limit=limit)
     except ValueError as exc:
         fail(f"{'standard input' if source == '-' else source}: {exc}")
+    result["trained_on"] = age
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -250,6 +281,7 @@ def format_evaluation(res: dict) -> str:
         f"cue words alone {base['keyword']['research_type_accuracy']:.3f})",
         f"training: {res['train_seconds']:.2f} s on the whole corpus; "
         f"one suggestion: {res['suggest_ms_median']:.1f} ms median",
+        *_date_lines(res.get("date_split")),
         "",
         "Per topic (suggested sets), weakest first:",
         f"  {'support':>7} {'precision':>9} {'recall':>7} {'F1':>6}  topic",
@@ -262,17 +294,37 @@ def format_evaluation(res: dict) -> str:
     return "\n".join(lines)
 
 
+def _date_lines(split: dict | None) -> list[str]:
+    """The split-by-date block: the model and the baselines on the later posts."""
+    if not split:
+        return []
+    columns = [("model", split["model"]),
+               ("most frequent", split["baselines"]["most_frequent"]),
+               ("keyword", split["baselines"]["keyword"])]
+    lines = ["", f"Split by date: trained on {split['train']} posts before "
+                 f"{split['train_before']}, tested on the {split['test']} since",
+             f"{'metric':<22}" + "".join(f"{name:>14}" for name, _ in columns)]
+    for key in ("precision_at_1", "recall_at_5", "micro_f1", "research_type_accuracy"):
+        label = _LABELS.get(key, "research type accuracy")
+        lines.append(f"{label:<22}" + "".join(f"{block[key]:>14.3f}" for _, block in columns))
+    return lines
+
+
 @click.command(name="evaluate")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on standard error.")
+@click.option("--split-year", type=click.IntRange(1900, 2100), default=2021, show_default=True,
+              help="Also train on posts before this year and test on the rest.")
 @corpus_option
 @index_option
 @friendly_errors
-def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, corpus_dir: Path,
-                     index_dir: Path) -> None:
-    """Cross-validate the topic suggester against two baselines on the corpus."""
+def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, split_year: int,
+                     corpus_dir: Path, index_dir: Path) -> None:
+    """Cross-validate the topic suggester against two baselines on the corpus, and test
+    it by date (trained on the past, tested on later posts)."""
+    from explorer.tagger.date_split import evaluate_by_date
     from explorer.tagger.evaluate import evaluate
 
     loaded = load_corpus(corpus_dir)
@@ -292,6 +344,9 @@ def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, corpus_d
 
     try:
         res = evaluate(summaries, loaded.taxonomy, folds=folds, seed=seed, progress=progress)
+        progress(f"split by date: training on posts before {split_year}")
+        res["date_split"] = evaluate_by_date(summaries, loaded.taxonomy, year=split_year,
+                                             seed=seed)
     except ValueError as exc:
         fail(str(exc))
     if as_json:

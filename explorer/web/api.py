@@ -16,6 +16,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, ses
 
 from explorer import __version__
 from explorer.records import slugify
+from explorer.tagger.features import DocFields
+from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
 from explorer.web.search import request_from_args
 from explorer.web.state import cached_page, state
@@ -149,9 +151,12 @@ def api_suggest() -> Response:
     if model is None:
         abort(503, description=why or "No topic model: run `pprnet build`.")
     try:
-        result = model.suggest(title=title or "", text=text or "", journal=journal, limit=limit)
+        result = suggest_with_trust(model, DocFields(title or "", text or "", journal),
+                                    limit=limit)
     except ValueError as exc:
         abort(400, description=str(exc))
+    st = state()
+    result["trained_on"] = st.models.trained_on(st.store.all(), st.store.version)
     return jsonify(result)
 
 
@@ -365,6 +370,12 @@ def openapi_document() -> dict[str, Any]:
                         "similar": {"type": "array", "items": {"type": "object", "properties": {
                             "id": {"type": "string"}, "title": {"type": "string"},
                             "score": {"type": "number"}}}},
+                        "notice": {"type": ["string", "null"], "description":
+                                   "Why nothing is suggested (too little text, unknown words)"},
+                        "trained_on": {"type": ["object", "null"], "properties": {
+                            "summaries": {"type": "integer"}, "date": {"type": "string"},
+                            "current": {"type": ["boolean", "null"]},
+                            "corpus_summaries": {"type": ["integer", "null"]}}},
                     },
                 },
                 "Error": {
