@@ -15,7 +15,6 @@ import click
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.corpus import load_corpus, write_summary
 from explorer.corpus_version import bump
-from explorer.tagger.apply import TagPlan, plan_line
 
 
 @click.command(name="tag")
@@ -35,6 +34,8 @@ def tag(suggestions: Path, min_score: float, dry_run: bool, corpus_dir: Path,
     Only the suggested topics and the best research type are taken, and only where a
     summary has none: tags an editor gave are never replaced. Exits 1 when a line was bad.
     """
+    from explorer.tagger.apply import TagPlan, plan_line  # explorer.tagger loads scikit-learn
+
     loaded = load_corpus(corpus_dir)
     assert loaded.taxonomy is not None
     by_id = {s.id: s for s in loaded.summaries}
