@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
 import click
 
-from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
-from explorer.corpus import CorpusError, load_corpus, load_taxonomy, write_summary
+from explorer.commands.options import (
+    corpus_option,
+    fail,
+    friendly_errors,
+    index_option,
+    os_message,
+)
+from explorer.corpus import (
+    TAXONOMY_FILE,
+    CorpusError,
+    load_corpus,
+    load_taxonomy,
+    taxonomy_source,
+    write_summary,
+)
 from explorer.importers.blog_page import import_blog_page
 from explorer.records import Summary, Taxonomy
 
@@ -29,7 +43,23 @@ def count_table(summaries: list[Summary], taxonomy: Taxonomy) -> str:
     missing = sum(1 for s in summaries if not s.research_type)
     if missing:
         lines.append(f"  {'(none)':<{width}}  {missing:>4}")
+    origins = Counter(s.origin for s in summaries)
+    lines += ["", "Origins:"]
+    lines += [f"  {o.name:<{width}}  {origins.get(o.id, 0):>4}" for o in taxonomy.origins]
     return "\n".join(lines)
+
+
+def taxonomy_note(corpus_dir: Path) -> str:
+    """Which taxonomy a check uses, so a folder without one is not silently judged by ours."""
+    source = taxonomy_source(corpus_dir)
+    if source is None:
+        raise CorpusError(
+            f"{corpus_dir}: no {TAXONOMY_FILE} in the folder and no bundled one: "
+            "topics and research types cannot be checked"
+        )
+    if source.parent.resolve() == Path(corpus_dir).resolve():
+        return f"taxonomy: {source}"
+    return (f"taxonomy: {source} (the bundled default: {corpus_dir} has no {TAXONOMY_FILE})")
 
 
 @click.command()
@@ -42,7 +72,9 @@ def check(corpus_dir: Path, index_dir: Path, quiet: bool) -> None:
 
     Exit 0 when there are no errors (warnings allowed), 1 when there are errors.
     """
+    note = taxonomy_note(corpus_dir) if corpus_dir.is_dir() else ""
     result = load_corpus(corpus_dir)
+    click.echo(note, err=True)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if not quiet:
@@ -97,8 +129,13 @@ def import_page(
         )
     if not result.summaries:
         fail(f"{page}: no summaries found")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(os_message(exc, "cannot create the output folder"))
+    if not target.is_dir() or not os.access(target, os.W_OK):
+        fail(f"cannot write to the output folder {target}")
     taxonomy = load_taxonomy(target)
-    target.mkdir(parents=True, exist_ok=True)
     # Check every clash first, so a refused import writes nothing at all.
     if not force:
         clashes = []
