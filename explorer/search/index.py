@@ -218,7 +218,8 @@ class SearchIndex:
         type_mask, types = self._type_filter(snap, req, notices)
         lo, hi = req.month_range()
         if req.date_from or req.date_to:
-            date_mask = (snap.month >= lo) & (snap.month <= hi)
+            # a summary with no posting month (month -1) is outside every date range
+            date_mask = (snap.month >= max(lo, 0)) & (snap.month <= hi)
         else:
             date_mask = np.ones(snap.n, dtype=bool)
         source_mask, sources = source_filter(snap, req, notices, _known_names)

@@ -25,8 +25,9 @@ _LOCK = threading.Lock()
 
 def origin_array(snap: Snapshot) -> tuple[list[str], np.ndarray]:
     """(origin ids, per-document index into them; ``len(ids)`` = none recorded)."""
-    hit = _CACHE.get(snap.key)
-    if hit is not None:
+    key = (str(snap.folder), snap.key)  # generations are numbered per index folder
+    hit = _CACHE.get(key)
+    if hit is not None and len(hit[1]) == snap.n:
         return hit
     names = list(snap.taxonomy.origin_ids())
     try:
@@ -39,7 +40,7 @@ def origin_array(snap: Snapshot) -> tuple[list[str], np.ndarray]:
         if name in known:
             idx[snap._global_ids(FIELD, name)] = i
     with _LOCK:
-        _CACHE[snap.key] = (names, idx)
+        _CACHE[key] = (names, idx)
         while len(_CACHE) > 8:
             _CACHE.popitem(last=False)
     return names, idx
