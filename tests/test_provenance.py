@@ -192,10 +192,6 @@ def test_topic_charts_count_blog_posts_and_say_so(client, summaries):
     undated = sum(1 for s in summaries if not s.published)
     assert (f"The {undated} summaries with no posting month (added to this archive, or a blog "
             "post whose month is unknown) are not counted by year") in html
-    table = html.split("<caption>Blog posts per topic and year posted</caption>")[1]
-    cells = re.findall(r"<td>(\d*)</td>", table.split("</table>")[0])
-    per_topic_years = sum(int(c) for c in cells[:-1] if c)  # rough: every cell incl. All
-    assert per_topic_years > 0
     topic = next(t for s in summaries if s.origin == "added" for t in s.topics)
     from explorer.records import slugify
 
