@@ -7,6 +7,7 @@ pages; dates and charts that count blog posts only; and the exports and dump.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -21,8 +22,7 @@ from explorer.cli import main
 from explorer.search import SearchIndex, SearchRequest
 from tests.web_helpers import Site, build_site, make_app, make_summaries, write_corpus
 
-MONTHS = ("January February March April May June July August September October November "
-          "December").split()
+MONTHS = [calendar.month_name[m] for m in range(1, 13)]
 
 
 @pytest.fixture(scope="module")

@@ -257,7 +257,8 @@ class SearchIndex:
             hits=hits,
             facets={**count_facets(snap, result.mask & source_mask, topic_mask, type_mask,
                                    date_mask),
-                    "source": source_counts(snap, result.mask & topic_mask & type_mask & date_mask)},
+                    "source": source_counts(snap, result.mask & topic_mask & type_mask
+                                            & date_mask)},
             did_you_mean=did_you_mean,
             fallback=fallback,
             notices=notices,
