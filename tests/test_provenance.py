@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,8 @@ from tests.web_helpers import Site, build_site, make_app, make_summaries, write_
 MONTHS = [calendar.month_name[m] for m in range(1, 13)]
 
 
-@pytest.fixture(scope="module")
-def site():
-    root = Path(tempfile.mkdtemp(prefix="pprnet-provenance-"))
+def provenance_site(root: Path) -> Site:
+    """24 summaries, every fourth added to the archive, one blog post of unknown month."""
     summaries = make_summaries(24, seed=3)
     for i, s in enumerate(summaries):
         if i % 4 == 1:
@@ -37,6 +35,11 @@ def site():
     site = Site(root / "corpus", root / "index")
     build_site(site.corpus_dir, site.index_dir)
     return site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return provenance_site(tmp_path_factory.mktemp("provenance"))
 
 
 @pytest.fixture(scope="module")
