@@ -71,10 +71,10 @@ def test_api_search_shape(client):
     data = client.get("/api/search?q=alliance").get_json()
     assert list(data) == ["query", "total", "page", "pages", "hits", "facets", "did_you_mean",
                           "fallback"]
-    assert set(data["facets"]) == {"topics", "research_type", "year"}
+    assert set(data["facets"]) == {"topics", "research_type", "year", "source"}
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "published", "topics", "research_type", "citation",
-                        "score", "snippet_html"}
+    assert set(hit) == {"id", "title", "origin", "published", "topics", "research_type",
+                        "citation", "score", "snippet_html"}
     assert "<mark>" in hit["snippet_html"]
 
 

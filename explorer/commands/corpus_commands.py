@@ -10,7 +10,7 @@ import click
 
 from explorer.commands.import_command import import_pages
 from explorer.commands.options import corpus_option, friendly_errors, index_option
-from explorer.corpus import load_corpus
+from explorer.corpus import TAXONOMY_FILE, CorpusError, load_corpus, taxonomy_source
 from explorer.records import Summary, Taxonomy
 
 
@@ -29,7 +29,23 @@ def count_table(summaries: list[Summary], taxonomy: Taxonomy) -> str:
     missing = sum(1 for s in summaries if not s.research_type)
     if missing:
         lines.append(f"  {'(none)':<{width}}  {missing:>4}")
+    origins = Counter(s.origin for s in summaries)
+    lines += ["", "Origins:"]
+    lines += [f"  {o.name:<{width}}  {origins.get(o.id, 0):>4}" for o in taxonomy.origins]
     return "\n".join(lines)
+
+
+def taxonomy_note(corpus_dir: Path) -> str:
+    """Which taxonomy a check uses, so a folder without one is not silently judged by ours."""
+    source = taxonomy_source(corpus_dir)
+    if source is None:
+        raise CorpusError(
+            f"{corpus_dir}: no {TAXONOMY_FILE} in the folder and no bundled one: "
+            "topics and research types cannot be checked"
+        )
+    if isinstance(source, Path) and source.parent.resolve() == Path(corpus_dir).resolve():
+        return f"taxonomy: {source}"
+    return (f"taxonomy: {source} (the bundled default: {corpus_dir} has no {TAXONOMY_FILE})")
 
 
 @click.command()
@@ -42,7 +58,9 @@ def check(corpus_dir: Path, index_dir: Path, quiet: bool) -> None:
 
     Exit 0 when there are no errors (warnings allowed), 1 when there are errors.
     """
+    note = taxonomy_note(corpus_dir) if corpus_dir.is_dir() else ""
     result = load_corpus(corpus_dir)
+    click.echo(note, err=True)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if not quiet:

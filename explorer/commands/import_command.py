@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
+from explorer.commands.options import corpus_option, fail, friendly_errors, index_option, os_message
 from explorer.corpus import load_corpus, write_summary
 from explorer.corpus_version import bump
 from explorer.importers.blog_page import import_blog_page
@@ -90,7 +90,10 @@ def import_pages(pages: tuple[Path, ...], out_dir: Path | None, replace_tags: bo
         _refuse_damaged(target, loaded.errors, {s.id for s in imported}, archive)
     plans = plan_import(imported, archive, replace_tags=replace_tags)
     if not dry_run:
-        target.mkdir(parents=True, exist_ok=True)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(os_message(exc, "cannot create the output folder"))
         for plan in plans:
             if plan.status != "unchanged":
                 write_summary(plan.summary, target, overwrite=plan.status == "updated")

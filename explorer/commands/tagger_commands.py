@@ -114,12 +114,21 @@ def format_suggestion(result: dict) -> str:
 # --------------------------------------------------------------------------- suggest
 
 
+def _require_file(path: Path, what: str = "one summary file") -> None:
+    """Say what is wrong with a path that is not a readable file, in one line."""
+    if path.is_dir():
+        fail(f"{path}: is a folder, not a file; give {what} (or - for standard input)")
+    if not path.exists():
+        fail(f"{path}: no such file")
+    if not path.is_file():
+        fail(f"{path}: not a regular file; give {what} (or - for standard input)")
+
+
 def _read_source(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
     path = Path(source)
-    if not path.is_file():
-        fail(f"{source}: no such file")
+    _require_file(path)
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -131,9 +140,7 @@ def _run_batch(model: TopicModel, source: str, limit: int) -> None:
     """One JSON line out per JSON line in: ``{"id", ...suggestion}`` or ``{"id", "error"}``."""
     handle = sys.stdin if source == "-" else None
     if handle is None:
-        path = Path(source)
-        if not path.is_file():
-            fail(f"{source}: no such file")
+        _require_file(Path(source), what="a JSON-lines file")
     errors = total = 0
     stream = handle if handle is not None else open(source, encoding="utf-8")  # noqa: SIM115
     try:
@@ -216,6 +223,10 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
         if sys.stdin.isatty():
             fail("give a FILE, '-' for standard input, or --batch FILE.jsonl")
         source = "-"
+    if batch and batch != "-":  # a bad path is told before the model is loaded
+        _require_file(Path(batch), what="a JSON-lines file")
+    elif source and source != "-":
+        _require_file(Path(source))
     model, age = _load(corpus_dir, index_dir)
     if age["current"] is False:
         click.echo(f"pprnet: note: the topic model was {describe(age)}", err=True)
@@ -268,10 +279,16 @@ def format_evaluation(res: dict) -> str:
         + (f"; {res['untagged_skipped']} untagged left out of topic metrics"
            if res.get("untagged_skipped") else ""),
         "",
-        f"{'metric':<22}" + "".join(f"{name:>14}" for name, _ in columns),
     ]
+    # every column is as wide as its header plus a gap, so headers never run together
+    widths = [max(len(name), 6) + 3 for name, _ in columns]
+    lines.append(f"{'metric':<22}" + "".join(f"{name:>{w}}" for (name, _), w in
+                                              zip(columns, widths, strict=True)))
+    lines.append(f"{'-' * 6:<22}" + "".join(f"{'-' * len(name):>{w}}" for (name, _), w in
+                                             zip(columns, widths, strict=True)))
     for key, label in _LABELS.items():
-        lines.append(f"{label:<22}" + "".join(f"{block[key]:>14.3f}" for _, block in columns))
+        lines.append(f"{label:<22}" + "".join(f"{block[key]:>{w}.3f}" for (_, block), w in
+                                              zip(columns, widths, strict=True)))
     base = res["baselines"]
     lines += [
         "",

@@ -55,11 +55,14 @@ def merge_summary(old: Summary, new: Summary, *, replace_tags: bool) -> Summary:
         citation=merge_citation(old.citation, new.citation),
         topics=list(new.topics if replace_tags else old.topics),
         research_type=new.research_type if replace_tags else old.research_type,
+        # a summary found on a blog page with its month is a blog post, whatever it was
+        origin=new.origin if new.published else old.origin,
+        added=None if new.published else old.added,
     )
 
 
 def _changed(old: Summary, new: Summary) -> list[str]:
-    names = [n for n in (*_TEXT_FIELDS, "citation") if getattr(old, n) != getattr(new, n)]
+    names = [n for n in (*_TEXT_FIELDS, "citation", "origin") if getattr(old, n) != getattr(new, n)]
     if old.topics != new.topics or old.research_type != new.research_type:
         names.append("tags")
     return names

@@ -34,7 +34,7 @@ from werkzeug.exceptions import TooManyRequests
 from explorer.citation import parse_citation
 from explorer.corpus import CorpusError, parse_summary_text, render_summary
 from explorer.duplicates import Duplicate, find_duplicates
-from explorer.records import Citation, Summary, slugify
+from explorer.records import BLOG_POST, Citation, Summary, slugify
 from explorer.search import IndexMissingError, SearchRequest
 from explorer.tagger.features import DocFields, fields_of
 from explorer.tagger.freshness import describe
@@ -75,6 +75,8 @@ class Draft:
     """Everything the editor form holds, as text, plus what the server worked out."""
 
     original_id: str = ""
+    origin: str = BLOG_POST  # the editor's choice; a blog post by default
+    added: str = ""  # month added to the archive (kept when editing an added summary)
     published: str = ""
     title: str = ""
     citation_text: str = ""
@@ -95,6 +97,8 @@ class Draft:
 
         return cls(
             original_id=text("original_id"),
+            origin=text("origin") or BLOG_POST,
+            added=text("added"),
             published=text("published"),
             title=" ".join(text("title").split()),
             citation_text=" ".join(text("citation_text").split()),
@@ -114,6 +118,8 @@ class Draft:
         c = summary.citation
         return cls(
             original_id=summary.id,
+            origin=summary.origin,
+            added=summary.added or "",
             published=summary.published,
             title=summary.title,
             citation_text=c.formatted(),
@@ -158,13 +164,24 @@ class Draft:
             publisher=self.cit.get("publisher") or None,
         )
 
+    def posted(self) -> bool:
+        """Whether the chosen origin is a blog post (unknown choices count as posts, so the
+        month is asked for and the loader names the bad origin)."""
+        origin = state().taxonomy.origin(self.origin)
+        return origin is None or origin.posted
+
     def new_id(self) -> str:
-        return f"{self.published}-{slugify(self.title, max_length=60)}"
+        slug = slugify(self.title, max_length=60)
+        # only a blog post's id starts with its month: an added summary has no posting month
+        return f"{self.published}-{slug}" if self.posted() else slug
 
     def to_summary(self) -> Summary:
+        posted = self.posted()
         return Summary(
             id=self.original_id or self.new_id(),
-            published=self.published,
+            origin=self.origin,
+            added=None if posted else (self.added or dt.date.today().strftime("%Y-%m")),
+            published=self.published if posted else "",
             title=self.title,
             body=self.body,
             implications=self.implications,
@@ -185,8 +202,9 @@ def validate(draft: Draft) -> tuple[Summary | None, list[str]]:
         errors.append("Give the summary a title.")
     if not draft.body:
         errors.append("Paste the summary text.")
-    if not re.match(r"^\d{4}-\d{2}$", draft.published):
-        errors.append("Give the month of publication as YYYY-MM.")
+    if draft.posted() and not re.match(r"^\d{4}-\d{2}$", draft.published):
+        errors.append("Give the month the blog posted it as YYYY-MM "
+                      "(or choose “Added to this archive”).")
     if not draft.topics:
         errors.append("Tick at least one topic.")
     if errors:
@@ -257,6 +275,7 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
         "suggested_topics": suggested_topics,
         "other_topics": [t for t in taxonomy.topics if t not in listed],
         "research_types": taxonomy.research_types,
+        "origins": taxonomy.origins,
         "type_scores": type_scores,
         "similar": (suggest or {}).get("similar", []),
         "model_age": describe(suggest["trained_on"]) if suggest and suggest.get("trained_on")
