@@ -31,11 +31,20 @@ from whoosh.util.numeric import byte_to_length
 from explorer.records import Taxonomy
 from explorer.search import postings
 from explorer.search import query as q
-from explorer.search.analysis import query_terms
-from explorer.search.schema import TEXT_FIELDS
+from explorer import textproc
+from explorer.search.analysis import inflections, query_terms
+from explorer.search.reference import find_doi
+from explorer.search.schema import EXACT_FIELD, TEXT_FIELDS
 
 K1 = 1.2
-B = {"title": 0.5, "body": 0.75, "implications": 0.75, "authors": 0.3, "journal": 0.3}
+B = {"title": 0.5, "cited_title": 0.5, "body": 0.75, "implications": 0.75, "authors": 0.3,
+     "journal": 0.3, "exact": 0.75}
+# Ranking of plain words (see `Evaluator._words`): matches through the field's vocabulary
+# count, but below the typed word; the typed form itself earns a bonus over a stem match.
+SYNONYM_WEIGHT = 0.6
+FAMILY_WEIGHT = 0.5
+EXACT_WEIGHT = 0.35
+MIN_SHOULD_MATCH = 0.75  # share of the words of a 3+ word query a result must have
 MAX_PREFIX_TERMS = 200
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
@@ -177,13 +186,14 @@ class Snapshot:
         live_n = max(self.live_count, 1)
         self.lengths: dict[str, np.ndarray] = {}
         self.avgdl: dict[str, float] = {}
-        for field in TEXT_FIELDS:
+        for field in (*TEXT_FIELDS, EXACT_FIELD):
             parts = [_leaf_lengths(leaf, field) for leaf, _ in self.leaves]
             arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self.lengths[field] = arr
             self.avgdl[field] = max(float(arr[self.live].sum()) / live_n, 1.0)
         self._contrib: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
+        self._families: list[dict[str, tuple[str, ...]]] = []
 
     def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
         """This snapshot reading through ``reader`` (a thread's own reader of the same
@@ -263,6 +273,16 @@ class Snapshot:
             self._vocab.append(frozenset(terms))
         return self._vocab[0]
 
+    def family(self, term: str) -> tuple[str, ...]:
+        """Other index terms of ``term``'s word family (history -> historical)."""
+        if not self._families:
+            groups: dict[str, list[str]] = {}
+            for known in self.vocabulary():
+                groups.setdefault(textproc.family_key(known), []).append(known)
+            self._families.append({k: tuple(v) for k, v in groups.items() if len(v) > 1})
+        members = self._families[0].get(textproc.family_key(term), ())
+        return tuple(m for m in members if m != term)
+
     def docnum_of(self, summary_id: str) -> int | None:
         ids = self._global_ids("id", summary_id)
         live = [int(d) for d in ids if self.live[d]]
@@ -298,6 +318,8 @@ class Evaluator:
         self.reader = reader
         self.notices: list[str] = []
         self.highlight: dict[str, set[str]] = {f: set() for f in TEXT_FIELDS}
+        # stem of a typed word -> its unstemmed forms: highlights prefer those
+        self.exact_forms: dict[str, set[str]] = {}
 
     def run(self, node: q.Node) -> Evaluated:
         result = self.eval(node, negated=False)
@@ -311,20 +333,9 @@ class Evaluator:
         if isinstance(node, q.MatchAll):
             return snap.all()
         if isinstance(node, q.Word):
-            fields = node.fields or tuple(TEXT_FIELDS)
             if node.prefix:
-                return self._prefix(node, fields, negated)
-            terms = query_terms(node.text)
-            if not terms:
-                return None  # a stop word or punctuation: no constraint
-            result: Evaluated | None = None
-            for term in terms:
-                one = snap.terms_in_fields([term], fields)
-                if not negated:
-                    for f in fields:
-                        self.highlight[f].add(term)
-                result = one if result is None else _and(result, one)
-            return result
+                return self._prefix(node, node.fields or tuple(TEXT_FIELDS), negated)
+            return self._word(node, negated)
         if isinstance(node, q.Phrase):
             return self._phrase(node, negated)
         if isinstance(node, q.Facet):
@@ -334,6 +345,8 @@ class Evaluator:
             if child is None:
                 return None
             return Evaluated(snap.live & ~child.mask, None)
+        if isinstance(node, q.And) and not node.explicit and not negated:
+            return self._most_words(node)
         if isinstance(node, (q.And, q.Or)):
             parts = [p for p in (self.eval(c, negated) for c in node.children) if p is not None]
             if not parts:
@@ -341,36 +354,99 @@ class Evaluator:
             return functools.reduce(_and if isinstance(node, q.And) else _or, parts)
         return None
 
-    def _prefix(self, node: q.Word, fields: tuple[str, ...], negated: bool) -> Evaluated:
-        from explorer.textproc import normalize_spelling
-
-        prefix = normalize_spelling(node.text).replace(" ", "")
-        if len(prefix) < 2:
-            return self.snap.all()
-        mask = np.zeros(self.snap.n, dtype=bool)
-        score = np.zeros(self.snap.n, dtype=np.float32)
-        for field in fields:
-            terms = self.snap.expand_prefix(field, prefix)
-            if len(terms) >= MAX_PREFIX_TERMS and f"{prefix}*" not in str(self.notices):
-                self.notices.append(f"{prefix}* matches many words: only the first "
-                                    f"{MAX_PREFIX_TERMS} are searched")
-            if terms:
-                one = self.snap.terms_in_fields(terms, (field,))
-                mask |= one.mask
-                assert one.score is not None
-                score += one.score / max(1.0, math.sqrt(len(terms)))
-                if not negated:
-                    self.highlight[field].update(terms)
-        return Evaluated(mask, score)
-
-    def _phrase(self, node: q.Phrase, negated: bool) -> Evaluated | None:
-        terms = query_terms(node.text)
-        if not terms:
+    def _most_words(self, node: q.And) -> Evaluated | None:
+        """Words joined by spaces: one or two must all match; of three or more, a result
+        needs `MIN_SHOULD_MATCH` of them (rounded down), and its BM25 score is scaled by
+        the share it has (a coordination factor). Phrases, fields, exclusions and
+        parenthesised groups stay required."""
+        soft = [c for c in node.children
+                if isinstance(c, q.Word) and not c.prefix and c.fields is None]
+        hard = [c for c in node.children if c not in soft]
+        parts = [p for p in (self.eval(c, False) for c in hard) if p is not None]
+        words = [p for p in (self.eval(c, False) for c in soft) if p is not None]
+        if len(words) <= 2:
+            parts.extend(words)
+        else:
+            needed = max(2, math.floor(MIN_SHOULD_MATCH * len(words)))
+            count = np.zeros(self.snap.n, dtype=np.int16)
+            score = np.zeros(self.snap.n, dtype=np.float32)
+            for w in words:
+                count += w.mask
+                if w.score is not None:
+                    score += w.score
+            share = count.astype(np.float32) / len(words)
+            parts.append(Evaluated(count >= needed, score * share * share))
+        if not parts:
             return None
+        return functools.reduce(_and, parts)
+
+    def _word(self, node: q.Word, negated: bool) -> Evaluated | None:
+        """One typed word, as the documents may say it.
+
+        The word's own term scores in full. Its synonyms (the vocabulary file), other
+        members of its word family and, for a hyphenated compound, its open form also
+        match, scored lower; documents holding the typed form itself (an inflection of it,
+        unstemmed) earn a bonus over those that only share its stem. An excluded word
+        (``-word``) excludes its own term only.
+        """
         fields = node.fields or tuple(TEXT_FIELDS)
-        if len(terms) == 1:
-            return self.eval(q.Word(node.text, node.fields), negated)
         snap = self.snap
+        parts = query_terms(node.text)
+        closed = _closed_form(node.text)
+        if closed is None and len(parts) > 1:
+            result = None  # "cognitive behavioral" typed without quotes inside one token
+            for term in parts:
+                one = snap.terms_in_fields([term], fields)
+                result = one if result is None else _and(result, one)
+                self._mark(fields, [term], negated)
+            return result
+        if closed is not None:
+            term = closed
+        elif parts:
+            term = parts[0]
+        else:
+            return None  # a stop word or punctuation: no constraint
+        result = snap.terms_in_fields([term], fields)
+        self._mark(fields, [term], negated)
+        if negated:
+            return result
+        alternatives: list[tuple[float, Evaluated]] = []
+        if closed is not None and len(parts) > 1:
+            alternatives.append((1.0, self._phrase_terms(parts, fields)))
+            self._mark(fields, parts, negated)
+        for member in textproc.synonyms(term):
+            alt = self._phrase_terms(list(member), fields)
+            alternatives.append((SYNONYM_WEIGHT, alt))
+            self._mark(fields, member, negated)
+        family = snap.family(term)
+        if family:
+            alternatives.append((FAMILY_WEIGHT, snap.terms_in_fields(family, fields)))
+            self._mark(fields, family, negated)
+        assert result.score is not None
+        score = result.score.copy()
+        for weight, alt in alternatives:
+            if alt.score is not None and alt.mask.any():
+                score = np.maximum(score, weight * alt.score)
+                result.mask |= alt.mask
+        if node.fields is None:
+            folded = textproc.normalize_spelling(node.text.replace("-", ""))
+            for form in inflections(folded):
+                ids, contrib = snap.term_scores(EXACT_FIELD, form)
+                if len(ids):
+                    score[ids] += EXACT_WEIGHT * contrib
+            self.exact_forms.setdefault(term, set()).update(inflections(folded))
+        return Evaluated(result.mask, score)
+
+    def _mark(self, fields: Iterable[str], terms: Iterable[str], negated: bool) -> None:
+        if not negated:
+            for f in fields:
+                self.highlight[f].update(terms)
+
+    def _phrase_terms(self, terms: list[str], fields: tuple[str, ...]) -> Evaluated:
+        """Documents with ``terms`` at consecutive positions in one of ``fields``."""
+        snap = self.snap
+        if len(terms) == 1:
+            return snap.terms_in_fields(terms, fields)
         mask = np.zeros(snap.n, dtype=bool)
         score = np.zeros(snap.n, dtype=np.float32)
         for field in fields:
@@ -386,10 +462,38 @@ class Evaluator:
             if len(found):
                 mask[found] = True
                 score[found] += candidate.score[found]
-        if not negated:
-            for f in fields:
-                self.highlight[f].update(terms)
         return Evaluated(mask, score)
+
+    def _prefix(self, node: q.Word, fields: tuple[str, ...], negated: bool) -> Evaluated:
+        from explorer.textproc import normalize_spelling
+
+        prefix = normalize_spelling(node.text).replace(" ", "")
+        if len(prefix) < 2:
+            return self.snap.all()
+        mask = np.zeros(self.snap.n, dtype=bool)
+        score = np.zeros(self.snap.n, dtype=np.float32)
+        for field in fields:
+            terms = self.snap.expand_prefix(field, prefix)
+            if len(terms) >= MAX_PREFIX_TERMS and f"{prefix}*" not in str(self.notices):
+                self.notices.append(f"{prefix}* matches many words, so only the first "
+                                    f"{MAX_PREFIX_TERMS} are searched.")
+            if terms:
+                one = self.snap.terms_in_fields(terms, (field,))
+                mask |= one.mask
+                assert one.score is not None
+                score += one.score / max(1.0, math.sqrt(len(terms)))
+                if not negated:
+                    self.highlight[field].update(terms)
+        return Evaluated(mask, score)
+
+    def _phrase(self, node: q.Phrase, negated: bool) -> Evaluated | None:
+        terms = query_terms(node.text)
+        if not terms:
+            return None
+        fields = node.fields or tuple(TEXT_FIELDS)
+        result = self._phrase_terms(terms, fields)  # one word in quotes: that word only
+        self._mark(fields, terms, negated)
+        return result
 
     def _verify_phrase(self, field: str, terms: list[str], docs: np.ndarray) -> np.ndarray:
         """Documents among ``docs`` where ``terms`` stand at consecutive positions."""
@@ -432,14 +536,14 @@ class Evaluator:
         if node.kind == "topic":
             name = resolve_topic(tax, snap, value)
             if name is None:
-                self.notices.append(f"unknown topic {value!r} ignored")
+                self.notices.append(f"Unknown topic {value!r} was ignored.")
                 return None
             col = snap.topic_matrix[:, snap.topic_index[name]]
             return Evaluated(col & snap.live, None)
         if node.kind == "type":
             name = resolve_type(tax, snap, value)
             if name is None:
-                self.notices.append(f"unknown research type {value!r} ignored")
+                self.notices.append(f"Unknown research type {value!r} was ignored.")
                 return None
             return Evaluated((snap.type_idx == snap.type_index[name]) & snap.live, None)
         if node.kind == "year":
@@ -449,7 +553,7 @@ class Evaluator:
             lo, hi = bounds
             return Evaluated((snap.cite_year >= lo) & (snap.cite_year <= hi) & snap.live, None)
         if node.kind == "doi":
-            doi = value.lower().removeprefix("https://doi.org/").removeprefix("doi:")
+            doi = find_doi(value) or value.lower()
             ids = snap._global_ids("doi", doi)
             mask = np.zeros(snap.n, dtype=bool)
             mask[ids] = True
@@ -478,6 +582,18 @@ def resolve_topic(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
 def resolve_type(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
     """Canonical research type for a user-typed name."""
     return _resolve(tax.canonical_type(name), name, snap.type_index, snap.type_names)
+
+
+def _closed_form(text: str) -> str | None:
+    """The index term of a typed hyphenated compound's closed form ("drop-out" ->
+    ``dropout``), or None for a word without hyphens."""
+    pieces = [p for p in text.split("-") if p]
+    if len(pieces) < 2 or not all(p.isalnum() for p in pieces):
+        return None
+    closed = "".join(textproc.normalize_spelling(p) for p in pieces)
+    if " " in closed or not closed.isalnum():
+        return None
+    return textproc.stem(closed)
 
 
 def _and(a: Evaluated, b: Evaluated) -> Evaluated:
