@@ -31,7 +31,7 @@ from explorer.corpus import atomic_write_text, load_taxonomy
 from explorer.records import Summary, Taxonomy
 from explorer.search import analysis
 from explorer.search.postings import SUFFIX, PostingsWriter
-from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELD, document_for, make_schema
+from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELDS, document_for, make_schema
 from explorer.search.store import build_lock, new_build_dir, swap_in
 
 TAXONOMY_FILE = "taxonomy.json"
@@ -60,9 +60,10 @@ def analyse_document(doc: dict[str, object]) -> _Analysed:
         value = doc.get(field)
         if isinstance(value, str) and value:
             out[field] = analysis.positioned_tokens(value, expand_acronyms=expand)
-    exact = doc.get(EXACT_FIELD)
-    if isinstance(exact, str) and exact:
-        out[EXACT_FIELD] = [(w, 0, 0, 0) for w in analysis.exact_forms(exact)]
+    for field in EXACT_FIELDS:
+        exact = doc.get(field)
+        if isinstance(exact, str) and exact:
+            out[field] = [(w, 0, 0, 0) for w in analysis.exact_forms(exact)]
     return out
 
 
@@ -128,7 +129,7 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
     writer = ix.writer(limitmb=2048)  # keep postings in memory: spilling runs to disk
     # and merging them back doubled the time of a 30 000-summary build
     _memoize_lengths(writer)
-    sidecar = PostingsWriter([*ANALYZED_FIELDS, EXACT_FIELD])
+    sidecar = PostingsWriter([*ANALYZED_FIELDS, *EXACT_FIELDS])
     try:
         for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
             doc = document_for(summary)

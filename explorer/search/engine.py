@@ -34,7 +34,7 @@ from explorer.search import query as q
 from explorer import textproc
 from explorer.search.analysis import inflections, query_terms
 from explorer.search.reference import find_doi
-from explorer.search.schema import EXACT_FIELD, TEXT_FIELDS
+from explorer.search.schema import EXACT_FIELD, EXACT_FIELDS, EXACT_TITLE_FIELD, TEXT_FIELDS
 
 K1 = 1.2
 B = {"title": 0.5, "cited_title": 0.5, "body": 0.75, "implications": 0.75, "authors": 0.3,
@@ -43,7 +43,9 @@ B = {"title": 0.5, "cited_title": 0.5, "body": 0.75, "implications": 0.75, "auth
 # count, but below the typed word; the typed form itself earns a bonus over a stem match.
 SYNONYM_WEIGHT = 0.6
 FAMILY_WEIGHT = 0.5
-EXACT_WEIGHT = 0.35
+STEM_ONLY_WEIGHT = 0.55  # a document without the typed form itself, only its stem
+PROXIMITY_TOP = 40  # documents re-ranked by word adjacency
+PROXIMITY_BONUS = 0.6  # score x (1 + this) when every query word pair stands adjacent
 MIN_SHOULD_MATCH = 0.75  # share of the words of a 3+ word query a result must have
 MAX_PREFIX_TERMS = 200
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
@@ -186,7 +188,7 @@ class Snapshot:
         live_n = max(self.live_count, 1)
         self.lengths: dict[str, np.ndarray] = {}
         self.avgdl: dict[str, float] = {}
-        for field in (*TEXT_FIELDS, EXACT_FIELD):
+        for field in (*TEXT_FIELDS, *EXACT_FIELDS):
             parts = [_leaf_lengths(leaf, field) for leaf, _ in self.leaves]
             arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self.lengths[field] = arr
@@ -364,6 +366,7 @@ class Evaluator:
         hard = [c for c in node.children if c not in soft]
         parts = [p for p in (self.eval(c, False) for c in hard) if p is not None]
         words = [p for p in (self.eval(c, False) for c in soft) if p is not None]
+        pairs = _adjacent_pairs(soft)
         if len(words) <= 2:
             parts.extend(words)
         else:
@@ -378,7 +381,27 @@ class Evaluator:
             parts.append(Evaluated(count >= needed, score * share * share))
         if not parts:
             return None
-        return functools.reduce(_and, parts)
+        result = functools.reduce(_and, parts)
+        if pairs and result.score is not None:
+            self._proximity(result, pairs)
+        return result
+
+    def _proximity(self, result: Evaluated, pairs: list[list[str]]) -> None:
+        """Re-rank the best `PROXIMITY_TOP` documents: each pair of query words that
+        stands side by side in a document ("therapist effects") raises its score."""
+        assert result.score is not None
+        docs = np.flatnonzero(result.mask & self.snap.live)
+        if not len(docs):
+            return
+        if len(docs) > PROXIMITY_TOP:
+            docs = docs[np.argpartition(-result.score[docs], PROXIMITY_TOP - 1)[:PROXIMITY_TOP]]
+        found = np.zeros(self.snap.n, dtype=np.float32)
+        for pair in pairs:
+            hit = np.zeros(self.snap.n, dtype=bool)
+            for field in ("title", "body", "implications", "cited_title"):
+                hit[self._verify_phrase(field, pair, docs)] = True
+            found += hit
+        result.score = result.score * (1.0 + PROXIMITY_BONUS * found / len(pairs))
 
     def _word(self, node: q.Word, negated: bool) -> Evaluated | None:
         """One typed word, as the documents may say it.
@@ -386,7 +409,7 @@ class Evaluator:
         The word's own term scores in full. Its synonyms (the vocabulary file), other
         members of its word family and, for a hyphenated compound, its open form also
         match, scored lower; documents holding the typed form itself (an inflection of it,
-        unstemmed) earn a bonus over those that only share its stem. An excluded word
+        unstemmed) score in full, those that only share its stem score `STEM_ONLY_WEIGHT`. An excluded word
         (``-word``) excludes its own term only.
         """
         fields = node.fields or tuple(TEXT_FIELDS)
@@ -424,18 +447,37 @@ class Evaluator:
             self._mark(fields, family, negated)
         assert result.score is not None
         score = result.score.copy()
+        if node.fields is None and parts:
+            # a stem-only match ("effectiveness" for "effects") counts for less, in the
+            # title and in the rest of the document separately
+            folded = textproc.normalize_spelling(node.text.replace("-", ""))
+            forms = inflections(folded)
+            in_title = snap.terms_in_fields([term], ("title",)).score
+            assert in_title is not None
+            rest = score - in_title
+            score = (self._exactness(EXACT_TITLE_FIELD, forms) * in_title
+                     + self._exactness(EXACT_FIELD, forms) * rest).astype(np.float32)
+            self.exact_forms.setdefault(term, set()).update(forms)
+        typed_idf = self._idf(result.mask)
         for weight, alt in alternatives:
             if alt.score is not None and alt.mask.any():
-                score = np.maximum(score, weight * alt.score)
+                # a rarer synonym must not outscore the word typed: Lucene's synonym
+                # query blends document frequencies for the same reason
+                rarity = min(1.0, typed_idf / self._idf(alt.mask))
+                score = np.maximum(score, weight * rarity * alt.score)
                 result.mask |= alt.mask
-        if node.fields is None:
-            folded = textproc.normalize_spelling(node.text.replace("-", ""))
-            for form in inflections(folded):
-                ids, contrib = snap.term_scores(EXACT_FIELD, form)
-                if len(ids):
-                    score[ids] += EXACT_WEIGHT * contrib
-            self.exact_forms.setdefault(term, set()).update(inflections(folded))
         return Evaluated(result.mask, score)
+
+    def _idf(self, mask: np.ndarray) -> float:
+        df = int((mask & self.snap.live).sum())
+        return math.log(1.0 + (self.snap.live_count - df + 0.5) / (df + 0.5))
+
+    def _exactness(self, field: str, forms: Iterable[str]) -> np.ndarray:
+        """Per document: 1 where ``field`` holds one of ``forms``, else `STEM_ONLY_WEIGHT`."""
+        factor = np.full(self.snap.n, STEM_ONLY_WEIGHT, dtype=np.float32)
+        for form in forms:
+            factor[self.snap.term_scores(field, form)[0]] = 1.0
+        return factor
 
     def _mark(self, fields: Iterable[str], terms: Iterable[str], negated: bool) -> None:
         if not negated:
@@ -582,6 +624,16 @@ def resolve_topic(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
 def resolve_type(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
     """Canonical research type for a user-typed name."""
     return _resolve(tax.canonical_type(name), name, snap.type_index, snap.type_names)
+
+
+def _adjacent_pairs(words: list[q.Node]) -> list[list[str]]:
+    """Index terms of each pair of neighbouring one-term query words."""
+    terms = []
+    for node in words:
+        assert isinstance(node, q.Word)
+        found = query_terms(node.text)
+        terms.append(found[0] if len(found) == 1 else None)
+    return [[a, b] for a, b in zip(terms, terms[1:], strict=False) if a and b and a != b]
 
 
 def _closed_form(text: str) -> str | None:

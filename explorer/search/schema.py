@@ -30,6 +30,8 @@ TEXT_FIELDS: dict[str, float] = {
 # The unstemmed forms of title, cited title, body and implications: a bonus for the
 # typed word itself over words that only share its stem ("effects" vs "effectiveness").
 EXACT_FIELD = "exact"
+EXACT_TITLE_FIELD = "exact_title"  # the same for the summary's title alone
+EXACT_FIELDS = (EXACT_FIELD, EXACT_TITLE_FIELD)
 # Text fields and whether their analysis expands acronyms (names and journals do not).
 ANALYZED_FIELDS: dict[str, bool] = {
     "title": True,
@@ -55,6 +57,7 @@ def make_schema() -> fields.Schema:
         title=text("title"),
         cited_title=text("cited_title"),
         exact=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
+        exact_title=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
         body=text("body"),
         implications=text("implications"),
         authors=text("authors"),
@@ -83,6 +86,7 @@ def document_for(summary: Summary) -> dict[str, object]:
         "cited_title": c.title or "",
         "exact": "\n".join(t for t in (summary.title, c.title or "", summary.body,
                                        summary.implications or "") if t),
+        "exact_title": summary.title,
         "year": year if year.isdigit() else "",
         "doi": (c.doi or "").lower(),
         "topics": "\n".join(summary.topics),
