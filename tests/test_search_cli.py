@@ -14,7 +14,8 @@ from explorer.search.store import POINTER, current_dir
 from tests.conftest import BUNDLED_CORPUS
 from tests.test_search_index import ALLIANCE, DEPRESSION, RCT, SUMMARIES
 
-JSON_KEYS = ["query", "total", "page", "pages", "hits", "facets", "did_you_mean", "fallback"]
+JSON_KEYS = ["query", "total", "page", "pages", "hits", "facets", "did_you_mean", "fallback",
+             "corrected_from"]
 HIT_KEYS = ["id", "title", "published", "topics", "research_type", "citation", "score",
             "snippet_html"]
 
@@ -74,10 +75,12 @@ def test_empty_query_with_filters_browses_newest_first(built: tuple[Path, Path])
     assert published == sorted(published, reverse=True) and len(published) >= 3
 
 
-def test_did_you_mean_and_fallback_in_json(built: tuple[Path, Path]) -> None:
-    assert search_json(built[1], "allaince")["did_you_mean"] == "alliance"
+def test_correction_in_json_and_no_fallback(built: tuple[Path, Path]) -> None:
+    data = search_json(built[1], "allaince")
+    assert data["corrected_from"] == "allaince" and data["query"] == "alliance"
+    assert data["total"] == search_json(built[1], "alliance")["total"] > 0
     data = search_json(built[1], "ruptures", "veterans")
-    assert data["fallback"] is True and data["total"] == 2
+    assert data["fallback"] is False and data["total"] == 0
 
 
 def test_human_output(built: tuple[Path, Path]) -> None:

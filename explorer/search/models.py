@@ -85,6 +85,7 @@ class SearchRequest:
     study_from: str | None = None  # the cited article's year, "YYYY"
     study_to: str | None = None
     sort: str = "relevance"  # relevance | newest | oldest
+    correct: bool = True  # search a spelling correction when the query finds nothing
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     notices: list[str] = field(default_factory=list)

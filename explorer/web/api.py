@@ -144,9 +144,14 @@ def openapi_document() -> dict[str, Any]:
         _param("any_topic", "Match any of the topics instead of all.",
                {"type": "string", "enum": ["1", "0"]}),
         _param("type", "Research type filter (any of them).", {"type": "string"}, repeat=True),
-        _param("from", "Published from (YYYY or YYYY-MM).", {"type": "string"}),
-        _param("to", "Published until (YYYY or YYYY-MM).", {"type": "string"}),
-        _param("sort", "Order.", {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
+        _param("from", "Posted (the blog month) from (YYYY or YYYY-MM).", {"type": "string"}),
+        _param("to", "Posted (the blog month) until (YYYY or YYYY-MM).", {"type": "string"}),
+        _param("study_from", "Study year (the cited article's year) from (YYYY).",
+               {"type": "string"}),
+        _param("study_to", "Study year (the cited article's year) until (YYYY).",
+               {"type": "string"}),
+        _param("sort", "Order (default: relevance with words, newest without).",
+               {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
         _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
     ]
     hit = {
@@ -242,7 +247,7 @@ def openapi_document() -> dict[str, Any]:
                 "SearchResponse": {
                     "type": "object",
                     "required": ["query", "total", "page", "pages", "hits", "facets",
-                                 "did_you_mean", "fallback"],
+                                 "did_you_mean", "fallback", "corrected_from"],
                     "properties": {
                         "query": {"type": "string"},
                         "total": {"type": "integer"},
@@ -253,7 +258,10 @@ def openapi_document() -> dict[str, Any]:
                             "topics": counts, "research_type": counts, "year": counts}},
                         "did_you_mean": {"type": ["string", "null"]},
                         "fallback": {"type": "boolean",
-                                     "description": "no summary had all words; any word shown"},
+                                     "description": "always false (kept for compatibility)"},
+                        "corrected_from": {"type": ["string", "null"],
+                                           "description": "the typed query, when it found "
+                                           "nothing and its spelling correction was searched"},
                     },
                 },
                 "Summary": {

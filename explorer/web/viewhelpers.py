@@ -18,7 +18,8 @@ from markupsafe import Markup, escape
 from explorer.records import slugify
 from explorer.web.security import csrf_token
 
-SEARCH_KEYS = ("q", "topic", "any_topic", "type", "from", "to", "sort", "page")
+SEARCH_KEYS = ("q", "topic", "any_topic", "type", "from", "to", "study_from", "study_to",
+               "sort", "page", "correct")
 _BULLET_RE = re.compile(r"^\s*[-*\u2022]\s+")
 
 
