@@ -176,6 +176,16 @@ class SearchIndex:
         self._local.stamp = None
         self._snapshot(self._searcher())
 
+    def resolve_topic(self, name: str) -> str | None:
+        """The canonical topic for a typed name, or None when the index has no such topic."""
+        snap = self._snapshot(self._searcher())
+        return resolve_topic(snap.taxonomy, snap, name)
+
+    def resolve_type(self, name: str) -> str | None:
+        """The canonical research type for a typed name, or None when unknown."""
+        snap = self._snapshot(self._searcher())
+        return resolve_type(snap.taxonomy, snap, name)
+
     def doc_count(self) -> int:
         return int(self._searcher().doc_count())
 
