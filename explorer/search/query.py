@@ -271,7 +271,8 @@ class _Parser:
             return Phrase(value, fields) if kind == "FPHRASE" else _word(value, fields)
         facet = FACET_FIELDS[name]
         if facet == "year" and _parse_year(value) is None:
-            self.notices.append(f"{name}:{value} was ignored (use year:2015 or year:2015-2020).")
+            self.notices.append(f"The filter {name}:{value} was ignored "
+                                "(use year:2015 or year:2015-2020).")
             return None
         return Facet(facet, value.strip())
 
