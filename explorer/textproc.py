@@ -278,9 +278,12 @@ SPELLINGS: dict[str, str] = {
 # suffix: a vowel before it (raise, noise, guise), "-wise" words (otherwise, pairwise)
 # and the roots below (advise, exercise, promise, surprise, supervise...).
 _ISE_KEEP_ROOTS = frozenset(
-    """adv appr ar chast circumc compr comprom conc dem desp dev enterpr exc exerc
-    expert franch improv inc merchand parad prec prem prom repr rev r superv surm surpr
-    telev treat advert pr mort an v tort porp val prem cer prem demi mat""".split()
+    [
+        "adv", "appr", "ar", "chast", "circumc", "compr", "comprom", "conc", "dem", "desp", "dev",
+        "enterpr", "exc", "exerc", "expert", "franch", "improv", "inc", "merchand", "parad", "prec",
+        "prem", "prom", "repr", "rev", "r", "superv", "surm", "surpr", "telev", "treat", "advert",
+        "pr", "mort", "an", "v", "tort", "porp", "val", "prem", "cer", "prem", "demi", "mat"
+    ]
 )
 _ISE_RE = re.compile(r"^([a-z]+?)is(e|es|ed|ing|er|ers|ation|ations|ational)$")
 

@@ -5,8 +5,6 @@ hold, topic facets that follow the topic mode, the two year filters and honest n
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from explorer import textproc

@@ -28,10 +28,10 @@ import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from explorer import textproc
 from explorer.records import Taxonomy
 from explorer.search import postings
 from explorer.search import query as q
-from explorer import textproc
 from explorer.search.analysis import inflections, query_terms
 from explorer.search.reference import find_doi
 from explorer.search.schema import EXACT_FIELD, EXACT_FIELDS, EXACT_TITLE_FIELD, TEXT_FIELDS
@@ -408,9 +408,10 @@ class Evaluator:
 
         The word's own term scores in full. Its synonyms (the vocabulary file), other
         members of its word family and, for a hyphenated compound, its open form also
-        match, scored lower; documents holding the typed form itself (an inflection of it,
-        unstemmed) score in full, those that only share its stem score `STEM_ONLY_WEIGHT`. An excluded word
-        (``-word``) excludes its own term only.
+        match, scored lower (and never above the typed word's rarity). Documents holding
+        the typed form itself (an inflection of it, unstemmed) score in full; those that
+        only share its stem score `STEM_ONLY_WEIGHT` of it. An excluded word (``-word``)
+        excludes its own term only.
         """
         fields = node.fields or tuple(TEXT_FIELDS)
         snap = self.snap
