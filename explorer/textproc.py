@@ -13,6 +13,7 @@ are pure code, and the stop word list lives here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -347,10 +348,25 @@ class Token:
     synthetic: bool = False  # added by acronym expansion, not written in the text
 
 
+_LETTER_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l",
+                               "ı": "i"})
+
+
+def fold_accents(word: str) -> str:
+    """The word without diacritics: letters decomposed, combining marks dropped."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_LETTER_FOLDS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=200_000)
 def normalize_spelling(word: str) -> str:
-    """Lowercase American spelling of a word (may return two words for 'posttraumatic')."""
+    """Lowercase American spelling of a word (may return two words for 'posttraumatic').
+
+    Accents are dropped (Månsson -> mansson, Löwe -> lowe), since people type names
+    without them."""
     word = word.lower().replace("\u2019", "'")
+    if not word.isascii():
+        word = fold_accents(word)
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")

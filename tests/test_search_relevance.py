@@ -85,6 +85,21 @@ def test_exclusion_and_phrase_keep_their_meaning(idx: SearchIndex) -> None:
     assert order(run(idx, '"rupture repair" alliance training')) == ["rupture"]
 
 
+def test_a_word_no_summary_has_does_not_count_against_the_others(idx: SearchIndex) -> None:
+    assert order(run(idx, "alliance rupture repair zzyzxq"))[0] == "rupture"
+    assert run(idx, "zzyzxq qqxxzz wwvvuu").total == 0
+
+
+def test_a_bare_year_matches_the_study_year(idx: SearchIndex) -> None:
+    assert order(run(idx, "kaptchuk 2008")) == ["manual"]
+    assert run(idx, "kaptchuk 2011").total == 0
+
+
+def test_accents_fold(idx: SearchIndex) -> None:
+    assert order(run(idx, "kaptchük")) == ["manual"]
+    assert textproc.normalize_spelling("Månsson") == "mansson"
+
+
 def test_synonym_matches_but_below_the_typed_word(idx: SearchIndex) -> None:
     found = order(run(idx, "clients warmth"))
     assert found[:2] == ["clients", "patients"]
@@ -236,3 +251,16 @@ def test_synonym_file_parses_and_holds_the_issue_groups() -> None:
 def test_parse_synonyms_reads_phrases_and_skips_comments() -> None:
     groups = textproc.parse_synonyms("# comment\nwait list, waitlist # trailing\n\nsolo\n")
     assert groups == [(("wait", "list"), ("waitlist",))]
+
+
+def test_highlight_prefers_the_typed_form_over_a_stem_only_match() -> None:
+    from explorer.search.highlight import find_spans, mark, prefer_exact
+
+    exact = {textproc.stem("effects"): {"effect", "effects"}}
+    terms = frozenset({textproc.stem("effects")})
+    both = "Therapist effects matter more than effectiveness."
+    marked = mark(both, prefer_exact(both, find_spans(both, terms), exact))
+    assert "<mark>effects</mark>" in marked and "<mark>effectiveness</mark>" not in marked
+    only = "The effectiveness of training."  # no exact form: the stem match is all there is
+    assert "<mark>effectiveness</mark>" in mark(
+        only, prefer_exact(only, find_spans(only, terms), exact))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -367,6 +368,12 @@ class Evaluator:
         parts = [p for p in (self.eval(c, False) for c in hard) if p is not None]
         words = [p for p in (self.eval(c, False) for c in soft) if p is not None]
         pairs = _adjacent_pairs(soft)
+        if len(words) >= 3:
+            # a word no summary contains cannot tell summaries apart: leave it out of the
+            # count (a misspelling among known words; a query of only unknown words
+            # still finds nothing, and is offered a correction)
+            known = [w for w in words if (w.mask & self.snap.live).any()]
+            words = known if known else words
         if len(words) <= 2:
             parts.extend(words)
         else:
@@ -415,6 +422,8 @@ class Evaluator:
         """
         fields = node.fields or tuple(TEXT_FIELDS)
         snap = self.snap
+        if node.fields is None and not negated and _YEAR_WORD.match(node.text):
+            return self._year_word(node.text, fields)
         parts = query_terms(node.text)
         closed = _closed_form(node.text)
         if closed is None and len(parts) > 1:
@@ -441,7 +450,8 @@ class Evaluator:
         for member in textproc.synonyms(term):
             alt = self._phrase_terms(list(member), fields)
             alternatives.append((SYNONYM_WEIGHT, alt))
-            self._mark(fields, member, negated)
+            if len(member) == 1:  # a phrase's single words would mark too much
+                self._mark(fields, member, negated)
         family = snap.family(term)
         if family:
             alternatives.append((FAMILY_WEIGHT, snap.terms_in_fields(family, fields)))
@@ -468,6 +478,14 @@ class Evaluator:
                 score = np.maximum(score, weight * rarity * alt.score)
                 result.mask |= alt.mask
         return Evaluated(result.mask, score)
+
+    def _year_word(self, text: str, fields: tuple[str, ...]) -> Evaluated:
+        """A bare year ("Kaptchuk 2008") matches the study year or the year in the text."""
+        in_text = self.snap.terms_in_fields([text], fields)
+        cited = (self.snap.cite_year == int(text)) & self.snap.live
+        assert in_text.score is not None
+        score = np.maximum(in_text.score, cited * np.float32(self._idf(cited)))
+        return Evaluated(in_text.mask | cited, score.astype(np.float32))
 
     def _idf(self, mask: np.ndarray) -> float:
         df = int((mask & self.snap.live).sum())
@@ -625,6 +643,9 @@ def resolve_topic(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
 def resolve_type(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
     """Canonical research type for a user-typed name."""
     return _resolve(tax.canonical_type(name), name, snap.type_index, snap.type_names)
+
+
+_YEAR_WORD = re.compile(r"^(?:19|20)\d\d$")
 
 
 def _adjacent_pairs(words: list[q.Node]) -> list[list[str]]:

@@ -35,7 +35,7 @@ from explorer.search.engine import (
     resolve_type,
 )
 from explorer.search.facets import facets as count_facets
-from explorer.search.highlight import expand_terms, find_spans, mark, snippet
+from explorer.search.highlight import expand_terms, find_spans, mark, prefer_exact, snippet
 from explorer.search.models import Hit, SearchRequest, SearchResponse
 from explorer.search.reference import parse_reference, title_query
 from explorer.search.schema import SNIPPET_FIELDS, document_for
@@ -319,7 +319,7 @@ class SearchIndex:
             best_html, best_count = "", -1
             for field in SNIPPET_FIELDS:
                 text = stored.get(field, "") or ""
-                field_spans = find_spans(text, terms[field])
+                field_spans = prefer_exact(text, find_spans(text, terms[field]), ev.exact_forms)
                 if text and len(field_spans) > best_count:
                     best_html, best_count = snippet(text, field_spans), len(field_spans)
             topics = [t for t in (stored.get("topics") or "").split("\n") if t]
@@ -332,7 +332,8 @@ class SearchIndex:
                 citation=stored.get("citation", "") or "",
                 score=float(score[docnum]) if score is not None else 0.0,
                 snippet_html=best_html,
-                title_html=mark(title, find_spans(title, terms["title"])),
+                title_html=mark(title, prefer_exact(title, find_spans(title, terms["title"]),
+                                                    ev.exact_forms)),
             ))
         return hits
 
