@@ -104,7 +104,7 @@ def test_notices_go_to_stderr(built: tuple[Path, Path]) -> None:
     (["--topic", "Astrology"], "unknown topic 'Astrology'"),
     (["--topic", "Empathi"], "did you mean 'Empathy'?"),
     (["--type", "horoscope"], "unknown research type 'horoscope'"),
-    (["--type", "Meta-analysi"], "did you mean 'Meta-analysis'?"),
+    (["--type", "Meta-analysys"], "did you mean 'Meta-analysis'?"),
     (["--from", "garbage"], "bad --from date 'garbage'"),
     (["--to", "2020-13"], "bad --to date '2020-13'"),
     (["--study-from", "20x"], "bad --study-from year '20x'"),
