@@ -45,7 +45,10 @@ B = {"title": 0.5, "cited_title": 0.5, "body": 0.75, "implications": 0.75, "auth
 SYNONYM_WEIGHT = 0.6
 FAMILY_WEIGHT = 0.5
 STEM_ONLY_WEIGHT = 0.55  # a document without the typed form itself, only its stem
-PROXIMITY_TOP = 40  # documents re-ranked by word adjacency
+PROXIMITY_TOP = 12  # documents re-ranked by word adjacency (positions are read per document)
+PROXIMITY_FIELDS = ("title", "body")
+# Fields where a synonym that is a phrase ("premature termination") is looked for
+PHRASE_SYNONYM_FIELDS = ("title", "cited_title", "body", "implications")
 PROXIMITY_BONUS = 0.6  # score x (1 + this) when every query word pair stands adjacent
 MIN_SHOULD_MATCH = 0.75  # share of the words of a 3+ word query a result must have
 MAX_PREFIX_TERMS = 200
@@ -56,6 +59,7 @@ _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float
 _POSTINGS: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _POSTINGS_MAX = 20_000
 _POSTINGS_LOCK = threading.Lock()
+_PHRASES_LOCK = threading.Lock()
 
 
 def _leaf_postings(leaf, field: str, term: str, folder: Path | None = None  # type: ignore[no-untyped-def]
@@ -197,6 +201,7 @@ class Snapshot:
         self._contrib: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
         self._families: list[dict[str, tuple[str, ...]]] = []
+        self.phrases: OrderedDict[tuple, Evaluated] = OrderedDict()  # shared by bound copies
 
     def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
         """This snapshot reading through ``reader`` (a thread's own reader of the same
@@ -405,7 +410,7 @@ class Evaluator:
         found = np.zeros(self.snap.n, dtype=np.float32)
         for pair in pairs:
             hit = np.zeros(self.snap.n, dtype=bool)
-            for field in ("title", "body", "implications", "cited_title"):
+            for field in PROXIMITY_FIELDS:
                 hit[self._verify_phrase(field, pair, docs)] = True
             found += hit
         result.score = result.score * (1.0 + PROXIMITY_BONUS * found / len(pairs))
@@ -448,7 +453,11 @@ class Evaluator:
             alternatives.append((1.0, self._phrase_terms(parts, fields)))
             self._mark(fields, parts, negated)
         for member in textproc.synonyms(term):
-            alt = self._phrase_terms(list(member), fields)
+            if len(member) == 1:
+                alt = snap.terms_in_fields(list(member), fields)
+            else:
+                alt = self._cached_phrase(member, tuple(f for f in fields
+                                                        if f in PHRASE_SYNONYM_FIELDS))
             alternatives.append((SYNONYM_WEIGHT, alt))
             if len(member) == 1:  # a phrase's single words would mark too much
                 self._mark(fields, member, negated)
@@ -502,6 +511,18 @@ class Evaluator:
         if not negated:
             for f in fields:
                 self.highlight[f].update(terms)
+
+    def _cached_phrase(self, terms: tuple[str, ...], fields: tuple[str, ...]) -> Evaluated:
+        """`_phrase_terms`, remembered per generation (synonym phrases recur)."""
+        key = (terms, fields)
+        hit = self.snap.phrases.get(key)
+        if hit is None:
+            hit = self._phrase_terms(list(terms), fields)
+            with _PHRASES_LOCK:
+                self.snap.phrases[key] = hit
+                if len(self.snap.phrases) > 2000:
+                    self.snap.phrases.popitem(last=False)
+        return Evaluated(hit.mask.copy(), None if hit.score is None else hit.score.copy())
 
     def _phrase_terms(self, terms: list[str], fields: tuple[str, ...]) -> Evaluated:
         """Documents with ``terms`` at consecutive positions in one of ``fields``."""
