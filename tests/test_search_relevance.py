@@ -48,6 +48,7 @@ DOCS = [
          topics=[A, C]),
     make("rupture3", "Ruptures in supervision", "Ruptures in supervision were rare.",
          topics=[B, C]),
+    make("misspelt", "Warmth in sessions", "The therapst was warm.", topics=[C]),
 ]
 
 
@@ -145,6 +146,13 @@ def test_typo_correction(idx: SearchIndex) -> None:
     res = run(idx, "allaince")
     assert res.corrected_from == "allaince" and res.total > 0
     assert run(idx, "allaince", correct=False).total == 0
+
+
+def test_few_results_get_a_correction_that_finds_many_more(idx: SearchIndex) -> None:
+    res = run(idx, "therapst")  # one summary misspells it; many say "therapist"
+    assert order(res) == ["misspelt"] and res.corrected_from is None
+    assert res.did_you_mean == "therapist"
+    assert run(idx, "therapist").did_you_mean is None
 
 
 def test_field_and_facet_filters_always_hold(idx: SearchIndex) -> None:

@@ -252,7 +252,8 @@ class SearchIndex:
                 fixed.corrected_from = parsed.text
                 fixed.notices = [n for n in notices if n not in fixed.notices] + fixed.notices
                 return fixed
-            if corrected is not None and total <= FEW_RESULTS and found >= 2 * total + 3:
+            if (corrected is not None and total <= FEW_RESULTS
+                    and found >= max(3 * total, total + 2)):
                 did_you_mean = corrected
 
         sort = req.sort
@@ -355,9 +356,9 @@ class SearchIndex:
             return snap.doc_frequency("body", term_of(word)) + snap.doc_frequency(
                 "title", term_of(word))
 
-        if all(known(w) for w in parsed.words if w.isalpha()):
+        if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
             return None, 0
-        corrected = correct_query(parsed.text, parsed.words, known, frequency)
+        corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS)
         if corrected is None:
             return None, 0
         alt = _parse(corrected)
