@@ -189,7 +189,7 @@ def test_study_year_and_posted_are_separate_filters(idx: SearchIndex) -> None:
 
 
 def test_nothing_searchable_browses_with_a_notice(idx: SearchIndex) -> None:
-    for text in ("(((", "NOT", "title:"):
+    for text in ("(((", "NOT", "title:", "the of", "!!!"):
         res = run(idx, text)
         assert res.total == len(DOCS) and res.sort == "newest"
         assert any("no words to search for" in n for n in res.notices), text

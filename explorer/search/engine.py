@@ -331,6 +331,8 @@ class Evaluator:
 
     def run(self, node: q.Node) -> Evaluated:
         result = self.eval(node, negated=False)
+        # nothing in the query constrains the results (only stop words or punctuation)
+        self.unconstrained = result is None
         if result is None:
             result = self.snap.all()
         result.mask &= self.snap.live

@@ -220,13 +220,14 @@ class SearchIndex:
         notices = list(req.notices)
         parsed = _parse(req.q)
         notices.extend(parsed.notices)
-        if parsed.is_empty and parsed.text:
-            notices.append(f"The query {parsed.text!r} has no words to search for, so all "
-                           "summaries are shown, newest first.")
 
         evaluator = Evaluator(snap, reader)
         result = evaluator.run(parsed.node)
         notices.extend(n for n in evaluator.notices if n not in notices)
+        browsing = parsed.is_empty or evaluator.unconstrained
+        if browsing and parsed.text:
+            notices.append(f"The query {parsed.text!r} has no words to search for, so all "
+                           "summaries are shown, newest first.")
 
         topic_mask, topics = self._topic_filter(snap, req, notices)
         type_mask, types = self._type_filter(snap, req, notices)
@@ -257,7 +258,7 @@ class SearchIndex:
                 did_you_mean = corrected
 
         sort = req.sort
-        if parsed.is_empty and sort == "relevance":
+        if browsing and sort == "relevance":
             sort = "newest"  # browsing: nothing to rank by
         pages = max(1, math.ceil(total / req.per_page)) if total else 0
         page = req.page
