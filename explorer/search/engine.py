@@ -45,11 +45,8 @@ B = {"title": 0.5, "cited_title": 0.5, "body": 0.75, "implications": 0.75, "auth
 SYNONYM_WEIGHT = 0.6
 FAMILY_WEIGHT = 0.5
 STEM_ONLY_WEIGHT = 0.55  # a document without the typed form itself, only its stem
-PROXIMITY_TOP = 12  # documents re-ranked by word adjacency (positions are read per document)
-PROXIMITY_FIELDS = ("title", "body")
 # Fields where a synonym that is a phrase ("premature termination") is looked for
 PHRASE_SYNONYM_FIELDS = ("title", "cited_title", "body", "implications")
-PROXIMITY_BONUS = 0.6  # score x (1 + this) when every query word pair stands adjacent
 MIN_SHOULD_MATCH = 0.75  # share of the words of a 3+ word query a result must have
 MAX_PREFIX_TERMS = 200
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
@@ -374,7 +371,6 @@ class Evaluator:
         hard = [c for c in node.children if c not in soft]
         parts = [p for p in (self.eval(c, False) for c in hard) if p is not None]
         words = [p for p in (self.eval(c, False) for c in soft) if p is not None]
-        pairs = _adjacent_pairs(soft)
         if len(words) >= 3:
             # a word no summary contains cannot tell summaries apart: leave it out of the
             # count (a misspelling among known words; a query of only unknown words
@@ -395,27 +391,7 @@ class Evaluator:
             parts.append(Evaluated(count >= needed, score * share * share))
         if not parts:
             return None
-        result = functools.reduce(_and, parts)
-        if pairs and result.score is not None:
-            self._proximity(result, pairs)
-        return result
-
-    def _proximity(self, result: Evaluated, pairs: list[list[str]]) -> None:
-        """Re-rank the best `PROXIMITY_TOP` documents: each pair of query words that
-        stands side by side in a document ("therapist effects") raises its score."""
-        assert result.score is not None
-        docs = np.flatnonzero(result.mask & self.snap.live)
-        if not len(docs):
-            return
-        if len(docs) > PROXIMITY_TOP:
-            docs = docs[np.argpartition(-result.score[docs], PROXIMITY_TOP - 1)[:PROXIMITY_TOP]]
-        found = np.zeros(self.snap.n, dtype=np.float32)
-        for pair in pairs:
-            hit = np.zeros(self.snap.n, dtype=bool)
-            for field in PROXIMITY_FIELDS:
-                hit[self._verify_phrase(field, pair, docs)] = True
-            found += hit
-        result.score = result.score * (1.0 + PROXIMITY_BONUS * found / len(pairs))
+        return functools.reduce(_and, parts)
 
     def _word(self, node: q.Word, negated: bool) -> Evaluated | None:
         """One typed word, as the documents may say it.
@@ -669,16 +645,6 @@ def resolve_type(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
 
 
 _YEAR_WORD = re.compile(r"^(?:19|20)\d\d$")
-
-
-def _adjacent_pairs(words: list[q.Node]) -> list[list[str]]:
-    """Index terms of each pair of neighbouring one-term query words."""
-    terms = []
-    for node in words:
-        assert isinstance(node, q.Word)
-        found = query_terms(node.text)
-        terms.append(found[0] if len(found) == 1 else None)
-    return [[a, b] for a, b in zip(terms, terms[1:], strict=False) if a and b and a != b]
 
 
 def _closed_form(text: str) -> str | None:

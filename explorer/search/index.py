@@ -245,7 +245,7 @@ class SearchIndex:
         total = int(final.sum())
 
         did_you_mean = None
-        if correct and req.correct and parsed.words:
+        if correct and req.correct and parsed.words and total <= FEW_RESULTS:
             corrected, found = self._correction(snap, reader, parsed, filters)
             if corrected is not None and total == 0 and found > 0:
                 fixed = self._search(searcher, replace(req, q=corrected, notices=[]),
