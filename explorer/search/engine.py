@@ -198,6 +198,7 @@ class Snapshot:
         self._contrib: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
         self._families: list[dict[str, tuple[str, ...]]] = []
+        self._surface: list[frozenset[str]] = []
         self.phrases: OrderedDict[tuple, Evaluated] = OrderedDict()  # shared by bound copies
 
     def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
@@ -266,17 +267,27 @@ class Snapshot:
     def vocabulary(self) -> frozenset[str]:
         """Every term of the title and text fields (stems), read once per generation."""
         if not self._vocab:
-            terms: set[str] = set()
-            for leaf, _ in self.leaves:
-                arrays = postings.for_segment(self.folder, leaf.segment().segment_id())
-                for field in ("title", "body", "implications"):
-                    known = arrays.terms(field) if arrays is not None else None
-                    if known is None:  # no arrays for this segment: ask Whoosh
-                        known = [t.decode("utf-8") if isinstance(t, bytes) else t
-                                 for t in leaf.lexicon(field)]
-                    terms.update(known)
-            self._vocab.append(frozenset(terms))
+            self._vocab.append(self._terms_of(("title", "body", "implications")))
         return self._vocab[0]
+
+    def surface_vocabulary(self) -> frozenset[str]:
+        """Every unstemmed word of the summaries (the exact field), read once per
+        generation: spelling candidates are checked against it without stemming each."""
+        if not self._surface:
+            self._surface.append(self._terms_of((EXACT_FIELD,)))
+        return self._surface[0]
+
+    def _terms_of(self, fields: tuple[str, ...]) -> frozenset[str]:
+        terms: set[str] = set()
+        for leaf, _ in self.leaves:
+            arrays = postings.for_segment(self.folder, leaf.segment().segment_id())
+            for field in fields:
+                known = arrays.terms(field) if arrays is not None else None
+                if known is None:  # no arrays for this segment: ask Whoosh
+                    known = ([t.decode("utf-8") if isinstance(t, bytes) else t
+                              for t in leaf.lexicon(field)] if field in leaf.schema else [])
+                terms.update(known)
+        return frozenset(terms)
 
     def family(self, term: str) -> tuple[str, ...]:
         """Other index terms of ``term``'s word family (history -> historical)."""
@@ -284,7 +295,7 @@ class Snapshot:
             groups: dict[str, list[str]] = {}
             for known in self.vocabulary():
                 groups.setdefault(textproc.family_key(known), []).append(known)
-            self._families.append({k: tuple(v) for k, v in groups.items() if len(v) > 1})
+            self._families.append({k: tuple(v) for k, v in groups.items()})
         members = self._families[0].get(textproc.family_key(term), ())
         return tuple(m for m in members if m != term)
 

@@ -38,7 +38,7 @@ from explorer.search.facets import facets as count_facets
 from explorer.search.highlight import expand_terms, find_spans, mark, prefer_exact, snippet
 from explorer.search.models import Hit, SearchRequest, SearchResponse
 from explorer.search.reference import parse_reference, title_query
-from explorer.search.schema import SNIPPET_FIELDS, document_for
+from explorer.search.schema import EXACT_FIELD, SNIPPET_FIELDS, document_for
 from explorer.search.spelling import correct_query
 from explorer.search.store import (
     IndexLockedError,
@@ -343,6 +343,15 @@ class SearchIndex:
                     filters: np.ndarray) -> tuple[str | None, int]:
         """(the query with unknown words corrected, how many results it finds), or
         (None, 0) when every word is known or no correction is close enough."""
+        surface = snap.surface_vocabulary()
+        if surface:  # fast: whole words, no stemming of each edit candidate
+            def known(word: str) -> bool:
+                return normalize_spelling(word) in surface
+
+            def frequency(word: str) -> int:
+                return snap.doc_frequency(EXACT_FIELD, normalize_spelling(word))
+
+            return self._corrected(snap, reader, parsed, filters, known, frequency)
         vocab = snap.vocabulary()
 
         def term_of(word: str) -> str:
@@ -350,13 +359,18 @@ class SearchIndex:
             parts = normalize_spelling(word).split()
             return stem(parts[0]) if len(parts) == 1 else ""
 
-        def known(word: str) -> bool:
+        def stem_known(word: str) -> bool:
             return term_of(word) in vocab
 
-        def frequency(word: str) -> int:
+        def stem_frequency(word: str) -> int:
             return snap.doc_frequency("body", term_of(word)) + snap.doc_frequency(
                 "title", term_of(word))
 
+        return self._corrected(snap, reader, parsed, filters, stem_known, stem_frequency)
+
+    def _corrected(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+                   filters: np.ndarray, known: Callable[[str], bool],
+                   frequency: Callable[[str], int]) -> tuple[str | None, int]:
         if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
             return None, 0
         corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS)
