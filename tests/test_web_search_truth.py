@@ -35,7 +35,7 @@ def test_browse_page_default_sort_submits_nothing_so_words_rank_by_relevance(cli
     browse = client.get("/").get_data(as_text=True)
     options = sort_options(browse)
     assert options["Newest first"] == " selected"  # the default: an empty value
-    words = client.get("/?q=alliance&sort=").get_data(as_text=True)
+    words = client.get("/?q=alliance&sort=", follow_redirects=True).get_data(as_text=True)
     assert sort_options(words)["Relevance"] == " selected"
     api = client.get("/api/search?q=alliance&sort=").get_json()
     scores = [h["score"] for h in api["hits"]]
@@ -44,7 +44,7 @@ def test_browse_page_default_sort_submits_nothing_so_words_rank_by_relevance(cli
 
 
 def test_links_of_a_word_search_keep_relevance(client):
-    html = client.get("/?q=therapy&sort=").get_data(as_text=True)
+    html = client.get("/?q=therapy&sort=", follow_redirects=True).get_data(as_text=True)
     links = re.findall(r'href="(/\?[^"]+)"', html)
     assert links
     for link in links:
