@@ -13,32 +13,42 @@ are pure code, and the stop word list lives here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
+from pathlib import Path
+from typing import Any
 
 # Letters and digits; apostrophes inside words are kept (client's -> client's) and then
 # dropped by normalisation. Hyphenated words split into parts ("cognitive-behavioural").
+_TOKEN_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
 
 
-class _PlainRegexpTokenizer(RegexpTokenizer):
-    """NLTK's RegexpTokenizer, with its pattern compiled by the standard ``re``.
+@lru_cache(maxsize=1)
+def _nltk_tools() -> tuple[Any, Any]:
+    """NLTK's regexp tokenizer and Snowball stemmer, imported on the first text analysed.
 
-    NLTK 3.10 compiles every pattern through its ReDoS guard (the ``regex`` engine under
-    a wall-clock timeout), which costs about 50 microseconds per call and dominated both
-    indexing and query analysis. The guard exists for caller-supplied patterns; ours is a
-    constant, linear one, so the stdlib engine is safe here and gives the same matches.
+    ``import nltk`` loads scipy and more (seconds), so commands that never stem a word
+    (``pprnet check``, ``dump``, ``--help``) must not pay for it at import time.
     """
+    from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize import RegexpTokenizer
 
-    def _check_regexp(self) -> None:
-        if self._regexp is None:
-            self._regexp = re.compile(self._pattern, self._flags)
+    class _PlainRegexpTokenizer(RegexpTokenizer):
+        """NLTK's RegexpTokenizer, with its pattern compiled by the standard ``re``.
 
+        NLTK 3.10 compiles every pattern through its ReDoS guard (the ``regex`` engine under
+        a wall-clock timeout), which costs about 50 microseconds per call and dominated both
+        indexing and query analysis. The guard exists for caller-supplied patterns; ours is a
+        constant, linear one, so the stdlib engine is safe here and gives the same matches.
+        """
 
-_TOKENIZER = _PlainRegexpTokenizer(r"[^\W_]+(?:['\u2019][^\W_]+)*")
-_STEMMER = SnowballStemmer("english")
+        def _check_regexp(self) -> None:
+            if self._regexp is None:
+                self._regexp = re.compile(self._pattern, self._flags)
+
+    return _PlainRegexpTokenizer(_TOKEN_PATTERN), SnowballStemmer("english")
+
 
 STOP_WORDS: frozenset[str] = frozenset(
     [
@@ -272,84 +282,30 @@ SPELLINGS: dict[str, str] = {
     "post-traumatic": "post traumatic",
 }
 
-# -ise/-isation verbs whose American form is -ize (a list, because "exercise",
-# "advise", "otherwise" and "promise" must not change).
-_IZE_STEMS = (
-    "random",
-    "organ",
-    "general",
-    "recogn",
-    "summar",
-    "real",
-    "minim",
-    "maxim",
-    "optim",
-    "priorit",
-    "categor",
-    "emphas",
-    "util",
-    "standard",
-    "normal",
-    "special",
-    "conceptual",
-    "operational",
-    "familiar",
-    "critic",
-    "stabil",
-    "mobil",
-    "character",
-    "visual",
-    "individual",
-    "internal",
-    "external",
-    "symbol",
-    "theor",
-    "hospital",
-    "stigmat",
-    "traumat",  # traumatise: the stem must end where "ise" begins
-    "social",
-    "personal",
-    "medical",
-    "dichotom",
-    "harmon",
-    "legal",
-    "memor",
-    "apolog",
-    "sensit",
-    "desensit",
-    "author",
-    "computer",
-    "central",
-    "mental",
-    "final",
-    "local",
-    "global",
-    "formal",
-    "rational",
-    "hypothes",
-    "polar",
-    "custom",
-    "synchron",
-    "homogen",
-    "neutral",
-    "patholog",
-    "psycholog",
-    "ideal",
-    "modern",
-    "capital",
-    "maxim",
-    "epitom",
-    "crystal",
-    "special",
-    "verbal",
-    "vocal",
-    "tailor",
+# British -ise/-isation -> American -ize/-ization, by rule: every word ending in -ise,
+# -ised, -ises, -ising, -iser(s), -isation(s) folds, except where "ise" is not the Greek
+# suffix: a vowel before it (raise, noise, guise), "-wise" words (otherwise, pairwise)
+# and the roots below (advise, exercise, promise, surprise, supervise...).
+_ISE_KEEP_ROOTS = frozenset(
+    [
+        "adv", "appr", "ar", "chast", "circumc", "compr", "comprom", "conc", "dem", "desp", "dev",
+        "enterpr", "exc", "exerc", "expert", "franch", "improv", "inc", "merchand", "parad", "prec",
+        "prem", "prom", "repr", "rev", "r", "superv", "surm", "surpr", "telev", "treat", "advert",
+        "pr", "mort", "an", "v", "tort", "porp", "val", "prem", "cer", "prem", "demi", "mat"
+    ]
 )
-_IZE_RE = re.compile(
-    r"^("
-    + "|".join(sorted(set(_IZE_STEMS), key=len, reverse=True))
-    + r")is(e|es|ed|ing|ation|ations|er|ers)$"
-)
+_ISE_RE = re.compile(r"^([a-z]+?)is(e|es|ed|ing|er|ers|ation|ations|ational)$")
+
+
+def _fold_ise(word: str) -> str | None:
+    """The -ize form of a British -ise word, or None when the rule does not apply."""
+    match = _ISE_RE.match(word)
+    if not match:
+        return None
+    root, ending = match.groups()
+    if len(root) < 2 or root[-1] in "aeiouw" or root in _ISE_KEEP_ROOTS:
+        return None
+    return f"{root}iz{ending}"
 
 
 @dataclass(frozen=True)
@@ -400,20 +356,33 @@ class Token:
     synthetic: bool = False  # added by acronym expansion, not written in the text
 
 
+_LETTER_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l",
+                               "ı": "i"})
+
+
+def fold_accents(word: str) -> str:
+    """The word without diacritics: letters decomposed, combining marks dropped."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_LETTER_FOLDS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=200_000)
 def normalize_spelling(word: str) -> str:
-    """Lowercase American spelling of a word (may return two words for 'posttraumatic')."""
+    """Lowercase American spelling of a word (may return two words for 'posttraumatic').
+
+    Accents are dropped (Månsson -> mansson, Löwe -> lowe), since people type names
+    without them."""
     word = word.lower().replace("\u2019", "'")
+    if not word.isascii():
+        word = fold_accents(word)
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")
     if word in SPELLINGS:
         return SPELLINGS[word]
-    match = _IZE_RE.match(word)
-    if match:
-        return match.group(1) + "iz" + match.group(2)
-    if word.endswith("isation") or word.endswith("isations"):
-        return word.replace("isation", "ization")
+    folded = _fold_ise(word)
+    if folded is not None:
+        return folded
     if word.endswith("our") and word[:-3] + "or" in _OR_WORDS:
         return word[:-3] + "or"
     return word
@@ -442,7 +411,7 @@ _OR_WORDS = frozenset(
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball stem of an already lowercased, spelling-normalised word."""
-    return _STEMMER.stem(word)
+    return _nltk_tools()[1].stem(word)
 
 
 def _stems_of(phrase: str) -> tuple[str, ...]:
@@ -454,30 +423,44 @@ def _stems_of(phrase: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-# Lookup tables derived once from ACRONYMS.
-_SHORT_TO_LONG: dict[str, tuple[str, ...]] = {}
-_CASE_SENSITIVE: set[str] = set()
-_LONG_TO_SHORT: dict[tuple[str, ...], str] = {}
-for _acr in ACRONYMS:
-    _key = _acr.short.lower()
-    _SHORT_TO_LONG[_key] = _stems_of(_acr.long_forms[0])
-    if _acr.case_sensitive:
-        _CASE_SENSITIVE.add(_key)
-    for _form in _acr.long_forms:
-        _LONG_TO_SHORT[_stems_of(_form)] = _key
-_MAX_LONG = max(len(k) for k in _LONG_TO_SHORT)
-_LONG_FIRST = frozenset(k[0] for k in _LONG_TO_SHORT)  # cheap pre-check before windows
+@dataclass(frozen=True)
+class _AcronymTables:
+    """Lookup tables derived once from ACRONYMS (stemmed, so built on first use)."""
+
+    short_to_long: dict[str, tuple[str, ...]]
+    case_sensitive: frozenset[str]
+    long_to_short: dict[tuple[str, ...], str]
+    max_long: int
+    long_first: frozenset[str]  # cheap pre-check before windows
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _AcronymTables:
+    short_to_long: dict[str, tuple[str, ...]] = {}
+    long_to_short: dict[tuple[str, ...], str] = {}
+    for acr in ACRONYMS:
+        short_to_long[acr.short.lower()] = _stems_of(acr.long_forms[0])
+        for form in acr.long_forms:
+            long_to_short[_stems_of(form)] = acr.short.lower()
+    return _AcronymTables(
+        short_to_long=short_to_long,
+        case_sensitive=frozenset(a.short.lower() for a in ACRONYMS if a.case_sensitive),
+        long_to_short=long_to_short,
+        max_long=max(len(k) for k in long_to_short),
+        long_first=frozenset(k[0] for k in long_to_short),
+    )
 
 
 def _acronym_key(raw: str, *, query: bool) -> str | None:
     """'CBT'/'CBTs' -> 'cbt'. Ambiguous ones ('ROM', 'TAU') only in capitals in documents."""
+    tables = _tables()
     candidates = [raw]
     if len(raw) > 2 and raw[-1] in "sS":
         candidates.append(raw[:-1])
     for cand in candidates:
         key = cand.lower()
-        if key in _SHORT_TO_LONG:
-            if key in _CASE_SENSITIVE and not cand.isupper():
+        if key in tables.short_to_long:
+            if key in tables.case_sensitive and not cand.isupper():
                 continue
             if not query and not cand.isupper() and len(key) <= 3:
                 continue
@@ -486,20 +469,25 @@ def _acronym_key(raw: str, *, query: bool) -> str | None:
 
 
 def tokens(
-    text: str, *, expand_acronyms: bool = True, query: bool = False, remove_stops: bool = True
+    text: str, *, expand_acronyms: bool = True, query: bool = False, remove_stops: bool = True,
+    compounds: bool = False,
 ) -> list[Token]:
     """Analyse text into stemmed terms with character spans.
 
     ``query=True`` accepts lowercase acronyms ("cbt") as acronyms, since people type them
     that way; in documents only capitals count, so the word "rom" stays a word.
+    ``compounds=True`` (the search index) adds the closed form of each hyphenated
+    compound ("drop-out" also yields ``dropout``), so closed and hyphenated spellings meet.
     """
     out: list[Token] = []
-    for start, end in _TOKENIZER.span_tokenize(text):
+    short_to_long = _tables().short_to_long
+    spans = list(_nltk_tools()[0].span_tokenize(text))
+    for start, end in spans:
         raw = text[start:end]
         key = _acronym_key(raw, query=query) if expand_acronyms else None
         if key is not None:
             out.append(Token(key, start, end))
-            out.extend(Token(t, start, end, True) for t in _SHORT_TO_LONG[key])
+            out.extend(Token(t, start, end, True) for t in short_to_long[key])
             continue
         for word in normalize_spelling(raw).split():
             if remove_stops and word in STOP_WORDS:
@@ -507,29 +495,127 @@ def tokens(
             out.append(Token(stem(word), start, end))
     if expand_acronyms:
         out = _add_short_forms(out)
+    if compounds:
+        out = _merge_compounds(out, compound_tokens(text, spans))
     return out
+
+
+_MAX_COMPOUND_PARTS = 3
+
+
+def compound_tokens(text: str, spans: list[tuple[int, int]]) -> list[Token]:
+    """The closed form of every hyphenated compound of 2-3 parts ("follow-up" ->
+    ``followup``), spanning the whole compound, marked synthetic."""
+    out: list[Token] = []
+    i = 0
+    while i < len(spans):
+        j = i
+        while (j + 1 < len(spans) and j - i + 1 < _MAX_COMPOUND_PARTS
+               and text[spans[j][1]:spans[j + 1][0]] == "-"):
+            j += 1
+        if j > i:
+            start, end = spans[i][0], spans[j][1]
+            closed = "".join(normalize_spelling(text[a:b]) for a, b in spans[i:j + 1])
+            if " " not in closed and closed not in STOP_WORDS:
+                out.append(Token(stem(closed), start, end, True))
+        i = j + 1
+    return out
+
+
+def _merge_compounds(toks: list[Token], closed: list[Token]) -> list[Token]:
+    """Each closed form right after the last token of its compound."""
+    if not closed:
+        return toks
+    result: list[Token] = []
+    k = 0
+    for tok in toks:
+        while k < len(closed) and closed[k].end < tok.start:
+            result.append(closed[k])
+            k += 1
+        result.append(tok)
+    result.extend(closed[k:])
+    return result
+
+
+# ----------------------------------------------------------------------------- synonyms
+
+SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.txt"
+
+
+def query_form(phrase: str) -> tuple[str, ...]:
+    """Index terms of a vocabulary entry: a hyphenated one as its closed form."""
+    if "-" in phrase and " " not in phrase.strip():
+        return (stem(normalize_spelling(phrase.replace("-", "").strip())),)
+    return tuple(t.term for t in tokens(phrase, query=True) if not t.synthetic)
+
+
+def parse_synonyms(text: str) -> list[tuple[tuple[str, ...], ...]]:
+    """Groups of analysed members from the synonym file's text (comments skipped)."""
+    groups: list[tuple[tuple[str, ...], ...]] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        members: list[tuple[str, ...]] = []
+        for entry in line.split(","):
+            form = query_form(entry.strip())
+            if form and form not in members:
+                members.append(form)
+        if len(members) > 1:
+            groups.append(tuple(members))
+    return groups
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Single index term -> the other members of its groups (each a term tuple)."""
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for group in parse_synonyms(SYNONYMS_FILE.read_text(encoding="utf-8")):
+        for member in group:
+            if len(member) != 1:
+                continue  # a phrase member is found from the others, not looked up
+            others = table.setdefault(member[0], [])
+            others.extend(m for m in group if m != member and m not in others)
+    return {term: tuple(others) for term, others in table.items()}
+
+
+def synonyms(term: str) -> tuple[tuple[str, ...], ...]:
+    """The other members of ``term``'s synonym groups, as index-term tuples."""
+    return synonym_table().get(term, ())
+
+
+_FAMILY_END = re.compile(r"(?:ical|ic|al|i|e|y)$")
+
+
+def family_key(term: str) -> str:
+    """A derivational key on a stem: words of one family share it (``histori`` and
+    ``histor``, from history and historical). Short stems are their own key."""
+    if len(term) < 5:
+        return term
+    key = _FAMILY_END.sub("", term)
+    return key if len(key) >= 4 else term
 
 
 def _add_short_forms(toks: list[Token]) -> list[Token]:
     """After each spelled-out long form, add its acronym term (same character span)."""
+    tables = _tables()
     terms = [t.term for t in toks]
     result: list[Token] = []
     i = 0
     while i < len(toks):
         result.append(toks[i])
-        if not toks[i].synthetic and terms[i] in _LONG_FIRST:
-            for n in range(_MAX_LONG, 1, -1):
+        if not toks[i].synthetic and terms[i] in tables.long_first:
+            for n in range(tables.max_long, 1, -1):
                 window = tuple(terms[i : i + n])
                 # All window tokens must be real words, not an acronym's own expansion.
                 if (
                     len(window) == n
-                    and window in _LONG_TO_SHORT
+                    and window in tables.long_to_short
                     and not any(t.synthetic for t in toks[i : i + n])
                 ):
                         result.extend(toks[i + 1 : i + n])
-                        result.append(
-                            Token(_LONG_TO_SHORT[window], toks[i].start, toks[i + n - 1].end, True)
-                        )
+                        short = tables.long_to_short[window]
+                        result.append(Token(short, toks[i].start, toks[i + n - 1].end, True))
                         i += n
                         break
             else:
@@ -545,6 +631,11 @@ def analyze(text: str, *, query: bool = False) -> list[str]:
     return [t.term for t in tokens(text, query=query)]
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the tokenizer's words (hyphenated words split into parts)."""
+    return list(_nltk_tools()[0].span_tokenize(text))
+
+
 def words(text: str) -> list[str]:
     """Lowercased surface words (no stemming, no stop words): for spelling suggestions."""
-    return [w.lower() for w in _TOKENIZER.tokenize(text)]
+    return [w.lower() for w in _nltk_tools()[0].tokenize(text)]

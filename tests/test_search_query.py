@@ -9,7 +9,7 @@ import pytest
 from explorer.search import query as q
 from explorer.search.models import SearchRequest
 
-SHORTENED = "query shortened to 500 characters"
+SHORTENED = "The query was shortened to 500 characters."
 
 # What people type, however broken, and the tree the parser must make of it. The suite runs
 # in strict mode (tests/conftest.py), so an exception inside the parser fails here instead of
@@ -159,7 +159,7 @@ def test_hostile_query_gives_the_expected_tree(text: str, tree: str) -> None:
     assert (SHORTENED in parsed.notices) == (len(" ".join(text.split())) > q.MAX_LENGTH)
 
 
-CAP_NOTICE = "only the first 64 terms of the query are used"
+CAP_NOTICE = "Only the first 64 terms of the query are used."
 
 
 def _leaves(node: q.Node) -> list[q.Node]:
@@ -213,7 +213,8 @@ def test_the_term_cap_keeps_the_first_64_terms() -> None:
 def test_odd_values_and_notices_of_empty_queries() -> None:
     assert q.parse(None).text == "" and q.parse(None).is_empty
     assert q.parse(2015).node == q.Word("2015")
-    assert q.parse("year:abcd").notices == ["ignored year:abcd (use year:2015 or year:2015-2020)"]
+    assert q.parse("year:abcd").notices == [
+        "The filter year:abcd was ignored (use year:2015 or year:2015-2020)."]
     assert q.parse("a" * 500).notices == []
 
 
@@ -241,7 +242,8 @@ def test_plain_words_are_an_implicit_and() -> None:
 
 def test_explicit_operators() -> None:
     assert q.parse("a OR b").node == q.Or((q.Word("a"), q.Word("b")))
-    assert q.parse("a AND b").node == q.And((q.Word("a"), q.Word("b")))
+    assert q.parse("a AND b").node == q.And((q.Word("a"), q.Word("b")), explicit=True)
+    assert q.parse("a b").node == q.And((q.Word("a"), q.Word("b")))
     assert q.parse("a NOT b").node == q.And((q.Word("a"), q.Not(q.Word("b"))))
     assert q.parse("a -b").node == q.And((q.Word("a"), q.Not(q.Word("b"))))
     assert not q.parse("a OR b").implicit_and
@@ -400,7 +402,7 @@ def test_a_parser_bug_degrades_to_everything_with_a_logged_warning(
     with caplog.at_level(logging.WARNING, logger="explorer.search.query"):
         parsed = q.parse("alliance rupture")
     assert parsed.is_empty and parsed.text == ""
-    assert parsed.notices == ["could not read the query (RuntimeError)"]
+    assert parsed.notices == ["The query could not be read (RuntimeError)."]
     [record] = caplog.records
     assert record.levelno == logging.WARNING
     message = record.getMessage()

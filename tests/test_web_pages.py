@@ -48,7 +48,8 @@ def result_count(html: str) -> int:
 
 def test_search_shows_highlighted_results(client, summaries):
     html = client.get("/?q=rupture").get_data(as_text=True)
-    expected = {s.id for s in summaries if "rupture" in (s.title + s.body + s.implications).lower()}
+    expected = {s.id for s in summaries
+                if "rupture" in (s.title + s.body + s.implications + s.citation.title).lower()}
     assert expected, "the test corpus should mention ruptures"
     assert set(hit_ids(html)) <= expected
     assert result_count(html) == len(expected)
@@ -153,13 +154,18 @@ def test_pagination_links_keep_the_state(client):
     assert re.search(r'<ol class="hits" start="11">', page2)
 
 
-def test_did_you_mean(client):
+def test_typo_shows_corrected_results_with_a_way_back(client):
     html = client.get("/?q=allaince").get_data(as_text=True)
-    assert "Did you mean" in html
-    assert re.search(r'href="/\?q=alliance"', html)
+    assert result_count(html) > 0
+    assert "Showing results for" in html and "Search instead for" in html
+    assert re.search(r'href="/\?q=allaince&amp;correct=0"', html)
+    strict = client.get("/?q=allaince&correct=0").get_data(as_text=True)
+    assert result_count(strict) == 0 and "Showing results for" not in strict
+    data = client.get("/api/search?q=allaince").get_json()
+    assert data["corrected_from"] == "allaince" and data["query"] == "alliance"
 
 
-def test_fallback_notice_when_no_summary_has_all_words(client, summaries):
+def test_two_words_no_summary_has_together_find_nothing(client, summaries):
     words = ["cohesion", "hopelessness", "homework", "supervision", "panic", "goodbye"]
     texts = [(s.title + " " + s.body + " " + s.implications).lower() for s in summaries]
     pair = next(
@@ -169,8 +175,8 @@ def test_fallback_notice_when_no_summary_has_all_words(client, summaries):
         if not any(a in t and b in t for t in texts) and any(a in t for t in texts)
     )
     html = client.get(f"/?q={pair[0]}+{pair[1]}").get_data(as_text=True)
-    assert result_count(html) > 0
-    assert 'class="notice"' in html
+    assert result_count(html) == 0
+    assert "any of them" not in html
 
 
 @pytest.mark.parametrize(
@@ -313,7 +319,7 @@ def test_topic_page(client, summaries):
     assert f"{len(members)} summaries" in html
     listed = re.findall(r'class="list-title" href="/summary/([a-z0-9-]+)"', html)
     assert listed == [s.id for s in members]
-    assert 'id="topic-years"' in html and "summaries per year" in html
+    assert 'id="topic-years"' in html and "blog posts per year posted" in html
     assert "Often together with" in html
     terms = re.findall(r'class="chip" href="[^"]*" title="in \d+ of \d+ summaries">([^<]+)<', html)
     assert terms, "distinctive terms missing"

@@ -16,12 +16,26 @@ from explorer.search.store import current_dir
 from tests.web_helpers import copy_site, make_summaries, write_corpus
 
 
+class FakeServer:
+    """What `waitress.create_server` returns, minus the listening: `run` returns at once."""
+
+    def __init__(self, port: int) -> None:
+        self.effective_port = port
+
+    def run(self) -> None:
+        return None
+
+
 @pytest.fixture()
 def fake_waitress(monkeypatch):
     calls = []
     import waitress
 
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    def create_server(app, **kw):  # type: ignore[no-untyped-def]
+        calls.append((app, kw))
+        return FakeServer(kw["port"])
+
+    monkeypatch.setattr(waitress, "create_server", create_server)
     return calls
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.search.store import IndexMissingError, SearchError, current_dir
 
@@ -21,6 +20,9 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
     A corpus with errors is not indexed: an existing index is served as it is (with a
     warning), and without one there is nothing to serve.
     """
+    # Imported here: the builder loads Whoosh and scikit-learn, which `pprnet --help` skips.
+    from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
+
     reason = "asked to (--rebuild)" if force else index_staleness(corpus_dir, index_dir)
     model_reason = model_unusable(index_dir) if reason is None else None
     if reason is None and model_reason is None:
@@ -49,8 +51,8 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port; the address is printed).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the index even when it is current.")
@@ -83,16 +85,28 @@ def serve(host: str, port: int, threads: int, rebuild: bool, trusted_proxy: str 
     gc.collect()
     gc.freeze()
     editor = "on" if app.config.get("EDITOR_PASSWORD_HASH") else "off (set PPRNET_EDITOR_PASSWORD)"
-    shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"PPRNet Explorer: http://{shown_host}:{port}/  (editor {editor}; Ctrl+C stops)")
     os.environ.setdefault("FLASK_DEBUG", "0")
     proxy: dict = {}
     if trusted_proxy:  # without one, X-Forwarded-* headers are dropped, never believed
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
                                            "x-forwarded-host", "x-forwarded-port"}}
-    waitress.serve(app, host=host, port=port, threads=threads, ident="pprnet",
-                   clear_untrusted_proxy_headers=True, channel_timeout=60, **proxy)
+    try:  # bind first, so the address is printed only once the site answers there
+        server = waitress.create_server(app, host=host, port=port, threads=threads,
+                                        ident="pprnet", clear_untrusted_proxy_headers=True,
+                                        channel_timeout=60, **proxy)
+    except OSError as exc:
+        hint = " (is another server on that port? try --port)" if port else ""
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}")
+    click.echo(f"PPRNet Explorer is ready: {site_url(host, server.effective_port)}  "
+               f"(editor {editor}; Ctrl+C stops)")
+    server.run()
 
+
+def site_url(host: str, port: int) -> str:
+    """The URL to open: a wildcard address is reachable as localhost on this machine."""
+    shown = {"0.0.0.0": "localhost", "::": "localhost", "": "localhost"}.get(host, host)
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/"
 
 COMMANDS = [serve]

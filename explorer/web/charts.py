@@ -167,7 +167,7 @@ def year_histogram(
                         y=height - 4, text_anchor="middle"))
     return Markup(el("svg", "".join(parts), id=chart_id, class_="chart chart-histogram",
                      viewBox=f"0 0 {width} {height}", role="group",
-                     aria_label="Matching summaries per year"))
+                     aria_label="Matching blog posts per year posted"))
 
 
 # --------------------------------------------------------------------------- heat map
