@@ -132,7 +132,7 @@ def _only_marks(fragment: str) -> bool:
 def check_response(resp: SearchResponse, req: SearchRequest, ids: set[str]) -> None:
     assert isinstance(resp, SearchResponse)
     assert not [n for n in resp.notices if FAILED in n], resp.notices
-    assert resp.query == parse(req.q).text
+    assert parse(req.q).text in (resp.query, resp.corrected_from)
     assert 0 <= len(resp.hits) <= req.per_page
     assert resp.total >= len(resp.hits)
     assert resp.pages == (math.ceil(resp.total / req.per_page) if resp.total else 0)
