@@ -319,10 +319,13 @@ def test_model_is_asked_as_the_editor_asks_it():
 
     model = RecordingModel()
     latencies: list[float] = []
+    summaries = [_summary(9, "Cited work", "Body.", [], None), HAND_TEST[1]]
+    summaries[0].citation = Citation(title="The study's own title", journal="Psychotherapy")
     started = time.perf_counter()
-    pred = model_predictions(model, HAND_TEST[:2], title_only=False, latencies=latencies)
+    pred = model_predictions(model, summaries, title_only=False, latencies=latencies)
     elapsed = time.perf_counter() - started
-    fields = [fields_of(s) for s in HAND_TEST[:2]]
+    fields = [fields_of(s) for s in summaries]
+    assert fields[0].journal == "Psychotherapy"
     assert model.calls == [((f.title, f.text), {"journal": f.journal, "limit": 8}) for f in fields]
     assert pred.ranked == [["Depression", "Alliance", "Group Therapy"]] * 2
     assert pred.suggested == [{"Depression", "Group Therapy"}] * 2
@@ -337,6 +340,88 @@ def test_title_only_asks_with_the_title_alone():
     pred = model_predictions(model, HAND_TEST[:1], title_only=True, latencies=None)
     assert model.calls == [((), {"title": HAND_TEST[0].title, "limit": 8})]
     assert pred.types == [RCT]
+
+
+def test_per_topic_figures_by_hand():
+    topics = ["a", "b", "c", "d", "e", "f", "z"]
+    truth = [{"a", "d", "e", "f"}, {"a", "d"}, {"c"}, {"e"}]
+    suggested = [{"a", "d", "e", "f"}, {"a", "b", "e"}, {"a", "e"}, {"f"}]
+    m = topic_metrics(Predictions([[]] * 4, suggested, [None] * 4), truth, topics)
+    row = {t: (v["support"], v["precision"], v["recall"], v["f1"]) for t, v in m["per_topic"].items()}
+    assert row == {
+        "a": (2, 0.6667, 1.0, 0.8),  # tp 2, fp 1
+        "b": (0, 0.0, 0.0, 0.0),  # fp 1
+        "c": (1, 0.0, 0.0, 0.0),  # fn 1
+        "d": (2, 1.0, 0.5, 0.6667),  # tp 1, fn 1
+        "e": (2, 0.3333, 0.5, 0.4),  # tp 1, fp 2, fn 1
+        "f": (1, 0.5, 1.0, 0.6667),  # tp 1, fp 1
+        "z": (0, 0.0, 0.0, 0.0),  # never true, never suggested
+    }
+    assert m["micro_f1"] == pytest.approx(10 / 18, abs=1e-4)  # tp 5, fp 5, fn 3
+    assert m["macro_f1"] == pytest.approx((0.8 + 0 + 2 / 3 + 0.4 + 2 / 3) / 5, abs=1e-4)
+
+
+def test_f1_at_5_when_half_the_topics_are_found():
+    pred = Predictions([["a", "b", "c", "d", "e"]], [set()], [None])
+    m = topic_metrics(pred, [{"a", "z"}], ["a", "b", "c", "d", "e", "z"])
+    precision, recall = 1 / 5, 1 / 2
+    assert m["f1_at_5"] == pytest.approx(2 * precision * recall / (precision + recall), abs=1e-4)
+    assert m["recall_at_5"] == 0.5
+
+
+def test_ndcg_counts_at_most_five_relevant_ranks():
+    topics = ["a", "b", "c", "d", "e", "f"]
+    pred = Predictions([topics], [set()], [None])
+    m = topic_metrics(pred, [set(topics)], topics)  # six true topics, the first five ranked
+    assert m["ndcg_at_5"] == 1.0 and m["precision_at_1"] == 1.0
+
+
+def test_type_accuracy_is_rounded_to_four_places():
+    pred = Predictions([[], [], []], [set(), set(), set()], ["x", "y", "y"])
+    assert type_accuracy(pred, ["x", "x", "x"]) == 0.3333
+
+
+def test_most_frequent_baseline_with_one_topic_per_document():
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare([_summary(1, "One", "W.", ["Depression"], RCT),
+                     _summary(2, "Two", "W.", ["Depression"], RCT),
+                     _summary(3, "Three", "W.", ["Group Therapy"], NATURALISTIC)], HAND_TAXONOMY)
+    frequent = baseline_predictions(train, prepare(HAND_TEST[:1], HAND_TAXONOMY),
+                                    HAND_TAXONOMY)["most_frequent"]
+    assert frequent.ranked == [["Depression", "Group Therapy", "Alliance"]]
+    assert frequent.suggested == [{"Depression"}]  # one topic per document: one suggested
+    assert frequent.types == [RCT]  # the majority, not the taxonomy's first type
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("A review of alliance research", "", REVIEW),
+        ("Interviews with clients", "", NATURALISTIC),
+        ("A randomized study of alliance", "", RCT),
+        ("Alliance", "A review, and another review. One interview.", REVIEW),
+        ("Alliance", "Nothing that names a design.", NATURALISTIC),  # the training majority
+    ],
+)
+def test_keyword_baseline_type_from_title_then_text(title, text, expected):
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare(HAND_TRAIN, HAND_TAXONOMY)
+    test = prepare([_summary(9, title, text, [], None)], HAND_TAXONOMY)
+    assert baseline_predictions(train, test, HAND_TAXONOMY)["keyword"].types == [expected]
+
+
+def test_keyword_baseline_without_design_types_in_the_taxonomy():
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    taxonomy = Taxonomy(topics=HAND_TAXONOMY.topics, research_types=["Other"])
+    train = prepare([_summary(1, "One", "W.", ["Depression"], "Other")], taxonomy)
+    test = prepare([_summary(9, "A randomized review", "An interview.", [], None)], taxonomy)
+    assert baseline_predictions(train, test, taxonomy)["keyword"].types == ["Other"]
 
 
 # --------------------------------------------------------------------------- the report document
