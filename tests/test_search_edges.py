@@ -229,3 +229,15 @@ def test_or_and_forms(idx: SearchIndex, text: str, expected: set[str]) -> None:
     res = search(idx, text)
     assert ids(res) == expected
     assert res.total == len(expected)
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3])
+def test_relevance_pages_partition_the_ranking(idx: SearchIndex, per_page: int) -> None:
+    text = "alliance OR empathy OR care"
+    whole = search(idx, text, sort="relevance")
+    assert whole.total == len(EDGE)
+    count = -(-len(EDGE) // per_page)
+    pages = [search(idx, text, sort="relevance", page=p, per_page=per_page)
+             for p in range(1, count + 1)]
+    assert {r.pages for r in pages} == {count}
+    assert [i for r in pages for i in order(r)] == order(whole)
