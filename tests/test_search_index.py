@@ -725,3 +725,9 @@ def test_parallel_build_and_postings_arrays_change_nothing(
 
     postings._OPEN.clear()
     assert {t: plain.search(SearchRequest(q=t)).to_json() for t in queries} == expected
+
+
+def test_facet_ties_are_listed_by_name_not_taxonomy_order(idx: SearchIndex) -> None:
+    # Meta-analysis and the naturalistic type tie at 3; the taxonomy lists naturalistic first
+    assert list(search(idx, "").facets["research_type"].items()) == [
+        (RCT, 4), (META, 3), (NATURAL, 3), (REVIEW, 1)]
