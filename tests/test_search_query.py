@@ -364,6 +364,7 @@ def test_request_page_and_date_edge_cases() -> None:
         ("a (b OR c)", q.And((q.Word("a"), q.Or((q.Word("b"), q.Word("c"))))), False),
         ("a OR (b c)", q.Or((q.Word("a"), q.And((q.Word("b"), q.Word("c"))))), False),
         ("(a b)", q.And((q.Word("a"), q.Word("b"))), False),
+        ("a) b", q.And((q.Word("a"), q.Word("b"))), True),  # a stray ')' is not an operator
         ("a b -c", q.And((q.Word("a"), q.Word("b"), q.Not(q.Word("c")))), False),
         ("a -c", q.And((q.Word("a"), q.Not(q.Word("c")))), False),
         ("NOT a b", q.And((q.Not(q.Word("a")), q.Word("b"))), False),
