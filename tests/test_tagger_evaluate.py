@@ -276,9 +276,22 @@ def test_baseline_figures_on_the_hand_worked_example(hand_baselines):
 def test_precision_at_3_counts_three_ranks_only():
     pred = Predictions(ranked=[["a", "b", "c", "d"]], suggested=[set()], types=[None])
     m = topic_metrics(pred, [{"a", "d"}], ["a", "b", "c", "d"])
-    assert m["precision_at_3"] == pytest.approx(1 / 3, abs=1e-4)
+    assert m["precision_at_3"] == 0.3333  # rounded to four places
     assert m["recall_at_5"] == 1.0
     assert m["micro_f1"] == 0.0 and m["macro_f1"] == 0.0
+
+
+@pytest.mark.parametrize(("suggested", "micro"), [({"a"}, 0.6667), ({"a", "c", "d"}, 0.4)])
+def test_micro_f1_by_hand(suggested, micro):
+    pred = Predictions([["a"]], [suggested], [None])
+    m = topic_metrics(pred, [{"a", "b"}], ["a", "b", "c", "d"])
+    assert m["micro_f1"] == micro  # tp 1, fn 1, and fp 0 or 2
+
+
+def test_per_topic_recall_is_rounded_to_four_places():
+    truth = [{"a"}, {"a"}, {"a"}]
+    pred = Predictions([[]] * 3, [{"a"}, set(), set()], [None] * 3)
+    assert topic_metrics(pred, truth, ["a"])["per_topic"]["a"]["recall"] == 0.3333
 
 
 def test_short_rankings_count_missing_ranks_as_misses():
