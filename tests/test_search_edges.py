@@ -241,3 +241,11 @@ def test_relevance_pages_partition_the_ranking(idx: SearchIndex, per_page: int) 
              for p in range(1, count + 1)]
     assert {r.pages for r in pages} == {count}
     assert [i for r in pages for i in order(r)] == order(whole)
+
+
+def test_relevance_without_scores_is_newest_first(idx: SearchIndex) -> None:
+    # a filter-only query ranks nothing: relevance falls back to newest first
+    res = search(idx, f'topic:"{EMPATHY}"', sort="relevance")
+    assert order(res) == ["c-training", "z-group"]
+    assert order(search(idx, "type:RCT", sort="relevance")) == ["a-measures", "m-ruptures",
+                                                                "b-mood"]
