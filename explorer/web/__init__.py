@@ -11,7 +11,9 @@ default ``index``), ``SECRET_KEY`` (``PPRNET_SECRET_KEY``, else generated into
 ``INDEX_DIR/secret_key``), ``EDITOR_PASSWORD`` (``PPRNET_EDITOR_PASSWORD``: plain, or a
 Werkzeug hash; kept only as a hash), ``API_TOKEN`` (``PPRNET_API_TOKEN``),
 ``LOGIN_LIMIT`` (attempts, seconds), ``PER_PAGE``, ``EXPORT_LIMIT``, ``PAGE_CACHE_SIZE``
-(rendered pages kept for anonymous visitors; 0 turns the cache off).
+(rendered pages kept for anonymous visitors; 0 turns the cache off), ``AUTO_REBUILD``
+(``PPRNET_AUTO_REBUILD``, default on: rebuild a damaged or missing index or model in the
+background, see `explorer.web.healing`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from explorer.corpus import CorpusError
 from explorer.search import IndexMissingError
 from explorer.web import security
+from explorer.web.healing import INDEX
 from explorer.web.state import WebState
 from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import register_template_helpers
@@ -67,6 +70,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PER_PAGE=10,
         EXPORT_LIMIT=5000,
         PAGE_CACHE_SIZE=256,
+        AUTO_REBUILD=os.environ.get("PPRNET_AUTO_REBUILD", "1").lower() not in ("0", "no",
+                                                                                "false"),
     )
     app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -79,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     state = WebState(corpus_dir, index_dir, CorpusStore.load(corpus_dir))
     state.pages.size = int(app.config["PAGE_CACHE_SIZE"])
+    state.healer.enabled = bool(app.config["AUTO_REBUILD"])
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
     app.extensions["pprnet_login_limiter"] = security.RateLimiter(int(limit), float(window))
@@ -171,7 +177,13 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(IndexMissingError)
     def index_missing(exc: IndexMissingError) -> Response:
-        return render_error(503, "Search index missing", str(exc))
+        # Damaged or missing: never an empty answer. The details (with paths) go to the
+        # log; the visitor gets one calm sentence while a rebuild runs in the background.
+        message = app.extensions["pprnet"].heal(INDEX, str(exc))
+        response = render_error(503, "Search index unavailable", message)
+        response.headers["Retry-After"] = "60"
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.errorhandler(CorpusError)
     def corpus_error(exc: CorpusError) -> Response:

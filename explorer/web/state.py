@@ -34,6 +34,7 @@ from explorer.corpus import CorpusError, write_summary
 from explorer.records import Summary
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
+from explorer.web.healing import INDEX, MODEL, Healer, public_message
 from explorer.web.store import CorpusStore
 
 # How long a save stays in the journal: longer than any rebuild takes from reading the
@@ -82,6 +83,7 @@ class WebState:
         self._index: SearchIndex | None = None
         self._model: Any = None
         self._model_error: str | None = None
+        self._model_detail: str | None = None  # why the model failed to load, for the log
         self._model_loaded = False
         self._lock = threading.Lock()
         self._save_lock = threading.RLock()  # save() -> index() may replay the journal
@@ -93,6 +95,7 @@ class WebState:
         self._stamp: tuple[int, int] | None = None
         self._stamp_at = float("-inf")
         self._watcher: threading.Thread | None = None
+        self.healer = Healer(self.corpus_dir, self.index_dir, on_done=self._healed)
 
     @property
     def taxonomy(self):  # type: ignore[no-untyped-def]
@@ -143,9 +146,22 @@ class WebState:
 
     # ------------------------------------------------------------------ model
 
+    def heal(self, part: str, why: str) -> str:
+        """Have a damaged or missing ``part`` (INDEX or MODEL) rebuilt in the background;
+        returns the calm sentence to show meanwhile. ``why`` (with paths) is only logged."""
+        return public_message(part, self.healer.request(part, why))
+
+    def _healed(self, parts: set[str]) -> None:
+        if MODEL in parts:
+            with self._lock:
+                self._model_loaded = False  # the next use loads the rebuilt model
+
     def model(self) -> tuple[Any, str | None]:
-        """(model, None), or (None, why the editor gets no suggestions)."""
+        """(model, None), or (None, why the editor gets no suggestions: one sentence,
+        without paths; a damaged or missing model is being rebuilt meanwhile)."""
         if self._model_loaded:
+            if self._model is None and self._model_detail:
+                return None, self.heal(MODEL, self._model_detail)
             return self._model, self._model_error
         with self._lock:
             if not self._model_loaded:
@@ -155,16 +171,16 @@ class WebState:
                     self._model, self._model_error = None, f"topic suggester unavailable ({exc})"
                     self._model_loaded = True
                     return self._model, self._model_error
+                self._model_detail = None
                 try:
                     self._model = load_model(self.index_dir)
                     self._model_error = None
-                except ModelError as exc:
-                    self._model, self._model_error = None, str(exc)
-                except (OSError, ValueError) as exc:
-                    self._model = None
-                    self._model_error = f"cannot load the topic model ({exc}): run `pprnet build`"
+                except (ModelError, OSError, ValueError) as exc:
+                    self._model, self._model_detail = None, str(exc)
                 self._model_loaded = True
-            return self._model, self._model_error
+        if self._model is None and self._model_detail:
+            return None, self.heal(MODEL, self._model_detail)
+        return self._model, self._model_error
 
     def warm(self) -> None:
         """Do the one-off work (topic terms, index arrays) before the first visitor waits."""
@@ -173,8 +189,11 @@ class WebState:
         stats = self.store.stats()
         if self.taxonomy.topics:
             stats.distinctive_terms(self.taxonomy.topics[0])
-        with contextlib.suppress(IndexMissingError):
+        try:
             self.index().search(SearchRequest(q="therapy"))
+        except IndexMissingError as exc:  # damaged or missing: rebuild before anyone asks
+            self.heal(INDEX, str(exc))
+        self.model()  # likewise for the model (and the first suggestion is not slow)
 
     # ------------------------------------------------------------------ cache
 
@@ -211,7 +230,9 @@ class WebState:
                     self._watcher.start()
                 try:
                     self.index().add_or_replace(summary)
-                except (IndexMissingError, IndexLockedError) as exc:
+                except IndexMissingError as exc:  # replayed from the journal once healed
+                    index_error = self.heal(INDEX, str(exc))
+                except IndexLockedError as exc:
                     index_error = str(exc)
                 except Exception as exc:  # noqa: BLE001 - the file is saved; the index is derived
                     log.exception("indexing %s failed", summary.id)
