@@ -55,6 +55,9 @@ class Manifest:
     format_version: int
     fingerprint: str | None  # the corpus it was built from (None: not known)
     files: dict[str, tuple[int, str]]  # name -> (size, sha256 hex)
+    # Unlisted files matching these patterns are damage (they would be read); others are
+    # tolerated (a Whoosh writer's files before its commit lists them).
+    unlisted_forbidden: tuple[str, ...] = ("*",)
 
     @property
     def total_bytes(self) -> int:
@@ -105,6 +108,7 @@ def file_hash(path: Path) -> str:
 
 
 def _data_files(folder: Path) -> list[Path]:
+    """The files a manifest lists: all but itself, lock files and temporaries."""
     return sorted(p for p in folder.iterdir()
                   if p.name != MANIFEST and p.is_file() and not _ignored(p.name))
 
@@ -114,13 +118,15 @@ def _ignored(name: str) -> bool:
 
 
 def write_manifest(folder: Path, *, kind: str, format_version: int,
-                   fingerprint: str | None, previous: Manifest | None = None) -> Manifest:
+                   fingerprint: str | None, previous: Manifest | None = None,
+                   unlisted_forbidden: tuple[str, ...] = ("*",)) -> Manifest:
     """Hash every data file of ``folder`` and write its manifest atomically.
 
     ``previous``: the manifest before an incremental update. Its files are immutable
     (Whoosh writes new segment and table-of-contents files, never rewrites one), so their
     entries are kept and only new files are read; one whose size changed is damage, and
-    raises CorruptError rather than being blessed.
+    raises CorruptError rather than being blessed. ``unlisted_forbidden``: see `Manifest`
+    (for an index folder, a table of contents that no build or commit listed).
     """
     folder = Path(folder)
     files: dict[str, tuple[int, str]] = {}
@@ -130,13 +136,14 @@ def write_manifest(folder: Path, *, kind: str, format_version: int,
         if old is not None and old[0] != size:
             raise CorruptError(f"{path.name} has {size} bytes, the build wrote {old[0]}")
         files[path.name] = old if old is not None else (size, file_hash(path))
-    manifest = Manifest(kind, format_version, fingerprint, files)
+    manifest = Manifest(kind, format_version, fingerprint, files, tuple(unlisted_forbidden))
     body = {
         "manifest_format": MANIFEST_FORMAT,
         "kind": kind,
         "format_version": format_version,
         "corpus_fingerprint": fingerprint,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "unlisted_forbidden": list(unlisted_forbidden),
         "files": {name: {"size": size, "sha256": digest}
                   for name, (size, digest) in files.items()},
     }
@@ -150,7 +157,8 @@ def refresh_manifest(folder: Path) -> Manifest:
     segment files): unchanged files keep their entries, new files are hashed."""
     old = read_manifest(folder)
     return write_manifest(folder, kind=old.kind, format_version=old.format_version,
-                          fingerprint=old.fingerprint, previous=old)
+                          fingerprint=old.fingerprint, previous=old,
+                          unlisted_forbidden=old.unlisted_forbidden)
 
 
 # --------------------------------------------------------------------------- checking
@@ -165,7 +173,8 @@ def read_manifest(folder: Path) -> Manifest:
         if data.get("manifest_format") != MANIFEST_FORMAT:
             raise CorruptError(f"{MANIFEST} has format {data.get('manifest_format')!r}")
         return Manifest(str(data["kind"]), int(data["format_version"]),
-                        data.get("corpus_fingerprint"), files)
+                        data.get("corpus_fingerprint"), files,
+                        tuple(str(p) for p in data.get("unlisted_forbidden", ["*"])))
     except FileNotFoundError:
         raise CorruptError(f"{MANIFEST} is missing") from None
     except CorruptError:
@@ -175,7 +184,8 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def check_sizes(folder: Path, manifest: Manifest) -> None:
-    """Every listed file present at its size, and no unlisted data file (a stat each)."""
+    """Every listed file present at its size, and no unlisted file that would be read
+    (a stat each, and one listing of the folder)."""
     folder = Path(folder)
     for name, (size, _) in manifest.files.items():
         try:
@@ -184,7 +194,8 @@ def check_sizes(folder: Path, manifest: Manifest) -> None:
             raise CorruptError(f"{name} is missing") from None
         if actual != size:
             raise CorruptError(f"{name} has {actual} bytes, the build wrote {size}")
-    extra = [p.name for p in _data_files(folder) if p.name not in manifest.files]
+    extra = [p.name for p in _data_files(folder) if p.name not in manifest.files and
+             any(fnmatch.fnmatchcase(p.name, pat) for pat in manifest.unlisted_forbidden)]
     if extra:
         raise CorruptError(f"{extra[0]} was not written by the build")
 

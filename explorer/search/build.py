@@ -111,7 +111,7 @@ def build_index(
                 _write(target, summaries, progress)
             atomic_write_text(target / TAXONOMY_FILE, taxonomy_to_json(taxonomy))
             write_manifest(target, kind="search-index", format_version=INDEX_FORMAT,
-                           fingerprint=fingerprint)
+                           fingerprint=fingerprint, unlisted_forbidden=("*.toc",))
             swap_in(index_dir, target)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)

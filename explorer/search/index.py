@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.util.filelock import try_for
 
 from explorer.corpus import load_taxonomy
 from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
@@ -85,7 +86,9 @@ class SearchIndex:
 
     def _open_dir(self) -> tuple[Path, object]:
         path = current_dir(self.index_dir)
-        self._verify(path)
+        failure = VERIFIED.failure(path)
+        if failure:
+            raise corrupt(self.index_dir, f"{failure}; in {path.name}")
         try:
             ix = whoosh_index.open_dir(str(path))
         except Exception as exc:  # noqa: BLE001 - any failure here means "unusable"
@@ -112,7 +115,10 @@ class SearchIndex:
             if attempt:
                 time.sleep(0.02 * attempt)
             path = current_dir(self.index_dir)
-            self._verify(path)
+            if self._local.searcher is None or path.name != self._local.dir_name:
+                # a folder this thread has not opened yet (start-up, a swap); not on a
+                # reopen after a commit, whose new files the committer adds to the manifest
+                self._verify(path)
             try:
                 ix = whoosh_index.open_dir(str(path))
                 return path.name, ix, ix.searcher()  # type: ignore[attr-defined]
@@ -397,7 +403,7 @@ class SearchIndex:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                return folder, ix.writer(  # type: ignore[attr-defined]
+                return folder, ix, ix.writer(  # type: ignore[attr-defined]
                     timeout=min(1.0, self.lock_timeout))
             except LockError:
                 if time.monotonic() >= deadline:
@@ -409,36 +415,44 @@ class SearchIndex:
     def add_or_replace(self, summary: Summary) -> None:
         """Index one summary (replacing one with the same id); visible to the next search."""
         with self._write_lock:
-            folder, writer = self._writer()
+            folder, ix, writer = self._writer()
             try:
                 writer.update_document(**document_for(summary))
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
-            self._bless(folder)
+            self._bless(folder, ix)
         self._local.stamp = None
 
     def delete(self, summary_id: str) -> None:
         """Remove one summary from the index (no error if it is not there)."""
         with self._write_lock:
-            folder, writer = self._writer()
+            folder, ix, writer = self._writer()
             try:
                 writer.delete_by_term("id", str(summary_id))
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
-            self._bless(folder)
+            self._bless(folder, ix)
         self._local.stamp = None
 
-    def _bless(self, folder: Path) -> None:
+    def _bless(self, folder: Path, ix) -> None:  # type: ignore[no-untyped-def]
         """List the files a commit added in the folder's manifest (new files only: a
-        listed file that changed is damage and is not blessed)."""
+        listed file that changed is damage and is not blessed). Under Whoosh's write lock
+        again, so that no other writer's uncommitted files get listed."""
+        lock = ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            log.warning("manifest of %s not refreshed: the index is locked by another "
+                        "writer, whose commit refreshes it", folder)
+            return
         try:
             refresh_manifest(folder)
         except (CorruptError, OSError) as exc:
             raise corrupt(self.index_dir, f"{exc}; in {folder.name}") from None
+        finally:
+            lock.release()
 
 
 def _any_word(ev: Evaluator, node: q.And) -> Evaluated | None:
