@@ -210,7 +210,9 @@ def check_hashes(folder: Path, manifest: Manifest) -> None:
             raise CorruptError(f"{name} does not match its checksum")
 
 
-def _manifest_stamp(folder: Path) -> tuple[int, int, int] | None:
+def manifest_stamp(folder: Path) -> tuple[int, int, int] | None:
+    """(inode, mtime, size) of a folder's manifest: changes when a build or swap replaces
+    the folder's contents, so it tells when to check (or load) again."""
     try:
         st = (Path(folder) / MANIFEST).stat()
     except OSError:
@@ -232,7 +234,7 @@ class _Verdicts:
 
     def mark_ok(self, folder: Path) -> None:
         with self._lock:
-            self._state[str(folder)] = (_manifest_stamp(folder), "ok")
+            self._state[str(folder)] = (manifest_stamp(folder), "ok")
 
     def failure(self, folder: Path) -> str | None:
         """A hash failure already found for ``folder`` (a dict lookup: no I/O)."""
@@ -249,15 +251,15 @@ class _Verdicts:
         key = str(folder)
         known = self._state.get(key)
         if known is not None and known[1] not in ("ok", "pending") and \
-                known[0] == _manifest_stamp(folder):
+                known[0] == manifest_stamp(folder):
             raise CorruptError(known[1])
         try:
             manifest = _read_settled(folder)
         except CorruptError as exc:
             with self._lock:
-                self._state[key] = (_manifest_stamp(folder), str(exc))
+                self._state[key] = (manifest_stamp(folder), str(exc))
             raise
-        stamp = _manifest_stamp(folder)
+        stamp = manifest_stamp(folder)
         with self._lock:
             known = self._state.get(key)
             if known is not None and known[0] == stamp:
@@ -292,7 +294,7 @@ def _read_settled(folder: Path, attempts: int = 4) -> Manifest:
     keeps changing: an editor's save in another process commits its files first and
     rewrites the manifest a moment later."""
     for attempt in range(attempts):
-        before = _manifest_stamp(folder)
+        before = manifest_stamp(folder)
         try:
             manifest = read_manifest(folder)
             check_sizes(folder, manifest)
@@ -301,7 +303,7 @@ def _read_settled(folder: Path, attempts: int = 4) -> Manifest:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
-            if attempt >= 1 and _manifest_stamp(folder) == before:
+            if attempt >= 1 and manifest_stamp(folder) == before:
                 raise
     raise AssertionError("unreachable")
 

@@ -5,7 +5,7 @@ none), but it need not wait for an administrator either: the corpus is the sourc
 truth and everything in ``index/`` can be derived from it again. So the first request
 that meets a damaged or missing index or model starts one rebuild, visitors get a calm
 503 meanwhile, and the site serves again as soon as the rebuild swaps in (the search
-index follows its pointer file on its own; the model is reloaded via ``on_done``).
+index follows its pointer file, the site reloads a model whose manifest changed).
 
 The rebuild runs as a child process, ``pprnet build`` itself: the tested path, and safe
 to fork workers from (forking the threaded web server is not), and a crash there cannot
@@ -20,7 +20,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 RETRY_SECONDS = 30.0
@@ -34,11 +33,9 @@ INDEX, MODEL = "index", "model"
 class Healer:
     """At most one background ``pprnet build`` at a time for one corpus and index folder."""
 
-    def __init__(self, corpus_dir: Path, index_dir: Path, *, enabled: bool = True,
-                 on_done: Callable[[set[str]], None] = lambda _parts: None) -> None:
+    def __init__(self, corpus_dir: Path, index_dir: Path, *, enabled: bool = True) -> None:
         self.corpus_dir, self.index_dir = Path(corpus_dir), Path(index_dir)
         self.enabled = enabled
-        self.on_done = on_done
         self._lock = threading.Lock()
         self._wanted: set[str] = set()
         self._thread: threading.Thread | None = None
@@ -96,7 +93,6 @@ class Healer:
                 log.warning("background rebuild done in %.1f s", time.monotonic() - started)
                 with self._lock:
                     self._pause = RETRY_SECONDS
-                self.on_done(parts)
                 continue  # something else may have broken meanwhile
             log.error("background rebuild failed (next try in %.0f s): %s", self._pause,
                       output[-2000:])

@@ -31,6 +31,7 @@ from typing import Any
 from flask import Response, current_app, request
 
 from explorer.corpus import CorpusError, write_summary
+from explorer.integrity import manifest_stamp
 from explorer.records import Summary
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
@@ -84,6 +85,7 @@ class WebState:
         self._model: Any = None
         self._model_error: str | None = None
         self._model_detail: str | None = None  # why the model failed to load, for the log
+        self._model_stamp: tuple[int, int, int] | None = None  # its manifest's, when loaded
         self._model_loaded = False
         self._lock = threading.Lock()
         self._save_lock = threading.RLock()  # save() -> index() may replay the journal
@@ -95,7 +97,7 @@ class WebState:
         self._stamp: tuple[int, int] | None = None
         self._stamp_at = float("-inf")
         self._watcher: threading.Thread | None = None
-        self.healer = Healer(self.corpus_dir, self.index_dir, on_done=self._healed)
+        self.healer = Healer(self.corpus_dir, self.index_dir)
 
     @property
     def taxonomy(self):  # type: ignore[no-untyped-def]
@@ -151,14 +153,17 @@ class WebState:
         returns the calm sentence to show meanwhile. ``why`` (with paths) is only logged."""
         return public_message(part, self.healer.request(part, why))
 
-    def _healed(self, parts: set[str]) -> None:
-        if MODEL in parts:
-            with self._lock:
-                self._model_loaded = False  # the next use loads the rebuilt model
+    def _model_manifest(self) -> tuple[int, int, int] | None:
+        from explorer.tagger.persist import model_dir  # lazily: scikit-learn is slow to import
+
+        return manifest_stamp(model_dir(self.index_dir))
 
     def model(self) -> tuple[Any, str | None]:
         """(model, None), or (None, why the editor gets no suggestions: one sentence,
         without paths; a damaged or missing model is being rebuilt meanwhile)."""
+        if self._model_loaded and self._model is None and self._model_detail and \
+                self._model_manifest() != self._model_stamp:
+            self._model_loaded = False  # a build (ours in the background, or any) replaced it
         if self._model_loaded:
             if self._model is None and self._model_detail:
                 return None, self.heal(MODEL, self._model_detail)
@@ -172,6 +177,7 @@ class WebState:
                     self._model_loaded = True
                     return self._model, self._model_error
                 self._model_detail = None
+                self._model_stamp = self._model_manifest()
                 try:
                     self._model = load_model(self.index_dir)
                     self._model_error = None
