@@ -268,22 +268,23 @@ class _Verdicts:
                 background = manifest.total_bytes > SYNC_HASH_BYTES
             self._state[key] = (stamp, "pending")
         if background:
-            threading.Thread(target=self._hash, args=(folder, manifest, stamp), daemon=True,
-                             name="pprnet-verify").start()
+            threading.Thread(target=self._hash, args=(folder, manifest, stamp, True),
+                             daemon=True, name="pprnet-verify").start()
         else:
-            self._hash(folder, manifest, stamp)
+            self._hash(folder, manifest, stamp, False)
             failure = self.failure(folder)
             if failure:
                 raise CorruptError(failure)
 
     def _hash(self, folder: Path, manifest: Manifest, stamp: tuple[int, int, int] | None,
-              ) -> None:
+              background: bool) -> None:
         try:
             check_hashes(folder, manifest)
             verdict = "ok"
         except (CorruptError, OSError) as exc:
             verdict = str(exc)
-            log.error("%s: %s", folder, verdict)
+            if background:  # nobody is waiting to report it: the next opening raises it
+                log.error("%s: %s", folder, verdict)
         with self._lock:
             if self._state.get(str(folder), (None, ""))[0] == stamp:
                 self._state[str(folder)] = (stamp, verdict)
