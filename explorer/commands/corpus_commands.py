@@ -11,6 +11,7 @@ import click
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.corpus import CorpusError, load_corpus, load_taxonomy, write_summary
 from explorer.importers.blog_page import import_blog_page
+from explorer.importers.source import read_import_file
 from explorer.records import Summary, Taxonomy
 
 
@@ -86,10 +87,7 @@ def import_page(
 ) -> None:
     """Import the text of a PPRNet blog listing page: one corpus file per summary."""
     target = out_dir or corpus_dir
-    try:
-        text = page.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"{page}: not UTF-8 text")
+    text = read_import_file(page)  # limits: a regular file of UTF-8 text, at most 5 MB
     result = import_blog_page(text)
     for warning in result.warnings:
         click.echo(
