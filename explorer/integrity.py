@@ -228,6 +228,9 @@ class _Verdicts:
     """
 
     def __init__(self) -> None:
+        # Only a long-running server hashes in the background (`create_app` turns it on);
+        # a command that opens the index once must not answer before the check is done.
+        self.allow_background = False
         self._lock = threading.Lock()
         # folder -> (manifest stamp, "ok" | "pending" | error message)
         self._state: dict[str, tuple[tuple[int, int, int] | None, str]] = {}
@@ -245,8 +248,9 @@ class _Verdicts:
 
     def check(self, folder: Path, *, background: bool | None = None) -> None:
         """Sizes now; hashes unless already checked for this manifest (in a background
-        thread when the folder is large or ``background`` says so). A failure is
-        remembered until the manifest changes (a rebuild or a swap replaces it)."""
+        thread when ``background`` says so, or by default when background checks are
+        allowed and the folder is large). A failure is remembered until the manifest
+        changes (a rebuild or a swap replaces it)."""
         folder = Path(folder)
         key = str(folder)
         known = self._state.get(key)
@@ -265,7 +269,7 @@ class _Verdicts:
             if known is not None and known[0] == stamp:
                 return  # hashed (or being hashed) already: sizes were enough
             if background is None:
-                background = manifest.total_bytes > SYNC_HASH_BYTES
+                background = self.allow_background and manifest.total_bytes > SYNC_HASH_BYTES
             self._state[key] = (stamp, "pending")
         if background:
             threading.Thread(target=self._hash, args=(folder, manifest, stamp, True),

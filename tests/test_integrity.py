@@ -176,3 +176,18 @@ def test_sweep_spares_what_a_build_started_after_it_made(tmp_path):
     os.utime(later, (started + 5, started + 5))
     assert sweep_temporaries(tmp_path, started) == []
     assert later.exists()
+
+
+def test_only_a_server_hashes_large_folders_in_the_background(folder, monkeypatch):
+    monkeypatch.setattr(integrity, "SYNC_HASH_BYTES", 10)  # every folder is "large"
+    (folder / "a.bin").write_bytes(b"alphA" * 100)
+    command = integrity._Verdicts()  # a one-shot command: checks before answering
+    with pytest.raises(CorruptError, match="checksum"):
+        command.check(folder)
+    server = integrity._Verdicts()
+    server.allow_background = True  # as create_app sets it
+    server.check(folder)  # sizes pass; the hashes are checked in a thread
+    deadline = time.monotonic() + 10
+    while server.failure(folder) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)

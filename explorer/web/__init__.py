@@ -29,6 +29,7 @@ from flask import Flask, Response, abort, jsonify, make_response, render_templat
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from explorer.corpus import CorpusError
+from explorer.integrity import VERIFIED
 from explorer.search import IndexMissingError
 from explorer.web import security
 from explorer.web.healing import INDEX
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state = WebState(corpus_dir, index_dir, CorpusStore.load(corpus_dir))
     state.pages.size = int(app.config["PAGE_CACHE_SIZE"])
     state.healer.enabled = bool(app.config["AUTO_REBUILD"])
+    VERIFIED.allow_background = True  # a server: hash a large new index off the request path
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
     app.extensions["pprnet_login_limiter"] = security.RateLimiter(int(limit), float(window))
