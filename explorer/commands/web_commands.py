@@ -27,8 +27,8 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
     if reason is None:
         damaged = damage(index_dir)
         for line in damaged:
-            click.echo(f"pprnet: warning: {line}: it is rebuilt in the background and the "
-                       "site answers 503 for it meanwhile", err=True)
+            click.echo(f"pprnet: warning: {line}: the site answers 503 for it until it is "
+                       "rebuilt (in the background, unless PPRNET_AUTO_REBUILD=0)", err=True)
         if damaged:
             return
     model_reason = model_unusable(index_dir) if reason is None else None
