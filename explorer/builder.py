@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.corpus import LoadResult, load_corpus
-from explorer.integrity import VERIFIED, CorruptError, sweep_temporaries
+from explorer.integrity import VERIFIED, CorruptError
+from explorer.leftovers import sweep_temporaries
 from explorer.search import build_index
 from explorer.search.store import IndexMissingError, build_lock, current_dir
 from explorer.tagger import ModelError, corpus_fingerprint, load_model, save_model, train_model

@@ -12,8 +12,8 @@ does not list. Any difference raises `CorruptError`, which callers turn into "ru
 `pprnet build`" on the command line, or a 503 and a background rebuild on the site:
 never an empty or wrong answer.
 
-Also here: the one atomic-write helper for derived files, and the sweep that removes
-temporary files and folders left by killed builds.
+Also here: the one atomic-write helper for derived files. Leftovers of killed builds are
+swept by `explorer.leftovers`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -39,9 +38,6 @@ IGNORED = ("*WRITELOCK", "*.lock", ".*.tmp", "*.tmp.*")
 # Above this many bytes a folder's hashes are checked in a background thread, so that
 # opening a big index does not keep the first visitor waiting; sizes are still checked.
 SYNC_HASH_BYTES = 64 * 1024 * 1024
-# A temporary file without a process id in its name counts as abandoned this long after
-# it was last written (atomic writes take milliseconds).
-STALE_TEMP_SECONDS = 60.0
 log = logging.getLogger(__name__)
 
 
@@ -322,82 +318,3 @@ def verify(folder: Path, *, deep: bool = True) -> Manifest:
     if deep:
         check_hashes(folder, manifest)
     return manifest
-
-
-# --------------------------------------------------------------------------- leftovers
-
-
-def temp_dir(parent: Path, what: str) -> Path:
-    """A fresh temporary folder ``.<what>-tmp-<pid>-<random>`` in ``parent``: the process
-    id lets a later build tell an abandoned one from one still being written."""
-    return Path(tempfile.mkdtemp(prefix=f".{what}-tmp-{os.getpid()}-", dir=parent))
-
-
-def _pid_in(name: str) -> int | None:
-    """The writer's process id in ``.<what>-tmp-<pid>-*`` or ``whoosh-<d>-<t>-<pid>-<n>``."""
-    if "-tmp-" in name:
-        part = name.split("-tmp-", 1)[1].split("-", 1)[0]
-    else:
-        parts = name.split("-")
-        part = parts[3] if len(parts) > 3 else ""
-    return int(part) if part.isdigit() else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def sweep_temporaries(index_dir: Path, started: float, keep: set[str] | None = None) -> list[str]:
-    """Remove what killed builds left in ``index_dir``: temporary folders and files made
-    before ``started`` (a time.time()) whose writer is gone. Call under the build lock.
-
-    Leftovers are ``.<what>-tmp-<pid>-*`` folders, ``.model-old-*`` folders (a swap that
-    died between its two renames), atomic-write temporaries (``.<name>.<random>.tmp``),
-    and unfinished index folders ``whoosh-<stamp>-<pid>-<n>`` (no manifest yet) other
-    than those in ``keep``. A name with a process id is kept while that process runs; one without is
-    kept until `STALE_TEMP_SECONDS` after its last change.
-    """
-    removed: list[str] = []
-    keep = keep or set()
-    try:
-        entries = list(Path(index_dir).iterdir())
-    except OSError:
-        return removed
-    for path in entries:
-        name = path.name
-        if name in keep:
-            continue
-        is_temp_dir = "-tmp-" in name and name.startswith(".")
-        is_old_dir = name.startswith(".model-old-")
-        # an index folder with a manifest was finished: `swap_in` decides when it goes
-        is_build_dir = name.startswith("whoosh-") and path.is_dir() and \
-            not (path / MANIFEST).exists()
-        is_temp_file = name.startswith(".") and name.endswith(".tmp")
-        if not (is_temp_dir or is_old_dir or is_build_dir or is_temp_file):
-            continue
-        try:
-            mtime = path.stat().st_mtime
-        except OSError:
-            continue
-        if mtime >= started:
-            continue  # made by a build that started after ours
-        pid = _pid_in(name) if (is_temp_dir or is_build_dir) else None
-        if pid is not None and pid != os.getpid() and _alive(pid):
-            continue
-        if pid is None and time.time() - mtime < STALE_TEMP_SECONDS:
-            continue
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        removed.append(name)
-    if removed:
-        log.info("removed leftovers of earlier builds: %s", ", ".join(sorted(removed)))
-    return removed

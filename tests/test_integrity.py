@@ -1,4 +1,5 @@
-"""`explorer.integrity`: manifests of derived folders, their checks, and the sweep of leftovers."""
+"""`explorer.integrity` (manifests of derived folders and their checks) and
+`explorer.leftovers` (the sweep of what killed builds left)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from explorer.integrity import (
     CorruptError,
     read_manifest,
     refresh_manifest,
-    sweep_temporaries,
     verify,
     write_manifest,
 )
+from explorer.leftovers import sweep_temporaries
 from explorer.search import SearchIndex, SearchRequest
 from explorer.search.store import current_dir
 from tests.web_helpers import copy_site, make_summaries

@@ -28,7 +28,8 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
 from explorer.corpus import atomic_write_text, load_taxonomy
-from explorer.integrity import sweep_temporaries, write_manifest
+from explorer.integrity import write_manifest
+from explorer.leftovers import sweep_temporaries
 from explorer.records import Summary, Taxonomy
 from explorer.search import analysis
 from explorer.search.postings import SUFFIX, PostingsWriter

@@ -30,7 +30,8 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
-from explorer.integrity import MANIFEST, VERIFIED, CorruptError, temp_dir, write_manifest
+from explorer.integrity import MANIFEST, VERIFIED, CorruptError, write_manifest
+from explorer.leftovers import temp_dir
 from explorer.tagger.features import FeatureSpace, TfidfBlock
 from explorer.tagger.model import TaggerConfig, TopicModel
 
