@@ -46,6 +46,10 @@ TAXONOMY_FILE = "taxonomy.yaml"
 # libyaml's parser when PyYAML was built with it: about ten times faster than the pure
 # Python one, which made `pprnet check` spend seconds on a few hundred files.
 _FAST_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# One summary is a few KB (the largest bundled one is under 4 KB). A file far beyond that
+# is a paste gone wrong, and it costs every build time and memory: refused, not read.
+MAX_SUMMARY_BYTES = 200 * 1024
 _write_lock = threading.Lock()
 
 
@@ -431,6 +435,10 @@ def load_corpus(corpus_dir: Path | str, taxonomy: Taxonomy | None = None) -> Loa
         if path.name.lower() == "readme.md":
             continue
         shown = str(path)
+        too_big = _too_big(path)
+        if too_big:
+            result.problems.append(Problem(shown, 1, too_big))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -455,6 +463,18 @@ def load_corpus(corpus_dir: Path | str, taxonomy: Taxonomy | None = None) -> Loa
         seen[summary.id] = shown
         result.summaries.append(summary)
     return result
+
+
+def _too_big(path: Path) -> str | None:
+    """Why ``path`` is too large to be one summary, or None."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # reading it reports the problem
+    if size <= MAX_SUMMARY_BYTES:
+        return None
+    return (f"file is {size:,} bytes, over the {MAX_SUMMARY_BYTES // 1024} KB limit for "
+            "one summary: shorten it or split it")
 
 
 def _id_line(text: str) -> int:
@@ -566,6 +586,9 @@ def write_summary(
     folder = Path(corpus_dir)
     path = folder / f"{summary.id}.md"
     text = render_summary(summary)
+    if len(text.encode("utf-8")) > MAX_SUMMARY_BYTES:  # the loader would refuse the file
+        raise CorpusError(f"{path}: the summary is over the {MAX_SUMMARY_BYTES // 1024} KB "
+                          "limit for one summary: shorten it or split it")
     with _write_lock:
         if path.exists():
             try:
