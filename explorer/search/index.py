@@ -533,15 +533,18 @@ def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str
     if sort == "relevance" and score is not None:
         s = score[docs]
         if stop < len(docs):
-            top = np.argpartition(-s, stop - 1)[:stop]
-            docs, s = docs[top], s[top]
-        # score desc, then newest, then doc number for a stable order
-        order = np.lexsort((docs, -snap.month[docs], -s))
+            # every document scoring at least the stop-th best: ties at the cut included,
+            # so which of them make the page is decided by the tie-breaks below
+            kth = -np.partition(-s, stop - 1)[stop - 1]
+            keep = s >= kth
+            docs, s = docs[keep], s[keep]
+        # score desc, then newest, then id: the same order from every build of an index
+        order = np.lexsort((snap.id_rank[docs], -snap.month[docs], -s))
     else:
         sign = -1 if sort in ("newest", "relevance") else 1
         months = snap.month[docs]
         # summaries with no posting month (added to the archive) come last either way
-        order = np.lexsort((docs, sign * months, months < 0))
+        order = np.lexsort((snap.id_rank[docs], sign * months, months < 0))
     return [int(d) for d in docs[order][start:stop]]
 
 
