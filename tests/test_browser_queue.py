@@ -86,7 +86,7 @@ def test_suggest_tags_keeps_the_suggestions_in_view(page):
     page.get_by_role("button", name="Suggest tags").click()
     page.wait_for_selector(".suggest-list")
     assert page.url.endswith("#suggestions")
-    assert page.evaluate("window.scrollY") > 300
+    page.wait_for_function("window.scrollY > 300")  # the browser scrolls to the fragment
     box = page.locator(".suggest-list").bounding_box()
     assert box is not None and box["y"] < DESKTOP["height"]  # on screen without scrolling
     page.screenshot(path=SHOTS / "4-queue-06-suggestions-in-view.png")
