@@ -9,11 +9,8 @@ different summary that happens to share the id unless asked to.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from explorer import packaged
+from explorer.atomicfile import atomic_write_text
 from explorer.records import BLOG_POST, ORIGINS_DEFAULT, Citation, Origin, Summary, Taxonomy
 
 IMPLICATIONS_HEADING_RE = re.compile(r"^#{1,6}\s*Practice Implications\s*:?\s*$", re.IGNORECASE)
@@ -542,30 +540,6 @@ def render_summary(summary: Summary) -> str:
 
 def same_content(a: Summary, b: Summary) -> bool:
     return render_summary(a) == render_summary(b)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text so that readers see the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
 
 
 def write_summary(

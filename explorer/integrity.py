@@ -18,17 +18,16 @@ swept by `explorer.leftovers`.
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from explorer.atomicfile import atomic_write_bytes
 
 MANIFEST = "MANIFEST.json"
 MANIFEST_FORMAT = 1
@@ -61,38 +60,6 @@ class Manifest:
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``path`` so readers see the old file or the new one, never half (temp file,
-    fsync, rename, folder fsync)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or a new file in ``path`` durable (best effort: not every FS can)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def file_hash(path: Path) -> str:

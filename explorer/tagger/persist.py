@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
+from explorer.atomicfile import fsync_dir
 from explorer.integrity import MANIFEST, VERIFIED, CorruptError, write_manifest
 from explorer.leftovers import temp_dir
 from explorer.tagger.features import FeatureSpace, TfidfBlock
@@ -91,19 +92,6 @@ def _write(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np.ndarray]]:
@@ -180,7 +168,7 @@ def save_model(model: TopicModel, index_dir: Path | str) -> None:
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 os.rename(tmp, final)
-            _fsync_dir(index_dir)
+            fsync_dir(index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
