@@ -162,9 +162,13 @@ def year_histogram(
             parts.append(el("a", shapes, href=href(year), aria_label=label))
         else:
             parts.append(el("g", shapes))
+    last = len(years) - 1
     for i in label_positions(len(years), HISTOGRAM_LABELS):
-        parts.append(el("text", str(years[i]), class_="label", x=i * slot + slot / 2,
-                        y=height - 4, text_anchor="middle"))
+        # the end labels hug the chart's edges so that they are not cut off
+        x, anchor = (2, "start") if i == 0 else (width - 2, "end") if i == last else (
+            i * slot + slot / 2, "middle")
+        parts.append(el("text", str(years[i]), class_="label", x=x, y=height - 4,
+                        text_anchor=anchor))
     return Markup(el("svg", "".join(parts), id=chart_id, class_="chart chart-histogram",
                      viewBox=f"0 0 {width} {height}", role="group",
                      aria_label="Matching blog posts per year posted"))
