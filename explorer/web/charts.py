@@ -118,7 +118,8 @@ def label_positions(n: int, most: int) -> list[int]:
     it is not crowded by the one before, with k chosen so at most `most` labels are shown."""
     if n <= 0:
         return []
-    step = max(1, math.ceil(n / most))
+    # a year label ("2019") is wider than one bar's slot: never label two bars side by side
+    step = max(2 if n > 2 else 1, math.ceil(n / most))
     picks = list(range(0, n, step))
     if picks[-1] != n - 1:
         if n - 1 - picks[-1] < max(2, step // 2 + 1):
