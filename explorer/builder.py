@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.corpus import LoadResult, load_corpus
+from explorer.integrity import VERIFIED, CorruptError
+from explorer.leftovers import sweep_temporaries
 from explorer.search import build_index
-from explorer.search.store import IndexMissingError, current_dir
-from explorer.tagger import ModelError, load_model, save_model, train_model
+from explorer.search.store import IndexMissingError, build_lock, current_dir
+from explorer.tagger import ModelError, corpus_fingerprint, load_model, save_model, train_model
+from explorer.tagger.persist import model_dir
 
 
 class BuildRefused(Exception):
@@ -56,6 +59,26 @@ def index_staleness(corpus_dir: Path, index_dir: Path) -> str | None:
     if corpus_mtime(corpus_dir) > built:
         return "the corpus changed since the index was built"
     return None
+
+
+def damage(index_dir: Path) -> list[str]:
+    """What in ``index_dir`` no longer matches the checksums its build wrote (the live
+    search index, the model), one line each; empty when nothing is damaged. Missing
+    parts are not damage: `index_staleness` and `model_unusable` report those."""
+    found = []
+    try:
+        folders = [("search index", current_dir(index_dir))]
+    except IndexMissingError:
+        folders = []
+    model = model_dir(index_dir)
+    if model.is_dir() and any(model.iterdir()):
+        folders.append(("topic model", model))
+    for what, folder in folders:
+        try:
+            VERIFIED.check(folder, background=False)
+        except CorruptError as exc:
+            found.append(f"the {what} in {folder} is damaged ({exc})")
+    return found
 
 
 def model_unusable(index_dir: Path) -> str | None:
@@ -103,11 +126,15 @@ def build_all(
     report = BuildReport(documents=len(result.summaries), index_seconds=0.0, index_bytes=0)
     if with_index:
         stats = build_index(result.summaries, index_dir, progress=progress,
-                            taxonomy=result.taxonomy)
+                            taxonomy=result.taxonomy,
+                            fingerprint=corpus_fingerprint(result.summaries))
         report.index_seconds = float(stats["seconds"])
         report.index_bytes = int(stats["bytes"])
         say(f"indexed {stats['documents']} summaries in {stats['seconds']:.1f} s "
             f"({stats['bytes'] / 1e6:.1f} MB)")
+    else:  # build_index sweeps what killed builds left; a model-only build does it here
+        with build_lock(index_dir, timeout=600):
+            sweep_temporaries(index_dir, time.time())
     if with_model:
         say("training the topic model…")
         start = time.perf_counter()

@@ -9,11 +9,8 @@ different summary that happens to share the id unless asked to.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from explorer import packaged
+from explorer.atomicfile import atomic_write_text
 from explorer.records import BLOG_POST, ORIGINS_DEFAULT, Citation, Origin, Summary, Taxonomy
 
 IMPLICATIONS_HEADING_RE = re.compile(r"^#{1,6}\s*Practice Implications\s*:?\s*$", re.IGNORECASE)
@@ -46,6 +44,10 @@ TAXONOMY_FILE = "taxonomy.yaml"
 # libyaml's parser when PyYAML was built with it: about ten times faster than the pure
 # Python one, which made `pprnet check` spend seconds on a few hundred files.
 _FAST_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# One summary is a few KB (the largest bundled one is under 4 KB). A file far beyond that
+# is a paste gone wrong, and it costs every build time and memory: refused, not read.
+MAX_SUMMARY_BYTES = 200 * 1024
 _write_lock = threading.Lock()
 
 
@@ -431,6 +433,10 @@ def load_corpus(corpus_dir: Path | str, taxonomy: Taxonomy | None = None) -> Loa
         if path.name.lower() == "readme.md":
             continue
         shown = str(path)
+        too_big = _too_big(path)
+        if too_big:
+            result.problems.append(Problem(shown, 1, too_big))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -455,6 +461,18 @@ def load_corpus(corpus_dir: Path | str, taxonomy: Taxonomy | None = None) -> Loa
         seen[summary.id] = shown
         result.summaries.append(summary)
     return result
+
+
+def _too_big(path: Path) -> str | None:
+    """Why ``path`` is too large to be one summary, or None."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # reading it reports the problem
+    if size <= MAX_SUMMARY_BYTES:
+        return None
+    return (f"file is {size:,} bytes, over the {MAX_SUMMARY_BYTES // 1024} KB limit for "
+            "one summary: shorten it or split it")
 
 
 def _id_line(text: str) -> int:
@@ -524,30 +542,6 @@ def same_content(a: Summary, b: Summary) -> bool:
     return render_summary(a) == render_summary(b)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text so that readers see the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-
-
 def write_summary(
     summary: Summary,
     corpus_dir: Path | str,
@@ -566,6 +560,9 @@ def write_summary(
     folder = Path(corpus_dir)
     path = folder / f"{summary.id}.md"
     text = render_summary(summary)
+    if len(text.encode("utf-8")) > MAX_SUMMARY_BYTES:  # the loader would refuse the file
+        raise CorpusError(f"{path}: the summary is over the {MAX_SUMMARY_BYTES // 1024} KB "
+                          "limit for one summary: shorten it or split it")
     with _write_lock:
         if path.exists():
             try:

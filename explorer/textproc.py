@@ -635,7 +635,3 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the tokenizer's words (hyphenated words split into parts)."""
     return list(_nltk_tools()[0].span_tokenize(text))
 
-
-def words(text: str) -> list[str]:
-    """Lowercased surface words (no stemming, no stop words): for spelling suggestions."""
-    return [w.lower() for w in _nltk_tools()[0].tokenize(text)]

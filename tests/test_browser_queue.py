@@ -4,6 +4,7 @@ next" walks the queue; "Suggest tags" lands with the suggestions in view."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 
 import pytest
@@ -86,6 +87,11 @@ def test_suggest_tags_keeps_the_suggestions_in_view(page):
     page.get_by_role("button", name="Suggest tags").click()
     page.wait_for_selector(".suggest-list")
     assert page.url.endswith("#suggestions")
+    # the browser scrolls to the fragment (polled from here: the page's CSP forbids the
+    # eval that Playwright's wait_for_function would need)
+    deadline = time.monotonic() + 10
+    while page.evaluate("window.scrollY") <= 300 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert page.evaluate("window.scrollY") > 300
     box = page.locator(".suggest-list").bounding_box()
     assert box is not None and box["y"] < DESKTOP["height"]  # on screen without scrolling

@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from explorer.integrity import read_manifest, write_manifest
 from explorer.tagger import (
+    CorruptModelError,
     ModelMissingError,
     StaleModelError,
     TopicModel,
@@ -97,11 +99,21 @@ def test_missing_model_says_run_pprnet_build(tmp_path):
         load_model(tmp_path / "does-not-exist")
 
 
+def _reseal(index_dir: Path) -> None:
+    """New checksums for edited files: a model *saved* that way (by another version of
+    the program), not one damaged on disk, which the checksums alone would refuse."""
+    folder = model_dir(index_dir)
+    old = read_manifest(folder)
+    write_manifest(folder, kind=old.kind, format_version=old.format_version,
+                   fingerprint=old.fingerprint)
+
+
 def _edit_meta(index_dir: Path, **changes) -> None:
     path = model_dir(index_dir) / "meta.json"
     meta = json.loads(path.read_text())
     meta.update(changes)
     path.write_text(json.dumps(meta))
+    _reseal(index_dir)
 
 
 def test_model_from_another_scikit_learn_is_stale(tmp_path, model):
@@ -139,11 +151,29 @@ def test_damaged_model_is_a_clear_error_not_a_crash(tmp_path, model, damage):
         data = json.loads((folder / "data.json").read_text())
         del data["text_vocabulary"]
         (folder / "data.json").write_text(json.dumps(data))
+        _reseal(tmp_path)  # past the checksums: the loader's own checks must catch it
     else:
         data = json.loads((folder / "data.json").read_text())
         data["text_vocabulary"] = data["text_vocabulary"][:-3]
         (folder / "data.json").write_text(json.dumps(data))
-    with pytest.raises(StaleModelError, match="pprnet build"):
+        _reseal(tmp_path)
+    with pytest.raises(CorruptModelError, match="damaged.*pprnet build"):
+        load_model(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garble", "manifest deleted", "extra file"])
+def test_a_model_file_changed_after_its_save_is_damaged(tmp_path, model, damage):
+    save_model(model, tmp_path)
+    folder = model_dir(tmp_path)
+    if damage == "garble":  # same size, different bytes: only the checksum tells
+        raw = bytearray((folder / "data.json").read_bytes())
+        raw[len(raw) // 2] ^= 0x20
+        (folder / "data.json").write_bytes(bytes(raw))
+    elif damage == "manifest deleted":
+        (folder / "MANIFEST.json").unlink()
+    else:
+        (folder / "arrays-2.npz").write_bytes(b"planted")
+    with pytest.raises(CorruptModelError, match="damaged.*pprnet build"):
         load_model(tmp_path)
 
 
@@ -193,6 +223,7 @@ def test_model_saved_before_smoothing_existed_still_loads(tmp_path, model, corpu
         arrays = {k: npz[k] for k in npz.files if k not in ("cooc", "cooc_weight")}
     with open(path, "wb") as handle:
         np.savez(handle, **arrays)
+    _reseal(tmp_path)
     loaded = load_model(tmp_path)
     assert loaded.cooc_weight == 0.0
     assert _suggest(loaded, summaries[0]) == _suggest(model, summaries[0])
@@ -206,5 +237,6 @@ def test_smoothing_weight_without_its_matrix_is_a_clear_error(tmp_path, model):
     arrays["cooc_weight"] = np.array(0.3)
     with open(path, "wb") as handle:
         np.savez(handle, **arrays)
+    _reseal(tmp_path)
     with pytest.raises(StaleModelError, match="damaged.*pprnet build"):
         load_model(tmp_path)

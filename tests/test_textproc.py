@@ -144,9 +144,6 @@ def test_long_form_acronym_spans_the_whole_phrase() -> None:
     assert text[cbt[0].start:cbt[0].end] == "cognitive behavioural therapy"
 
 
-def test_words_are_lowercased_surface_words() -> None:
-    assert textproc.words("Running CBT's Behaviour") == ["running", "cbt's", "behaviour"]
-
 
 def test_empty_and_odd_input() -> None:
     assert analyze("") == []

@@ -319,7 +319,10 @@ def test_histogram_labels_every_few_years():
     gaps = {b - a for a, b in zip(labels, labels[1:], strict=False)}
     assert max(gaps) <= 4
     assert charts.label_positions(1, 6) == [0]
-    assert charts.label_positions(5, 6) == [0, 1, 2, 3, 4]
+    assert charts.label_positions(5, 6) == [0, 2, 4]
+    assert charts.label_positions(2, 6) == [0, 1]
+    assert all(b - a >= 2 for a, b in zip(charts.label_positions(9, 6),
+                                           charts.label_positions(9, 6)[1:], strict=False))
 
 
 def test_heatmap_labels_sit_outside_the_scrolling_cells():

@@ -9,6 +9,7 @@ the report a real run would.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from explorer.corpus_version import bump
 from explorer.importers.blog_page import import_blog_page
 from explorer.importers.html_text import html_to_text, looks_like_html
 from explorer.importers.merge import PlannedImport, plan_import
+from explorer.importers.source import read_import_file
 from explorer.records import Summary
 
 PAGE_SUFFIXES = (".txt", ".html", ".htm")
@@ -43,10 +45,7 @@ def page_files(paths: tuple[Path, ...]) -> list[Path]:
 
 def read_page(page: Path) -> list[Summary]:
     """The summaries of one saved page (text or HTML); warnings go to standard error."""
-    try:
-        text = page.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"{page}: not UTF-8 text")
+    text = read_import_file(page)  # limits: a regular file of UTF-8 text, at most 5 MB
     if looks_like_html(text):
         text = html_to_text(text)
     result = import_blog_page(text)
@@ -94,6 +93,8 @@ def import_pages(pages: tuple[Path, ...], out_dir: Path | None, replace_tags: bo
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             fail(os_message(exc, "cannot create the output folder"))
+        if not os.access(target, os.W_OK):
+            fail(f"cannot write to the output folder {target}")
         for plan in plans:
             if plan.status != "unchanged":
                 write_summary(plan.summary, target, overwrite=plan.status == "updated")

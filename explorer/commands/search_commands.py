@@ -25,19 +25,23 @@ if TYPE_CHECKING:
 @index_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary lines.")
 @click.option("--no-model", is_flag=True, help="Build the search index only.")
+@click.option("--no-index", is_flag=True, help="Train the topic model only.")
 @friendly_errors
-def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool) -> None:
+def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool,
+          no_index: bool) -> None:
     """Build the search index and train the topic model from the corpus.
 
     The index is built into a new folder and swapped in atomically. A corpus with errors
     is refused and the current index and model stay as they are.
     """
+    if no_model and no_index:
+        fail("--no-model and --no-index leave nothing to build: give at most one")
     from explorer.builder import BuildRefused, build_all
 
     say = (lambda _msg: None) if quiet else (lambda msg: click.echo(msg))
     try:
         report = build_all(corpus_dir, index_dir, progress=not quiet,
-                           with_model=not no_model, say=say)
+                           with_index=not no_index, with_model=not no_model, say=say)
     except BuildRefused as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None

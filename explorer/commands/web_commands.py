@@ -18,12 +18,21 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
     """Build the search index (and the tagger model) when missing or stale.
 
     A corpus with errors is not indexed: an existing index is served as it is (with a
-    warning), and without one there is nothing to serve.
+    warning), and without one there is nothing to serve. A damaged index or model (see
+    `explorer.integrity`) is left to the site: it starts at once, answers 503 for what
+    is damaged and rebuilds it in the background (`explorer.web.healing`).
     """
     # Imported here: the builder loads Whoosh and scikit-learn, which `pprnet --help` skips.
-    from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
+    from explorer.builder import BuildRefused, build_all, damage, index_staleness, model_unusable
 
     reason = "asked to (--rebuild)" if force else index_staleness(corpus_dir, index_dir)
+    if reason is None:
+        damaged = damage(index_dir)
+        for line in damaged:
+            click.echo(f"pprnet: warning: {line}: the site answers 503 for it until it is "
+                       "rebuilt (in the background, unless PPRNET_AUTO_REBUILD=0)", err=True)
+        if damaged:
+            return
     model_reason = model_unusable(index_dir) if reason is None else None
     if reason is None and model_reason is None:
         return

@@ -110,24 +110,6 @@ class LinesTokenizer(Tokenizer):
             yield t
 
 
-class SurfaceWordsTokenizer(Tokenizer):
-    """Lowercased unstemmed words, for the spelling vocabulary ("did you mean")."""
-
-    def __call__(  # type: ignore[override]
-        self, value: str, positions: bool = False, chars: bool = False,
-        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
-    ) -> Iterator[WhooshToken]:
-        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, word in enumerate(spelling_words(value)):
-            t.text = word
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
-
-
 class ExactFormTokenizer(Tokenizer):
     """Unstemmed, spelling-folded words (closed compounds included): the ``exact`` field,
     which lets a search rank the typed form above words that only share its stem."""
@@ -177,16 +159,6 @@ def inflections(word: str) -> frozenset[str]:
         if word.endswith("y") and len(word) > 3:
             forms.add(word[:-1] + "ies")
     return frozenset(forms)
-
-
-def spelling_words(text: str) -> list[str]:
-    """Alphabetic words of 3+ letters, apostrophes dropped: the speller's vocabulary."""
-    out = []
-    for word in textproc.words(text):
-        word = word.replace("'", "").replace("\u2019", "")
-        if len(word) >= 3 and word.isalpha():
-            out.append(word)
-    return out
 
 
 def query_terms(text: str) -> list[str]:

@@ -28,6 +28,8 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
 from explorer.corpus import atomic_write_text, load_taxonomy
+from explorer.integrity import write_manifest
+from explorer.leftovers import sweep_temporaries
 from explorer.records import Summary, Taxonomy
 from explorer.search import analysis
 from explorer.search.postings import SUFFIX, PostingsWriter
@@ -35,6 +37,7 @@ from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELDS, document_for, 
 from explorer.search.store import build_lock, new_build_dir, swap_in
 
 TAXONOMY_FILE = "taxonomy.json"
+INDEX_FORMAT = 1  # of an index folder as a whole: recorded in its manifest
 PARALLEL_FROM = 500  # documents; below this, starting workers costs more than it saves
 
 _Analysed = dict[str, list[tuple[str, int, int, int]]]
@@ -81,6 +84,7 @@ _PARTS_COUNTER = None  # shared count of indexed documents, for the progress bar
 def build_index(
     summaries: list[Summary], index_dir: Path, *, progress: bool = False,
     taxonomy: Taxonomy | None = None, workers: int | None = None,
+    fingerprint: str | None = None,
 ) -> dict:
     """Index ``summaries`` into ``index_dir`` atomically; return stats.
 
@@ -88,6 +92,8 @@ def build_index(
     resolve topic and type names the way the corpus did. ``workers``: processes, each
     indexing one part into its own segment (default: one per core, up to four, for
     corpora of at least `PARALLEL_FROM` summaries; otherwise one, in this process).
+    ``fingerprint``: the corpus's (see `corpus_fingerprint`), recorded in the manifest that
+    is written last, before the swap, so that opening can tell a damaged file.
     """
     index_dir = Path(index_dir)
     started = time.perf_counter()
@@ -101,6 +107,7 @@ def build_index(
         workers = min(os.cpu_count() or 1, 4) if len(summaries) >= PARALLEL_FROM else 1
     workers = max(1, min(workers, len(summaries)))
     with build_lock(index_dir, timeout=600):
+        sweep_temporaries(index_dir, time.time())
         target = new_build_dir(index_dir)
         try:
             if workers > 1:
@@ -108,6 +115,8 @@ def build_index(
             else:
                 _write(target, summaries, progress)
             atomic_write_text(target / TAXONOMY_FILE, taxonomy_to_json(taxonomy))
+            write_manifest(target, kind="search-index", format_version=INDEX_FORMAT,
+                           fingerprint=fingerprint, unlisted_forbidden=("*.toc",))
             swap_in(index_dir, target)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)

@@ -182,6 +182,11 @@ class Snapshot:
                 continue
             self.month[self._global_ids("published", value)] = ordinal
         self.pub_year = np.where(self.month >= 0, self.month // 12, 0).astype(np.int32)
+        # Rank of each document's id: the last tie-break of every order, so that equal
+        # scores come back in the same order whatever doc numbers a build handed out.
+        self.id_rank = np.zeros(n, dtype=np.int32)
+        for rank, value in enumerate(self._lexicon("id")):
+            self.id_rank[self._global_ids("id", value)] = rank
         self.cite_year = np.zeros(n, dtype=np.int32)
         for value in self._lexicon("year"):
             if value.isdigit():

@@ -23,9 +23,11 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, LockError
+from whoosh.util.filelock import try_for
 
 from explorer import strict
 from explorer.corpus import load_taxonomy
+from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
 from explorer.records import Summary, Taxonomy
 from explorer.search import query as q
 from explorer.search.build import TAXONOMY_FILE
@@ -45,6 +47,7 @@ from explorer.search.spelling import correct_query
 from explorer.search.store import (
     IndexLockedError,
     IndexMissingError,
+    corrupt,
     current_dir,
     missing,
     pointer_stamp,
@@ -84,13 +87,24 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _open_dir(self) -> tuple[str, object]:
+    def _open_dir(self) -> tuple[Path, object]:
         path = current_dir(self.index_dir)
+        failure = VERIFIED.failure(path)
+        if failure:
+            raise corrupt(self.index_dir, f"{failure}; in {path.name}")
         try:
             ix = whoosh_index.open_dir(str(path))
         except Exception as exc:  # noqa: BLE001 - any failure here means "unusable"
-            raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
-        return path.name, ix
+            raise corrupt(self.index_dir, f"{type(exc).__name__}") from None
+        return path, ix
+
+    def _verify(self, path: Path) -> None:
+        """Check the folder against its build's manifest: sizes on every opening, hashes
+        once per folder and manifest (see `explorer.integrity`)."""
+        try:
+            VERIFIED.check(path)
+        except CorruptError as exc:
+            raise corrupt(self.index_dir, f"{exc}; in {path.name}") from None
 
     def _open_searcher(self) -> tuple[str, object, object]:
         """(directory name, index, searcher) of the live index.
@@ -104,14 +118,18 @@ class SearchIndex:
             if attempt:
                 time.sleep(0.02 * attempt)
             path = current_dir(self.index_dir)
+            if self._local.searcher is None or path.name != self._local.dir_name:
+                # a folder this thread has not opened yet (start-up, a swap); not on a
+                # reopen after a commit, whose new files the committer adds to the manifest
+                self._verify(path)
             try:
                 ix = whoosh_index.open_dir(str(path))
                 return path.name, ix, ix.searcher()  # type: ignore[attr-defined]
             except (FileNotFoundError, EmptyIndexError) as exc:
                 last = exc
             except Exception as exc:  # noqa: BLE001 - any other failure means "unusable"
-                raise missing(self.index_dir, f"corrupt: {type(exc).__name__}") from None
-        raise missing(self.index_dir, f"corrupt: {type(last).__name__}")
+                raise corrupt(self.index_dir, f"{type(exc).__name__}") from None
+        raise corrupt(self.index_dir, f"{type(last).__name__}")
 
     def _searcher(self):  # type: ignore[no-untyped-def]
         """This thread's searcher, reopened if the index changed since last time."""
@@ -138,6 +156,9 @@ class SearchIndex:
             name, ix, searcher = self._open_searcher()
             local.searcher.close()  # type: ignore[attr-defined]
             local.ix, local.searcher, local.dir_name = ix, searcher, name
+        failure = VERIFIED.failure(self.index_dir / str(local.dir_name))
+        if failure:  # found by the background check of a large folder
+            raise corrupt(self.index_dir, f"{failure}; in {local.dir_name}")
         return local.searcher
 
     def taxonomy(self) -> Taxonomy:
@@ -152,8 +173,12 @@ class SearchIndex:
                     aliases=dict(data.get("aliases") or {}),
                     type_aliases=dict(data.get("type_aliases") or {}),
                 )
-            except (OSError, ValueError, KeyError, TypeError):
-                tax = load_taxonomy()
+            except FileNotFoundError:
+                tax = load_taxonomy()  # an index from before taxonomies were saved
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                # not the bundled taxonomy instead: topic names could silently differ
+                raise corrupt(self.index_dir, f"{TAXONOMY_FILE}: {type(exc).__name__}"
+                              ) from None
             self._taxonomy, self._taxonomy_dir = tax, name
         return self._taxonomy
 
@@ -424,11 +449,12 @@ class SearchIndex:
     # ------------------------------------------------------------------ updates
 
     def _writer(self):  # type: ignore[no-untyped-def]
-        _, ix = self._open_dir()
+        folder, ix = self._open_dir()
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                return ix.writer(timeout=min(1.0, self.lock_timeout))  # type: ignore[attr-defined]
+                return folder, ix, ix.writer(  # type: ignore[attr-defined]
+                    timeout=min(1.0, self.lock_timeout))
             except LockError:
                 if time.monotonic() >= deadline:
                     raise IndexLockedError(
@@ -439,26 +465,44 @@ class SearchIndex:
     def add_or_replace(self, summary: Summary) -> None:
         """Index one summary (replacing one with the same id); visible to the next search."""
         with self._write_lock:
-            writer = self._writer()
+            folder, ix, writer = self._writer()
             try:
                 writer.update_document(**document_for(summary))
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
+            self._bless(folder, ix)
         self._local.stamp = None
 
     def delete(self, summary_id: str) -> None:
         """Remove one summary from the index (no error if it is not there)."""
         with self._write_lock:
-            writer = self._writer()
+            folder, ix, writer = self._writer()
             try:
                 writer.delete_by_term("id", str(summary_id))
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
+            self._bless(folder, ix)
         self._local.stamp = None
+
+    def _bless(self, folder: Path, ix) -> None:  # type: ignore[no-untyped-def]
+        """List the files a commit added in the folder's manifest (new files only: a
+        listed file that changed is damage and is not blessed). Under Whoosh's write lock
+        again, so that no other writer's uncommitted files get listed."""
+        lock = ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            log.warning("manifest of %s not refreshed: the index is locked by another "
+                        "writer, whose commit refreshes it", folder)
+            return
+        try:
+            refresh_manifest(folder)
+        except (CorruptError, OSError) as exc:
+            raise corrupt(self.index_dir, f"{exc}; in {folder.name}") from None
+        finally:
+            lock.release()
 
 
 def _parse(text: str) -> q.ParsedQuery:
@@ -491,15 +535,18 @@ def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str
     if sort == "relevance" and score is not None:
         s = score[docs]
         if stop < len(docs):
-            top = np.argpartition(-s, stop - 1)[:stop]
-            docs, s = docs[top], s[top]
-        # score desc, then newest, then doc number for a stable order
-        order = np.lexsort((docs, -snap.month[docs], -s))
+            # every document scoring at least the stop-th best: ties at the cut included,
+            # so which of them make the page is decided by the tie-breaks below
+            kth = -np.partition(-s, stop - 1)[stop - 1]
+            keep = s >= kth
+            docs, s = docs[keep], s[keep]
+        # score desc, then newest, then id: the same order from every build of an index
+        order = np.lexsort((snap.id_rank[docs], -snap.month[docs], -s))
     else:
         sign = -1 if sort in ("newest", "relevance") else 1
         months = snap.month[docs]
         # summaries with no posting month (added to the archive) come last either way
-        order = np.lexsort((docs, sign * months, months < 0))
+        order = np.lexsort((snap.id_rank[docs], sign * months, months < 0))
     return [int(d) for d in docs[order][start:stop]]
 
 

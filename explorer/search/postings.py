@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.search.store import corrupt
+
 SUFFIX = ".postings.npz"
 _Field = tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]  # index, offsets, ids, tf
 
@@ -67,7 +69,8 @@ class SegmentPostings:
     """Read side of one segment's file; fields load on first use."""
 
     def __init__(self, path: Path) -> None:
-        self._data = np.load(path)
+        self.path = path
+        self._data = np.load(path, allow_pickle=False)
         self._fields: dict[str, _Field] = {}
         self._lock = threading.Lock()
 
@@ -79,11 +82,16 @@ class SegmentPostings:
                 if loaded is None:
                     if f"{field}.terms" not in self._data.files:
                         return None
-                    raw = bytes(self._data[f"{field}.terms"]).decode("utf-8")
-                    terms = raw.split("\n") if raw else []
-                    loaded = ({t: i for i, t in enumerate(terms)},
-                              self._data[f"{field}.offsets"], self._data[f"{field}.ids"],
-                              self._data[f"{field}.tf"])
+                    try:
+                        raw = bytes(self._data[f"{field}.terms"]).decode("utf-8")
+                        terms = raw.split("\n") if raw else []
+                        loaded = ({t: i for i, t in enumerate(terms)},
+                                  self._data[f"{field}.offsets"], self._data[f"{field}.ids"],
+                                  self._data[f"{field}.tf"])
+                    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib, EOF...
+                        # damaged: an empty answer would look like "no results"
+                        raise corrupt(self.path.parent.parent,
+                                      f"{self.path.name}: {type(exc).__name__}") from None
                     self._fields[field] = loaded
         return loaded
 
@@ -120,6 +128,7 @@ def for_segment(folder: Path | None, segment_id: str) -> SegmentPostings | None:
             path = Path(folder) / f"{segment_id}{SUFFIX}"
             try:
                 _OPEN[key] = SegmentPostings(path) if path.is_file() else None
-            except (OSError, ValueError):
-                _OPEN[key] = None  # unreadable: fall back to Whoosh's postings
+            except Exception as exc:  # noqa: BLE001 - BadZipFile, OSError, ValueError...
+                raise corrupt(Path(folder).parent,
+                              f"{path.name}: {type(exc).__name__}") from None
         return _OPEN[key]

@@ -36,6 +36,16 @@ class IndexLockedError(SearchError):
     """Another writer held the index lock for longer than we were willing to wait."""
 
 
+class IndexCorruptError(IndexMissingError):
+    """The index folder does not match what its build wrote (see `explorer.integrity`)."""
+
+
+def corrupt(index_dir: Path, why: str) -> IndexCorruptError:
+    return IndexCorruptError(
+        f"the search index in {index_dir} is damaged ({why}): run `pprnet build` to rebuild it"
+    )
+
+
 def missing(index_dir: Path, why: str) -> IndexMissingError:
     return IndexMissingError(
         f"no usable search index in {index_dir} ({why}): run `pprnet build` to build it"

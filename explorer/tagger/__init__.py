@@ -9,6 +9,7 @@
 from explorer.tagger.fingerprint import corpus_fingerprint
 from explorer.tagger.model import DEFAULT_CONFIG, TaggerConfig, TopicModel, train_model
 from explorer.tagger.persist import (
+    CorruptModelError,
     ModelError,
     ModelMissingError,
     StaleModelError,
@@ -19,6 +20,7 @@ from explorer.tagger.persist import (
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "CorruptModelError",
     "ModelError",
     "ModelMissingError",
     "StaleModelError",

@@ -3,11 +3,13 @@
 The model is derived data: when in doubt, refuse it and tell the user to rebuild. A model
 from another scikit-learn version, another model format or an older corpus raises
 `StaleModelError` with a "run `pprnet build`" message instead of loading something that
-may mean different things; a missing one raises `ModelMissingError`.
+may mean different things; a missing one raises `ModelMissingError`; one whose files do
+not match the checksums its save wrote raises `CorruptModelError`.
 
 Files: ``meta.json`` (small: format, corpus fingerprint, scikit-learn version, date, the
-config), ``data.json`` (word lists, ids, titles) and ``arrays.npz`` (numbers; read with
-``allow_pickle=False``, so a model file can never run code). A save writes a fresh sibling
+config), ``data.json`` (word lists, ids, titles), ``arrays.npz`` (numbers; read with
+``allow_pickle=False``, so a model file can never run code) and ``MANIFEST.json`` (size
+and SHA-256 of each, see `explorer.integrity`). A save writes a fresh sibling
 directory and swaps it in by rename, so readers see the old model or the new one; the
 brief gap between the two renames is bridged by a retry in `load_model`.
 """
@@ -19,7 +21,6 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,9 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
+from explorer.atomicfile import fsync_dir
+from explorer.integrity import MANIFEST, VERIFIED, CorruptError, write_manifest
+from explorer.leftovers import temp_dir
 from explorer.tagger.features import FeatureSpace, TfidfBlock
 from explorer.tagger.model import TaggerConfig, TopicModel
 
@@ -47,6 +51,10 @@ class ModelMissingError(ModelError):
 
 class StaleModelError(ModelError):
     """The saved model is from another scikit-learn, format or corpus, or is damaged."""
+
+
+class CorruptModelError(StaleModelError):
+    """The model's files do not match what its save wrote (see `explorer.integrity`)."""
 
 
 class _Retry(Exception):
@@ -84,19 +92,6 @@ def _write(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np.ndarray]]:
@@ -153,7 +148,7 @@ def save_model(model: TopicModel, index_dir: Path | str) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     build_id = uuid.uuid4().hex
     meta, data, arrays = _payload(model, build_id)
-    tmp = Path(tempfile.mkdtemp(prefix=".model-tmp-", dir=index_dir))
+    tmp = temp_dir(index_dir, "model")
     try:
         _write(tmp / "data.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         with open(tmp / "arrays.npz", "wb") as handle:
@@ -162,7 +157,8 @@ def save_model(model: TopicModel, index_dir: Path | str) -> None:
             os.fsync(handle.fileno())
         # meta.json last: a directory with it is complete.
         _write(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
-        _fsync_dir(tmp)
+        write_manifest(tmp, kind="topic-model", format_version=FORMAT_VERSION,
+                       fingerprint=model.fingerprint)  # the checksums, for load_model
         final = model_dir(index_dir)
         with _swap_lock(index_dir):
             if final.exists():
@@ -172,7 +168,7 @@ def save_model(model: TopicModel, index_dir: Path | str) -> None:
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 os.rename(tmp, final)
-            _fsync_dir(index_dir)
+            fsync_dir(index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -216,12 +212,18 @@ def check_meta(meta: dict, folder: Path, expected_fingerprint: str | None) -> No
 def _load_once(index_dir: Path, expected_fingerprint: str | None) -> TopicModel:
     folder = model_dir(index_dir)
     swapping = any(index_dir.glob(".model-old-*")) if index_dir.is_dir() else False
-    try:
-        meta = read_meta(index_dir)
-    except ModelMissingError:
+    if not (folder / "meta.json").is_file() and not (folder / MANIFEST).is_file():
+        if swapping:
+            raise _Retry
+        read_meta(index_dir)  # raises ModelMissingError: no model was ever saved here
+    try:  # the checksums first: a damaged meta.json is damage, not an old format
+        VERIFIED.check(folder, background=False)
+    except CorruptError as exc:
         if swapping:
             raise _Retry from None
-        raise
+        raise CorruptModelError(f"the topic model in {folder} is damaged ({exc}): "
+                                f"{_REBUILD}") from None
+    meta = read_meta(index_dir)
     check_meta(meta, folder, expected_fingerprint)
     try:
         data = json.loads((folder / "data.json").read_text(encoding="utf-8"))
@@ -229,17 +231,17 @@ def _load_once(index_dir: Path, expected_fingerprint: str | None) -> TopicModel:
             arrays = {name: npz[name] for name in npz.files}
     except FileNotFoundError:
         raise _Retry from None
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise StaleModelError(f"the topic model in {folder} is damaged ({exc}): "
-                              f"{_REBUILD}") from None
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError, ValueError...
+        raise CorruptModelError(f"the topic model in {folder} is damaged "
+                                f"({type(exc).__name__}): {_REBUILD}") from None
     if str(arrays.get("build_id")) != meta.get("build_id") or \
             data.get("build_id") != meta.get("build_id"):
         raise _Retry  # files of two saves: a swap happened while reading
     try:
         return _assemble(meta, data, arrays)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise StaleModelError(f"the topic model in {folder} is damaged ({exc!r}): "
-                              f"{_REBUILD}") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise CorruptModelError(f"the topic model in {folder} is damaged ({exc!r}): "
+                                f"{_REBUILD}") from None
 
 
 def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicModel:

@@ -13,7 +13,9 @@ Werkzeug hash; kept only as a hash), ``API_TOKEN`` (``PPRNET_API_TOKEN``),
 ``LOGIN_LIMIT`` (attempts, seconds), ``PER_PAGE``, ``EXPORT_LIMIT``, ``PAGE_CACHE_SIZE``
 (rendered pages kept for anonymous visitors; 0 turns the cache off), ``MODEL_RETRAIN_DELAY``
 (seconds without saves before the topic model is retrained in the background; None: never),
-``FOLLOW_CORPUS`` (follow outside changes of the corpus and index each second; default on).
+``FOLLOW_CORPUS`` (follow outside changes of the corpus and index each second; default on),
+``AUTO_REBUILD`` (``PPRNET_AUTO_REBUILD``, default on: rebuild a damaged or missing index or
+model in the background, see `explorer.web.healing`).
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from explorer import packaged
 from explorer.corpus import CorpusError
+from explorer.integrity import VERIFIED
 from explorer.search import IndexMissingError
 from explorer.web import security
+from explorer.web.healing import INDEX
 from explorer.web.state import WebState
 from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import register_template_helpers
@@ -71,6 +75,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PAGE_CACHE_SIZE=256,
         MODEL_RETRAIN_DELAY=2.0,
         FOLLOW_CORPUS=True,
+        AUTO_REBUILD=os.environ.get("PPRNET_AUTO_REBUILD", "1").lower() not in ("0", "no",
+                                                                                "false"),
     )
     app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -87,6 +93,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state.models.delay = None if delay is None else float(delay)
     if app.config["FOLLOW_CORPUS"]:
         state.follower.start()
+    state.healer.enabled = bool(app.config["AUTO_REBUILD"])
+    VERIFIED.allow_background = True  # a server: hash a large new index off the request path
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
     app.extensions["pprnet_login_limiter"] = security.RateLimiter(int(limit), float(window))
@@ -179,7 +187,13 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(IndexMissingError)
     def index_missing(exc: IndexMissingError) -> Response:
-        return render_error(503, "Search index missing", str(exc))
+        # Damaged or missing: never an empty answer. The details (with paths) go to the
+        # log; the visitor gets one calm sentence while a rebuild runs in the background.
+        message = app.extensions["pprnet"].heal(INDEX, str(exc))
+        response = render_error(503, "Search index unavailable", message)
+        response.headers["Retry-After"] = "60"
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.errorhandler(CorpusError)
     def corpus_error(exc: CorpusError) -> Response:

@@ -118,7 +118,8 @@ def label_positions(n: int, most: int) -> list[int]:
     it is not crowded by the one before, with k chosen so at most `most` labels are shown."""
     if n <= 0:
         return []
-    step = max(1, math.ceil(n / most))
+    # a year label ("2019") is wider than one bar's slot: never label two bars side by side
+    step = max(2 if n > 2 else 1, math.ceil(n / most))
     picks = list(range(0, n, step))
     if picks[-1] != n - 1:
         if n - 1 - picks[-1] < max(2, step // 2 + 1):
@@ -162,9 +163,13 @@ def year_histogram(
             parts.append(el("a", shapes, href=href(year), aria_label=label))
         else:
             parts.append(el("g", shapes))
+    last = len(years) - 1
     for i in label_positions(len(years), HISTOGRAM_LABELS):
-        parts.append(el("text", str(years[i]), class_="label", x=i * slot + slot / 2,
-                        y=height - 4, text_anchor="middle"))
+        # the end labels hug the chart's edges so that they are not cut off
+        x, anchor = (2, "start") if i == 0 else (width - 2, "end") if i == last else (
+            i * slot + slot / 2, "middle")
+        parts.append(el("text", str(years[i]), class_="label", x=x, y=height - 4,
+                        text_anchor=anchor))
     return Markup(el("svg", "".join(parts), id=chart_id, class_="chart chart-histogram",
                      viewBox=f"0 0 {width} {height}", role="group",
                      aria_label="Matching blog posts per year posted"))

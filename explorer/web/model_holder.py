@@ -75,6 +75,7 @@ class ModelHolder:
         self._idle.set()
         self._thread: threading.Thread | None = None
         self._fingerprint: tuple[int, str] | None = None  # (store version, fingerprint)
+        self.damage: str | None = None  # why the saved model could not be read (for healing)
         self.retrains = 0  # models this process trained and swapped in
         self.last_error: str | None = None
 
@@ -100,15 +101,17 @@ class ModelHolder:
             self._model, self._why = None, f"topic suggester unavailable ({exc})"
             self._loaded, self._stamp = True, stamp
             return
+        self.damage = None
         try:
             model = load_model(self.index_dir)
             why = incompatibility(model, self._taxonomy())
             self._model, self._why = (None, why) if why else (model, None)
         except ModelError as exc:
-            self._model, self._why = None, str(exc)
+            self._model, self._why, self.damage = None, str(exc), str(exc)
         except (OSError, ValueError) as exc:
             self._model = None
             self._why = f"cannot load the topic model ({exc}): run `pprnet build`"
+            self.damage = str(exc)
         self._loaded, self._stamp = True, stamp
 
     def trained_on(self, corpus: list[Summary], version: int) -> dict | None:
@@ -170,7 +173,7 @@ class ModelHolder:
             model = train_model(loaded.summaries, loaded.taxonomy)
             save_model(model, self.index_dir)
         with self._lock:
-            self._model, self._why = model, None
+            self._model, self._why, self.damage = model, None, None
             self._loaded, self._stamp = True, model_stamp(self.index_dir)
             self._checked = time.monotonic()
         self.retrains += 1

@@ -37,6 +37,7 @@ from explorer.records import Summary
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
 from explorer.web.corpus_follow import CorpusFollower
+from explorer.web.healing import INDEX, MODEL, Healer, public_message
 from explorer.web.model_holder import ModelHolder
 from explorer.web.store import CorpusStore
 
@@ -96,6 +97,7 @@ class WebState:
         self._stamp: tuple[int, int] | None = None
         self._stamp_at = float("-inf")
         self._watcher: threading.Thread | None = None
+        self.healer = Healer(self.corpus_dir, self.index_dir)
 
     @property
     def taxonomy(self):  # type: ignore[no-untyped-def]
@@ -146,9 +148,18 @@ class WebState:
 
     # ------------------------------------------------------------------ model
 
+    def heal(self, part: str, why: str) -> str:
+        """Have a damaged or missing ``part`` (INDEX or MODEL) rebuilt in the background;
+        returns the calm sentence to show meanwhile. ``why`` (with paths) is only logged."""
+        return public_message(part, self.healer.request(part, why))
+
     def model(self) -> tuple[Any, str | None]:
-        """(model, None), or (None, why the editor gets no suggestions)."""
-        return self.models.get()
+        """(model, None), or (None, why the editor gets no suggestions: one sentence,
+        without paths; a damaged or missing model is being rebuilt meanwhile)."""
+        model, why = self.models.get()
+        if model is None and self.models.damage:
+            return None, self.heal(MODEL, self.models.damage)
+        return model, why
 
     def warm(self) -> None:
         """Do the one-off work (topic terms, index arrays) before the first visitor waits."""
@@ -157,8 +168,11 @@ class WebState:
         stats = self.store.stats()
         if self.taxonomy.topics:
             stats.distinctive_terms(self.taxonomy.topics[0])
-        with contextlib.suppress(IndexMissingError):
+        try:
             self.index().search(SearchRequest(q="therapy"))
+        except IndexMissingError as exc:  # damaged or missing: rebuild before anyone asks
+            self.heal(INDEX, str(exc))
+        self.model()  # likewise for the model (and the first suggestion is not slow)
 
     # ------------------------------------------------------------------ cache
 
@@ -195,7 +209,9 @@ class WebState:
                     self._watcher.start()
                 try:
                     self.index().add_or_replace(summary)
-                except (IndexMissingError, IndexLockedError) as exc:
+                except IndexMissingError as exc:  # replayed from the journal once healed
+                    index_error = self.heal(INDEX, str(exc))
+                except IndexLockedError as exc:
                     index_error = str(exc)
                 except Exception as exc:  # noqa: BLE001 - the file is saved; the index is derived
                     log.exception("indexing %s failed", summary.id)

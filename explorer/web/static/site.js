@@ -124,9 +124,20 @@
     try { return document.execCommand("copy"); } catch (e) { return false; }
   }
 
+  // After a form posted to "...#suggestions" the browser scrolls to the fragment, but a
+  // late stylesheet or font can move the target after that scroll: scroll again once loaded.
+  function keepFragmentInView() {
+    var id = window.location.hash.slice(1);
+    var target = id && document.getElementById(id);
+    if (target && target.getBoundingClientRect().top > window.innerHeight / 2) {
+      target.scrollIntoView();
+    }
+  }
+
   function ready() {
     setupList();
     setupCopy();
+    window.addEventListener("load", keepFragmentInView);
     var form = document.getElementById("search");
     if (form) {
       form.addEventListener("submit", function () {
