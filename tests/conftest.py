@@ -14,6 +14,17 @@ SEED_PAGE = SHARED / "seed" / "pprnet_blog_page.txt"
 BUNDLED_CORPUS = REPO / "corpus"
 CHROMIUM = os.environ.get("PPRNET_CHROMIUM", "/usr/bin/chromium")
 
+# Strict mode for the whole suite (and the servers it starts): an exception that production
+# would turn into a degraded answer (explorer/strict.py) fails the test instead of hiding in
+# a notice. Tests of the degraded answer itself use the `lenient` fixture.
+os.environ.setdefault("PPRNET_STRICT", "1")
+
+
+@pytest.fixture
+def lenient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production behaviour for one test: degrade and log instead of raising."""
+    monkeypatch.setenv("PPRNET_STRICT", "0")
+
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from explorer.citation import looks_like_citation, parse_authors, parse_citation
+from explorer.citation import looks_like_citation, parse_authors, parse_citation, parse_editors
+from explorer.records import Citation
 
 
 def _seed_citation_lines(seed_text: str) -> list[str]:
@@ -231,3 +232,111 @@ def test_formatted_roundtrip_keeps_fields():
         c.volume,
         c.doi,
     )
+
+
+# --------------------------------------------------------------------------- each shape, field by field
+
+
+def _fields(c) -> dict:
+    return {k: v for k, v in vars(c).items() if v}
+
+
+def test_reference_without_a_year_still_gives_authors_title_and_source():
+    c = parse_citation("Smith, J., & Doe, A. B. Title of the work. Journal of Things, 3(2), 10-20.")
+    assert _fields(c) == {
+        "authors": ["Smith, J.", "Doe, A. B."], "title": "Title of the work",
+        "journal": "Journal of Things", "volume": "3", "issue": "2", "pages": "10–20",
+    }
+
+
+def test_no_date_is_an_empty_year_not_the_letters():
+    c = parse_citation("Doe, J. (n.d.). Title here. Journal Name.")
+    assert c.year is None and c.status is None
+    assert (c.authors, c.title, c.journal) == (["Doe, J."], "Title here", "Journal Name")
+
+
+@pytest.mark.parametrize("tail,pages", [(", pp. 12-15.", "12–15"), (", p. 12.", "12")])
+def test_pages_without_a_volume(tail, pages):
+    c = parse_citation(f"Doe, J. (2020). Title here. Journal Name{tail}")
+    assert (c.journal, c.volume, c.issue, c.pages) == ("Journal Name", None, None, pages)
+
+
+def test_group_author_is_kept_whole():
+    c = parse_citation("American Psychological Association. (2020). Publication manual of the "
+                       "American Psychological Association (7th ed.).")
+    assert c.authors == ["American Psychological Association"]
+    assert c.year == "2020"
+    assert c.title == "Publication manual of the American Psychological Association (7th ed.)"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Open Science Collaboration, et al.", ["Open Science Collaboration"]),
+        ("Smith, J", ["Smith, J."]),
+        ("Smith, J., and Xu, L.", ["Smith, J.", "Xu, L."]),
+        ("Smith, J. & Doe, A.", ["Smith, J.", "Doe, A."]),
+    ],
+)
+def test_author_list_shapes(text, expected):
+    assert parse_authors(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("A. Bergin and S. Garfield", ["Bergin, A.", "Garfield, S."]),
+        ("L. G. Castonguay, C. E. Hill, & J. Doe", ["Castonguay, L. G.", "Hill, C. E.", "Doe, J."]),
+        ("A. Smith,, B. Jones", ["Smith, A.", "Jones, B."]),
+        ("Th. Jones", ["Jones, Th."]),
+        ("American Psychiatric Association", ["American Psychiatric Association"]),
+    ],
+)
+def test_editor_lists_come_out_surname_first(text, expected):
+    assert parse_editors(text) == expected
+
+
+def test_chapter_with_editors_joined_by_and_and_no_pages():
+    c = parse_citation("Doe, J. (2020). The case of patient X. In A. Bergin and S. Garfield (Eds.), "
+                       "Handbook of things (2nd ed.). Wiley.")
+    assert _fields(c) == {
+        "authors": ["Doe, J."], "year": "2020", "title": "The case of patient X",
+        "editors": ["Bergin, A.", "Garfield, S."], "journal": "Handbook of things (2nd ed.)",
+        "publisher": "Wiley",
+    }
+
+
+def test_chapter_without_a_publisher():
+    c = parse_citation("Doe, J. (2020). The case of patient X. In A. Bergin (Ed.), Handbook of "
+                       "things (pp. 1-2).")
+    assert (c.title, c.journal, c.pages, c.publisher) == (
+        "The case of patient X", "Handbook of things", "1–2", None)
+
+
+@pytest.mark.parametrize(
+    "reference,title,journal",
+    [
+        ("Doe, J. (2020). Generation X.", "Generation X", None),
+        ("Doe, J. (2020). Does it work? Journal of Things, 3, 1-2.", "Does it work?",
+         "Journal of Things"),
+        ("Doe, J. (2020). Title here. Journal Name. https://example.org/report.pdf", "Title here",
+         "Journal Name"),
+        ("Doe, J. (2020). Title here. Journal Name,.", "Title here", "Journal Name"),
+        ("Doe,\u00a0J. (2020). Title\u2009here  and   there. Journal Name.", "Title here and there",
+         "Journal Name"),
+    ],
+)
+def test_title_and_source_edges(reference, title, journal):
+    c = parse_citation(reference)
+    assert (c.authors, c.title, c.journal) == (["Doe, J."], title, journal)
+
+
+def test_doi_ending_in_x_keeps_it():
+    c = parse_citation("Doe, J. (2020). Title here. Studies in Generation X, 3(1), 1-9. "
+                       "https://doi.org/10.1234/ABC.X")
+    assert (c.journal, c.volume, c.doi) == ("Studies in Generation X", "3", "10.1234/ABC.X")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+def test_blank_reference_is_an_empty_citation(text):
+    assert parse_citation(text) == Citation()

@@ -7,9 +7,11 @@ type, dates, sort, page) are just as wild, and raw query strings carry invalid
 percent-escapes and non-UTF-8 bytes. Each goes through `explorer.search` directly, then
 through ``/api/search`` and ``/`` with Flask's test client.
 
-The engine answers every failure with an empty page and the notice "the search failed"
-(so a visitor never sees a 500); these tests treat that notice as a failure too, so a
-swallowed exception cannot hide here.
+The suite runs in strict mode (tests/conftest.py): where production would answer a failure
+with an empty page and the notice "the search failed" (so a visitor never sees a 500), the
+engine raises here, so a swallowed exception cannot hide. Beyond "no exception", each answer
+is checked for what must hold of any result: the query echoed as the parser cleaned it, page
+arithmetic, dates in the asked order, facets that add up, filters that only narrow.
 
 Bounded for CI; set PPRNET_FUZZ_EXAMPLES (e.g. 2000) for a longer run, and add
 ``--hypothesis-show-statistics`` to see how many examples ran.
@@ -28,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer.search import SearchIndex, SearchRequest, SearchResponse
+from explorer.search.query import parse
 from tests.web_helpers import make_app, template_site
 
 EXAMPLES = int(os.environ.get("PPRNET_FUZZ_EXAMPLES", "150"))
@@ -129,9 +132,22 @@ def _only_marks(fragment: str) -> bool:
 def check_response(resp: SearchResponse, req: SearchRequest, ids: set[str]) -> None:
     assert isinstance(resp, SearchResponse)
     assert not [n for n in resp.notices if FAILED in n], resp.notices
+    assert parse(req.q).text in (resp.query, resp.corrected_from)
     assert 0 <= len(resp.hits) <= req.per_page
     assert resp.total >= len(resp.hits)
     assert resp.pages == (math.ceil(resp.total / req.per_page) if resp.total else 0)
+    on_page = min(req.per_page, max(0, resp.total - (req.page - 1) * req.per_page))
+    assert len(resp.hits) == on_page
+    assert len({hit.id for hit in resp.hits}) == len(resp.hits)
+    dated = [hit.published for hit in resp.hits if hit.published]
+    if resp.sort == "newest":
+        assert dated == sorted(dated, reverse=True)
+    elif resp.sort == "oldest":
+        assert dated == sorted(dated)
+    if not req.has_filters:
+        # every result has one research type or none, and a year unless undated
+        assert sum(resp.facets["research_type"].values()) <= resp.total
+        assert sum(resp.facets["year"].values()) <= resp.total
     for hit in resp.hits:
         assert hit.id in ids
         assert _only_marks(hit.snippet_html) and _only_marks(hit.title_html)
@@ -152,7 +168,12 @@ def test_any_query_gets_an_answer(index, ids, q):
 @given(q=queries, f=filters)
 def test_any_query_with_any_filters_gets_an_answer(index, ids, q, f):
     req = SearchRequest(q=q, **f)
-    check_response(index.search(req), req, ids)
+    resp = index.search(req)
+    check_response(resp, req, ids)
+    unfiltered = index.search(SearchRequest(q=q, per_page=100))
+    assert resp.total <= unfiltered.total  # filters only narrow
+    if resp.total and req.per_page == 100 and req.page == 1 and unfiltered.total <= 100:
+        assert {h.id for h in resp.hits} <= {h.id for h in unfiltered.hits}
 
 
 @FUZZ

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import threading
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from explorer.search import (
     build_index,
 )
 from explorer.search import build as build_module
+from explorer.search.query import parse as parse_query
 from explorer.search.store import POINTER, current_dir
 from tests.test_search_query import HOSTILE
 
@@ -222,11 +224,19 @@ def test_prefix(idx: SearchIndex) -> None:
     assert ids(search(idx, "rupt*")) == {"2019-04-alliance-ruptures"}
 
 
-@pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_queries_are_answered(idx: SearchIndex, text: str) -> None:
+@pytest.mark.parametrize(("text", "tree"), HOSTILE)
+def test_hostile_queries_are_answered(idx: SearchIndex, text: str, tree: str) -> None:
+    """Strict mode (conftest): an exception inside the search fails here."""
     res = idx.search(SearchRequest(q=text))
     assert isinstance(res, SearchResponse)
-    assert 0 <= res.total <= len(SUMMARIES)
+    # the query as the parser cleaned it, or as corrected from that (no result otherwise)
+    assert parse_query(text).text in (res.query, res.corrected_from)
+    if tree == "ALL":  # nothing to search for: every summary, newest first
+        assert res.total == len(SUMMARIES) and res.sort == "newest"
+    elif tree == "alliance":
+        assert ids(res) == ids(search(idx, "alliance"))
+    else:
+        assert 0 <= res.total <= len(SUMMARIES)
     json.dumps(res.to_json())
     for hit in res.hits:
         assert "<script" not in hit.snippet_html and "<script" not in hit.title_html
@@ -661,17 +671,35 @@ def test_any_input_is_answered(idx: SearchIndex, text: str, page: int, sort: str
     json.dumps(res.to_json())
 
 
-def test_internal_failure_becomes_a_notice(idx: SearchIndex,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_failure_becomes_a_notice(idx: SearchIndex, monkeypatch: pytest.MonkeyPatch,
+                                           lenient: None, caplog: pytest.LogCaptureFixture,
+                                           ) -> None:
     from explorer.search import index as index_module
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("bug")
 
     monkeypatch.setattr(index_module, "_order", broken)
-    res = idx.search(SearchRequest(q="alliance"))
-    assert res.total == 0 and res.hits == []
-    assert any("failed" in n for n in res.notices)
+    with caplog.at_level(logging.WARNING, logger="explorer.search.index"):
+        res = idx.search(SearchRequest(q="alliance rupture", notices=["kept"]))
+    assert res.total == 0 and res.hits == [] and res.pages == 0
+    assert res.notices == ["kept", "the search failed (ZeroDivisionError); try different words"]
+    assert res.query == "alliance rupture"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "'alliance rupture'" in warnings[0].getMessage()
+    assert "ZeroDivisionError" in warnings[0].getMessage()
+
+
+def test_internal_failure_is_raised_in_strict_mode(idx: SearchIndex,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer.search import index as index_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(index_module, "_order", broken)
+    with pytest.raises(ZeroDivisionError):
+        idx.search(SearchRequest(q="alliance"))
 
 
 def test_parallel_build_and_postings_arrays_change_nothing(
@@ -704,3 +732,9 @@ def test_parallel_build_and_postings_arrays_change_nothing(
 
     postings._OPEN.clear()
     assert {t: plain.search(SearchRequest(q=t)).to_json() for t in queries} == expected
+
+
+def test_facet_ties_are_listed_by_name_not_taxonomy_order(idx: SearchIndex) -> None:
+    # Meta-analysis and the naturalistic type tie at 3; the taxonomy lists naturalistic first
+    assert list(search(idx, "").facets["research_type"].items()) == [
+        (RCT, 4), (META, 3), (NATURAL, 3), (REVIEW, 1)]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from explorer.corpus import load_corpus
+from explorer.records import Citation, Summary, Taxonomy
 from explorer.tagger.evaluate import (
     METRIC_NAMES,
     Predictions,
@@ -16,6 +18,7 @@ from explorer.tagger.evaluate import (
     topic_metrics,
     type_accuracy,
 )
+from explorer.tagger.model import DEFAULT_CONFIG
 from explorer.tagger.splits import stratified_folds
 from explorer.tagger.synthetic import synthetic_corpus
 
@@ -135,16 +138,6 @@ def test_title_alone_stays_above_the_baselines(report):
     assert title_only["precision_at_1"] > keyword_on_titles["precision_at_1"]
 
 
-def test_evaluation_is_reproducible():
-    summaries, taxonomy = synthetic_corpus(40, seed=4)
-    a = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
-    b = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
-    for block in ("model",):
-        assert {k: a[block][k] for k in METRIC_NAMES} == {k: b[block][k] for k in METRIC_NAMES}
-    assert a["baselines"] == b["baselines"]
-    assert a["research_type_accuracy"] == b["research_type_accuracy"]
-
-
 # --------------------------------------------------------------------------- bundled corpus
 
 
@@ -174,3 +167,334 @@ def test_bundled_corpus_model_beats_the_most_frequent_baseline():
     assert ours["recall_at_5"] >= 2 * frequent["recall_at_5"]
     assert ours["recall_at_5"] > keyword["recall_at_5"]
     assert ours["precision_at_1"] > keyword["precision_at_1"]
+
+
+# --------------------------------------------------------------------------- baselines by hand
+
+NATURALISTIC = "Naturalistic, observational or qualitative study"
+RCT = "Randomized controlled trial"
+REVIEW = "Review, chapter or commentary"
+HAND_TAXONOMY = Taxonomy(
+    topics=["Alliance", "Depression", "Group Therapy"],
+    research_types=[NATURALISTIC, "Meta-analysis", REVIEW, RCT],
+    type_aliases={"Qualitative": NATURALISTIC, "Review": REVIEW},
+)
+
+
+def _summary(n: int, title: str, text: str, topics: list[str], rtype: str | None) -> Summary:
+    return Summary(id=f"2020-01-doc-{n}", published="2020-01", title=title, body=text,
+                   implications="", citation=Citation(), topics=topics, research_type=rtype)
+
+
+# Training folds: Depression 3 times, Alliance and Group Therapy once each (a tie, broken by
+# taxonomy order); the tagged documents carry 3, 1, 1 topics (mean 1.67 -> 2 suggested; the
+# untagged one does not count); the most common research type is the taxonomy's first.
+HAND_TRAIN = [
+    _summary(1, "One", "Words.", ["Alliance", "Depression", "Group Therapy"], NATURALISTIC),
+    _summary(2, "Two", "Words.", ["Depression"], NATURALISTIC),
+    _summary(3, "Three", "Words.", ["Depression"], RCT),
+    _summary(4, "Four", "Words.", [], None),
+]
+HAND_TEST = [
+    _summary(5, "A randomized trial of group therapy for depression", "Sessions were weekly.",
+             ["Depression"], RCT),
+    _summary(6, "Working together in sessions",
+             "We interviewed clients; the interview asked about the alliance. A review.",
+             ["Alliance"], NATURALISTIC),
+    _summary(7, "Therapists talk", "Nothing here names a topic.", ["Alliance"], None),
+    _summary(8, "A meta-analysis of randomized trials of group work", "", ["Group Therapy"],
+             None),
+]
+
+
+@pytest.fixture  # per test, not per module: cheap, and each test then runs the baselines itself
+def hand_baselines() -> dict[str, Predictions]:
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare(HAND_TRAIN, HAND_TAXONOMY)
+    test = prepare(HAND_TEST, HAND_TAXONOMY)
+    assert [s.id for s in HAND_TEST] == test.ids
+    return baseline_predictions(train, test, HAND_TAXONOMY)
+
+
+def test_most_frequent_baseline_ranks_topics_by_training_count(hand_baselines):
+    frequent = hand_baselines["most_frequent"]
+    order = ["Depression", "Alliance", "Group Therapy"]
+    assert frequent.ranked == [order] * 4
+    assert frequent.suggested == [{"Depression", "Alliance"}] * 4
+    assert frequent.types == [NATURALISTIC] * 4
+
+
+def test_most_frequent_baseline_without_tagged_training_documents():
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare([HAND_TRAIN[3]], HAND_TAXONOMY)  # untagged, untyped
+    frequent = baseline_predictions(train, prepare(HAND_TEST[:1], HAND_TAXONOMY),
+                                    HAND_TAXONOMY)["most_frequent"]
+    assert frequent.ranked == [HAND_TAXONOMY.topics]  # no counts: taxonomy order
+    assert frequent.suggested == [{"Alliance"}]  # at least one suggestion
+    assert frequent.types == [None]
+
+
+def test_keyword_baseline_ranks_topics_named_in_the_text(hand_baselines):
+    keyword = hand_baselines["keyword"]
+    assert keyword.ranked == [
+        ["Depression", "Group Therapy", "Alliance"],  # both named in full; more frequent first
+        ["Alliance", "Depression", "Group Therapy"],  # only Alliance named
+        ["Depression", "Alliance", "Group Therapy"],  # nothing named: training frequency
+        ["Group Therapy", "Depression", "Alliance"],  # "group" is half of Group Therapy
+    ]
+    assert keyword.suggested == [{"Depression", "Group Therapy"}, {"Alliance"}, set(), set()]
+
+
+def test_keyword_baseline_guesses_the_type_from_cue_words(hand_baselines):
+    assert hand_baselines["keyword"].types == [
+        RCT,  # "randomized trial" in the title
+        NATURALISTIC,  # no title cue; "interview" twice beats "review" once in the text
+        NATURALISTIC,  # no cue at all: the training majority
+        "Meta-analysis",  # two cue groups in the title: the first in cue order wins
+    ]
+
+
+def test_baseline_figures_on_the_hand_worked_example(hand_baselines):
+    truth = [set(s.topics) for s in HAND_TEST]
+    topics = HAND_TAXONOMY.topics
+    frequent = topic_metrics(hand_baselines["most_frequent"], truth, topics)
+    # top-1 is Depression for all four: right once; top-3 holds each truth once
+    assert frequent["precision_at_1"] == 0.25
+    assert frequent["precision_at_3"] == pytest.approx(1 / 3, abs=1e-4)
+    assert frequent["recall_at_5"] == 1.0
+    keyword = topic_metrics(hand_baselines["keyword"], truth, topics)
+    assert keyword["precision_at_1"] == 0.75
+    types = [s.research_type for s in HAND_TEST]
+    assert type_accuracy(hand_baselines["keyword"], types) == 1.0
+    assert type_accuracy(hand_baselines["most_frequent"], types) == 0.5
+
+
+def test_precision_at_3_counts_three_ranks_only():
+    pred = Predictions(ranked=[["a", "b", "c", "d"]], suggested=[set()], types=[None])
+    m = topic_metrics(pred, [{"a", "d"}], ["a", "b", "c", "d"])
+    assert m["precision_at_3"] == 0.3333  # rounded to four places
+    assert m["recall_at_5"] == 1.0
+    assert m["micro_f1"] == 0.0 and m["macro_f1"] == 0.0
+
+
+@pytest.mark.parametrize(("suggested", "micro"), [({"a"}, 0.6667), ({"a", "c", "d"}, 0.4)])
+def test_micro_f1_by_hand(suggested, micro):
+    pred = Predictions([["a"]], [suggested], [None])
+    m = topic_metrics(pred, [{"a", "b"}], ["a", "b", "c", "d"])
+    assert m["micro_f1"] == micro  # tp 1, fn 1, and fp 0 or 2
+
+
+def test_per_topic_recall_is_rounded_to_four_places():
+    truth = [{"a"}, {"a"}, {"a"}]
+    pred = Predictions([[]] * 3, [{"a"}, set(), set()], [None] * 3)
+    assert topic_metrics(pred, truth, ["a"])["per_topic"]["a"]["recall"] == 0.3333
+
+
+def test_short_rankings_count_missing_ranks_as_misses():
+    pred = Predictions(ranked=[["b"]], suggested=[{"b"}], types=[None])
+    m = topic_metrics(pred, [{"a"}], ["a", "b"])
+    assert {k: m[k] for k in METRIC_NAMES} == {k: 0.0 for k in METRIC_NAMES}
+    assert m["per_topic"]["b"] == {"support": 0, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert m["per_topic"]["a"] == {"support": 1, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+
+
+def test_no_tagged_document_gives_zeros_not_an_error():
+    pred = Predictions([["a"]], [{"a"}], [None])
+    m = topic_metrics(pred, [set()], ["a"])
+    assert m == {name: 0.0 for name in METRIC_NAMES} | {"per_topic": {}, "documents": 0}
+    assert type_accuracy(pred, [None]) == 0.0
+
+
+class RecordingModel:
+    """Answers like `TopicModel.suggest` and records how it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[tuple, dict]] = []
+
+    def suggest(self, *args: object, **kwargs: object) -> dict:
+        self.calls.append((args, kwargs))
+        typed = len(self.calls) % 2 == 1
+        return {
+            "topics": [{"topic": "Depression", "suggested": True},
+                       {"topic": "Alliance", "suggested": False},
+                       {"topic": "Group Therapy", "suggested": True}],
+            "research_type": [{"type": RCT}, {"type": REVIEW}] if typed else [],
+        }
+
+
+def test_model_is_asked_as_the_editor_asks_it():
+    from explorer.tagger.evaluate import model_predictions
+    from explorer.tagger.features import fields_of
+
+    model = RecordingModel()
+    latencies: list[float] = []
+    summaries = [_summary(9, "Cited work", "Body.", [], None), HAND_TEST[1]]
+    summaries[0].citation = Citation(title="The study's own title", journal="Psychotherapy")
+    started = time.perf_counter()
+    pred = model_predictions(model, summaries, title_only=False, latencies=latencies)
+    elapsed = time.perf_counter() - started
+    fields = [fields_of(s) for s in summaries]
+    assert fields[0].journal == "Psychotherapy"
+    assert model.calls == [((f.title, f.text), {"journal": f.journal, "limit": 8}) for f in fields]
+    assert pred.ranked == [["Depression", "Alliance", "Group Therapy"]] * 2
+    assert pred.suggested == [{"Depression", "Group Therapy"}] * 2
+    assert pred.types == [RCT, None]  # the top type; none offered: None
+    assert len(latencies) == 2 and all(0 <= s <= elapsed for s in latencies)
+
+
+def test_title_only_asks_with_the_title_alone():
+    from explorer.tagger.evaluate import model_predictions
+
+    model = RecordingModel()
+    pred = model_predictions(model, HAND_TEST[:1], title_only=True, latencies=None)
+    assert model.calls == [((), {"title": HAND_TEST[0].title, "limit": 8})]
+    assert pred.types == [RCT]
+
+
+def test_per_topic_figures_by_hand():
+    topics = ["a", "b", "c", "d", "e", "f", "z"]
+    truth = [{"a", "d", "e", "f"}, {"a", "d"}, {"c"}, {"e"}]
+    suggested = [{"a", "d", "e", "f"}, {"a", "b", "e"}, {"a", "e"}, {"f"}]
+    m = topic_metrics(Predictions([[]] * 4, suggested, [None] * 4), truth, topics)
+    row = {t: (v["support"], v["precision"], v["recall"], v["f1"]) for t, v in m["per_topic"].items()}
+    assert row == {
+        "a": (2, 0.6667, 1.0, 0.8),  # tp 2, fp 1
+        "b": (0, 0.0, 0.0, 0.0),  # fp 1
+        "c": (1, 0.0, 0.0, 0.0),  # fn 1
+        "d": (2, 1.0, 0.5, 0.6667),  # tp 1, fn 1
+        "e": (2, 0.3333, 0.5, 0.4),  # tp 1, fp 2, fn 1
+        "f": (1, 0.5, 1.0, 0.6667),  # tp 1, fp 1
+        "z": (0, 0.0, 0.0, 0.0),  # never true, never suggested
+    }
+    assert m["micro_f1"] == pytest.approx(10 / 18, abs=1e-4)  # tp 5, fp 5, fn 3
+    assert m["macro_f1"] == pytest.approx((0.8 + 0 + 2 / 3 + 0.4 + 2 / 3) / 5, abs=1e-4)
+
+
+def test_f1_at_5_when_half_the_topics_are_found():
+    pred = Predictions([["a", "b", "c", "d", "e"]], [set()], [None])
+    m = topic_metrics(pred, [{"a", "z"}], ["a", "b", "c", "d", "e", "z"])
+    precision, recall = 1 / 5, 1 / 2
+    assert m["f1_at_5"] == pytest.approx(2 * precision * recall / (precision + recall), abs=1e-4)
+    assert m["recall_at_5"] == 0.5
+
+
+def test_ndcg_counts_at_most_five_relevant_ranks():
+    topics = ["a", "b", "c", "d", "e", "f"]
+    pred = Predictions([topics], [set()], [None])
+    m = topic_metrics(pred, [set(topics)], topics)  # six true topics, the first five ranked
+    assert m["ndcg_at_5"] == 1.0 and m["precision_at_1"] == 1.0
+
+
+def test_type_accuracy_is_rounded_to_four_places():
+    pred = Predictions([[], [], []], [set(), set(), set()], ["x", "y", "y"])
+    assert type_accuracy(pred, ["x", "x", "x"]) == 0.3333
+
+
+def test_most_frequent_baseline_with_one_topic_per_document():
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare([_summary(1, "One", "W.", ["Depression"], RCT),
+                     _summary(2, "Two", "W.", ["Depression"], RCT),
+                     _summary(3, "Three", "W.", ["Group Therapy"], NATURALISTIC)], HAND_TAXONOMY)
+    frequent = baseline_predictions(train, prepare(HAND_TEST[:1], HAND_TAXONOMY),
+                                    HAND_TAXONOMY)["most_frequent"]
+    assert frequent.ranked == [["Depression", "Group Therapy", "Alliance"]]
+    assert frequent.suggested == [{"Depression"}]  # one topic per document: one suggested
+    assert frequent.types == [RCT]  # the majority, not the taxonomy's first type
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("A review of alliance research", "", REVIEW),
+        ("Interviews with clients", "", NATURALISTIC),
+        ("A randomized study of alliance", "", RCT),
+        ("Alliance", "A review, and another review. One interview.", REVIEW),
+        ("Alliance", "Nothing that names a design.", NATURALISTIC),  # the training majority
+    ],
+)
+def test_keyword_baseline_type_from_title_then_text(title, text, expected):
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    train = prepare(HAND_TRAIN, HAND_TAXONOMY)
+    test = prepare([_summary(9, title, text, [], None)], HAND_TAXONOMY)
+    assert baseline_predictions(train, test, HAND_TAXONOMY)["keyword"].types == [expected]
+
+
+def test_keyword_baseline_without_design_types_in_the_taxonomy():
+    from explorer.tagger.evaluate import baseline_predictions
+    from explorer.tagger.model import prepare
+
+    taxonomy = Taxonomy(topics=HAND_TAXONOMY.topics, research_types=["Other"])
+    train = prepare([_summary(1, "One", "W.", ["Depression"], "Other")], taxonomy)
+    test = prepare([_summary(9, "A randomized review", "An interview.", [], None)], taxonomy)
+    assert baseline_predictions(train, test, taxonomy)["keyword"].types == ["Other"]
+
+
+# --------------------------------------------------------------------------- the report document
+
+
+def test_report_document_on_a_small_corpus():
+    """One test, not a fixture shared by several: each check then runs the evaluation."""
+    summaries, taxonomy = synthetic_corpus(30, seed=7)
+    summaries[0].topics = []  # one untagged summary: trained on, left out of the topic figures
+    messages: list[str] = []
+    report = evaluate(summaries, taxonomy, folds=3, seed=3, progress=messages.append,
+                      with_predictions=True)
+    assert (report["folds"], report["seed"], report["documents"]) == (3, 3, 30)
+    assert report["untagged_skipped"] == 1
+    assert report["model"]["documents"] == 29
+    assert len(messages) == 4 and messages[-1] == "timing training on the whole corpus"
+    sizes = [tuple(int(n) for n in m.split(": ")[1].replace("training on ", "")
+                   .replace("testing on ", "").split(", ")) for m in messages[:3]]
+    assert [m.split(":")[0] for m in messages[:3]] == ["fold 1/3", "fold 2/3", "fold 3/3"]
+    assert all(train + test == 30 for train, test in sizes)
+    assert sum(test for _, test in sizes) == 30
+    assert report["train_seconds"] > 0 and report["fold_train_seconds_mean"] > 0
+    assert report["suggest_ms_median"] > 0
+    assert report["config"] == DEFAULT_CONFIG.to_dict()
+
+    assert set(report["baselines"]) == {"most_frequent", "keyword"}
+    for block in report["baselines"].values():
+        assert 0.0 <= block["research_type_accuracy"] <= 1.0 and block["documents"] == 29
+    for name in ("model_title_only", "keyword_title_only"):
+        assert "per_topic" not in report[name] and report[name]["documents"] == 29
+    assert 0.0 <= report["model_title_only"]["research_type_accuracy"] <= 1.0
+    by_id = {s.id: s for s in summaries}
+    predictions = report["predictions"]
+    assert sorted(p["id"] for p in predictions) == sorted(by_id)
+    for p in predictions:
+        assert p["topics"] == sorted(by_id[p["id"]].topics)
+        assert p["research_type"] == by_id[p["id"]].research_type
+        assert 0 < len(p["ranked"]) <= 8 and set(p["suggested"]) <= set(p["ranked"])
+    assert all(p["predicted_type"] for p in predictions)
+    # the report's model figures are those of these predictions
+    tagged = [p for p in predictions if p["topics"]]
+    p1 = sum(p["ranked"][0] in p["topics"] for p in tagged) / len(tagged)
+    assert report["model"]["precision_at_1"] == pytest.approx(p1, abs=1e-4)
+
+
+def test_without_whole_corpus_timing_train_seconds_is_the_fold_mean():
+    summaries, taxonomy = synthetic_corpus(24, seed=9)
+    messages: list[str] = []
+    report = evaluate(summaries, taxonomy, folds=3, seed=0, time_training=False,
+                      title_only=False, progress=messages.append)
+    assert report["train_seconds"] == report["fold_train_seconds_mean"] > 0
+    assert "model_title_only" not in report and "predictions" not in report
+    assert len(messages) == 3
+
+
+def test_evaluation_is_reproducible():
+    summaries, taxonomy = synthetic_corpus(24, seed=4)
+    a = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
+    b = evaluate(summaries, taxonomy, folds=3, seed=1, time_training=False, title_only=False)
+    for block in ("model",):
+        assert {k: a[block][k] for k in METRIC_NAMES} == {k: b[block][k] for k in METRIC_NAMES}
+    assert a["baselines"] == b["baselines"]
+    assert a["research_type_accuracy"] == b["research_type_accuracy"]

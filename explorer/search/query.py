@@ -14,9 +14,14 @@ The tree holds raw words; `explorer.search.engine` analyses them with textproc.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from explorer import strict
+
+log = logging.getLogger(__name__)
 
 MAX_LENGTH = 500
 MAX_DEPTH = 8
@@ -266,6 +271,8 @@ class _Parser:
             return Phrase(value) if value.strip() else None
         if kind == "WORD":
             return _word(value, None)
+        if not value.strip():
+            return None  # 'title:""': an empty field is dropped, like 'title:' alone
         if name in FIELDS:
             fields = FIELDS[name]
             return Phrase(value, fields) if kind == "FPHRASE" else _word(value, fields)
@@ -318,7 +325,7 @@ def _plain_words(node: Node, out: list[str]) -> None:
 
 
 def parse(text: object) -> ParsedQuery:
-    """Parse any input into a `ParsedQuery`; never raises."""
+    """Parse any input into a `ParsedQuery`; never raises (except in strict mode)."""
     try:
         cleaned, notices = clean(text)
         parser = _Parser(_lex(cleaned), notices)
@@ -334,4 +341,5 @@ def parse(text: object) -> ParsedQuery:
         )
         return ParsedQuery(cleaned, node, notices, words, implicit)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        strict.degraded(log, "the query could not be parsed", text, exc)
         return ParsedQuery("", MatchAll(), [f"The query could not be read ({type(exc).__name__})."])
