@@ -84,7 +84,9 @@ class ModelHolder:
     def get(self) -> tuple[Any, str | None]:
         """The current model, or (None, why there are no suggestions)."""
         now = time.monotonic()
-        if self._loaded and now - self._checked < CHECK_SECONDS:
+        # Without a usable model every request looks at the files again (one stat), so a
+        # rebuild that repairs it is served at once; a working model is re-checked per second.
+        if self._loaded and self._model is not None and now - self._checked < CHECK_SECONDS:
             return self._model, self._why
         with self._lock:
             self._checked = now
