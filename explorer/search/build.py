@@ -29,7 +29,7 @@ from whoosh.index import TOC, clean_files
 
 from explorer.corpus import atomic_write_text, load_taxonomy
 from explorer.records import Summary, Taxonomy
-from explorer.search import analysis
+from explorer.search import analysis, bulkwrite
 from explorer.search.postings import SUFFIX, PostingsWriter
 from explorer.search.schema import ANALYZED_FIELDS, document_for, make_schema
 from explorer.search.store import build_lock, new_build_dir, swap_in
@@ -122,9 +122,8 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
     """One process, one segment: analyse each document once, feed Whoosh the tokens,
     keep them for the NumPy postings."""
     ix = whoosh_index.create_in(str(target), make_schema())
-    writer = ix.writer(limitmb=2048)  # keep postings in memory: spilling runs to disk
-    # and merging them back doubled the time of a 30 000-summary build
-    _memoize_lengths(writer)
+    writer = ix.writer()
+    bulkwrite.install(writer)  # postings grouped per term in memory, lengths read once
     sidecar = PostingsWriter(list(ANALYZED_FIELDS))
     try:
         for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
@@ -197,38 +196,6 @@ def _write_parallel(target: Path, summaries: list[Summary], workers: int,
     TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, generation, segments)
     ix.close()
-
-
-class _MemoLengths:
-    """Whoosh's segment flush asks the lengths column for a document's field length once
-    per *posting* (a disk read each time: a sixth of the build). Ask once per document."""
-
-    def __init__(self, lengths) -> None:  # type: ignore[no-untyped-def]
-        self._lengths = lengths
-        self._cache: dict[str, dict[int, int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        per_field = self._cache.setdefault(fieldname, {})
-        value = per_field.get(docnum)
-        if value is None:
-            value = per_field[docnum] = self._lengths.doc_field_length(docnum, fieldname,
-                                                                        default)
-        return value
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        return getattr(self._lengths, name)
-
-
-def _memoize_lengths(writer) -> None:  # type: ignore[no-untyped-def]
-    fieldwriter = getattr(writer, "fieldwriter", None)
-    if fieldwriter is None:
-        return
-    original = fieldwriter.add_postings
-
-    def add_postings(schema, lengths, items):  # type: ignore[no-untyped-def]
-        return original(schema, _MemoLengths(lengths) if lengths else lengths, items)
-
-    fieldwriter.add_postings = add_postings
 
 
 def _bar(total: int):  # type: ignore[no-untyped-def]
