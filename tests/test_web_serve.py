@@ -13,6 +13,7 @@ from explorer import builder
 from explorer.cli import main as cli
 from explorer.corpus import write_summary
 from explorer.search.store import current_dir
+from explorer.web import server
 from tests.web_helpers import copy_site, make_summaries, write_corpus
 
 
@@ -22,6 +23,7 @@ def fake_waitress(monkeypatch):
     import waitress
 
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(server, "gunicorn_usable", lambda: False)  # waitress at any --workers
     return calls
 
 

@@ -1,10 +1,10 @@
 """``pprnet serve``: build the index when it is missing or older than the corpus, then serve
-the web explorer with waitress (a production WSGI server: threads, no debugger).
+the web explorer with gunicorn (several processes) or waitress (one), see
+`explorer.web.server`.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 
@@ -51,8 +51,11 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes (default: the number of cores). More than one: "
+              "gunicorn (Linux); one: waitress.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads.")
+              help="Threads per server process.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the index even when it is current.")
 @click.option("--trusted-proxy", metavar="ADDR",
               default=lambda: os.environ.get("PPRNET_TRUSTED_PROXY") or None,
@@ -62,37 +65,40 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
 @corpus_option
 @index_option
 @friendly_errors
-def serve(host: str, port: int, threads: int, rebuild: bool, trusted_proxy: str | None,
-          corpus_dir: Path, index_dir: Path) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool,
+          trusted_proxy: str | None, corpus_dir: Path, index_dir: Path) -> None:
     """Serve the web explorer (search, topics, editor, JSON API) at http://HOST:PORT/.
 
     Builds the index first when it is missing or older than the corpus. The editor is on
     when PPRNET_EDITOR_PASSWORD is set; POST /api/suggest also accepts PPRNET_API_TOKEN.
     """
-    import waitress
-
-    from explorer.web import create_app
+    from explorer.web import create_app, server
+    from explorer.web.security import load_secret_key
 
     if not corpus_dir.is_dir():
         fail(f"{corpus_dir}: corpus folder not found")
     prepare_index(corpus_dir, index_dir, force=rebuild)
-    app = create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir})
-    app.extensions["pprnet"].warm()
-    # Everything loaded so far lives as long as the server: keep it out of the garbage
-    # collector's full passes, which otherwise stall every thread now and then.
-    gc.collect()
-    gc.freeze()
-    editor = "on" if app.config.get("EDITOR_PASSWORD_HASH") else "off (set PPRNET_EDITOR_PASSWORD)"
+    workers = workers or server.default_workers()
+    # Made now, before any worker starts: workers racing to create it would each sign
+    # sessions with their own key.
+    load_secret_key(index_dir)
+    editor = ("on" if os.environ.get("PPRNET_EDITOR_PASSWORD")
+              else "off (set PPRNET_EDITOR_PASSWORD)")
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"PPRNet Explorer: http://{shown_host}:{port}/  (editor {editor}; Ctrl+C stops)")
+    how = server.server_name(workers)
+    if how == "gunicorn":
+        how = f"gunicorn, {workers} workers × {threads} threads"
+    else:
+        how = f"waitress, 1 process × {threads} threads"
+    click.echo(f"PPRNet Explorer: http://{shown_host}:{port}/  (editor {editor}; {how}; "
+               "Ctrl+C stops)")
     os.environ.setdefault("FLASK_DEBUG", "0")
-    proxy: dict = {}
-    if trusted_proxy:  # without one, X-Forwarded-* headers are dropped, never believed
-        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
-                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
-                                           "x-forwarded-host", "x-forwarded-port"}}
-    waitress.serve(app, host=host, port=port, threads=threads, ident="pprnet",
-                   clear_untrusted_proxy_headers=True, channel_timeout=60, **proxy)
+
+    def make_app():  # type: ignore[no-untyped-def]
+        return create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir})
+
+    server.serve(make_app, host=host, port=port, workers=workers, threads=threads,
+                 trusted_proxy=trusted_proxy)
 
 
 COMMANDS = [serve]

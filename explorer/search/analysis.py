@@ -13,6 +13,7 @@ long form yields its acronym at the position of its last word.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pickle import dumps
 
 from whoosh import formats
@@ -94,6 +95,13 @@ def positioned_tokens(
     return out
 
 
+@lru_cache(maxsize=65_536)
+def _single_position(pos: int) -> bytes:
+    """Whoosh's encoding of a term found once, at ``pos`` (most terms of a document): the
+    same few thousand byte strings over and over, so made once each."""
+    return pack_uint(1) + dumps([pos], 2)
+
+
 class PrecomputedPositions(formats.Positions):
     """Whoosh's positions format, fed straight from `PRECOMPUTED` when the build has the
     tokens: grouping tuples by term skips a Whoosh token object per word and the generic
@@ -110,18 +118,17 @@ class PrecomputedPositions(formats.Positions):
             return
         poses: dict[str, list[int]] = {}
         for term, pos, _start, _end in analysed:
-            found = poses.get(term)
-            if found is None:
-                poses[term] = [pos]
+            if term in poses:
+                poses[term].append(pos)
             else:
-                found.append(pos)
+                poses[term] = [pos]
         boost = self.field_boost
         for term, poslist in poses.items():
-            deltas = []
-            base = 0
-            for pos in poslist:
-                deltas.append(pos - base)
-                base = pos
+            if len(poslist) == 1:
+                yield term, 1, boost, _single_position(poslist[0])
+                continue
+            deltas = [poslist[0]]
+            deltas.extend(b - a for a, b in zip(poslist, poslist[1:], strict=False))
             yield term, len(poslist), len(poslist) * boost, pack_uint(len(deltas)) + dumps(
                 deltas, 2)
 

@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from explorer.corpus import CorpusError
 from explorer.search import IndexMissingError
 from explorer.web import security
+from explorer.web.ratelimit import login_limiter
 from explorer.web.state import WebState
 from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import register_template_helpers
@@ -81,7 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state.pages.size = int(app.config["PAGE_CACHE_SIZE"])
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
-    app.extensions["pprnet_login_limiter"] = security.RateLimiter(int(limit), float(window))
+    app.extensions["pprnet_login_limiter"] = login_limiter(index_dir, int(limit), float(window))
     try:
         state.index()  # open now when it exists; a missing index is reported per request
     except IndexMissingError as exc:
@@ -114,7 +115,9 @@ def _register_health(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Response:
         """Liveness for load balancers and the load test: no index or template work."""
-        response = jsonify({"status": "ok", "summaries": len(app.extensions["pprnet"].store)})
+        # The process id says which server worker answered (`pprnet serve --workers N`).
+        response = jsonify({"status": "ok", "summaries": len(app.extensions["pprnet"].store),
+                            "pid": os.getpid()})
         response.headers["Cache-Control"] = "no-store"
         return response
 
