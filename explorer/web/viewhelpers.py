@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session, url_for
 from markupsafe import Markup, escape
 
 from explorer.apa import apa_html
@@ -169,12 +169,36 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("\n".join(out))
 
 
+def cached_url_for(endpoint: str, **values: object) -> str:
+    """`url_for` for templates, each distinct link built once: a page has a dozen fixed
+    links (header, footer, static files), and Werkzeug builds each from the URL map every
+    time. A link depends only on its arguments, the script root and, for ``.name``
+    endpoints, the blueprint; external URLs (``_external``) are built each time."""
+    if any(k.startswith("_") for k in values):
+        return url_for(endpoint, **values)
+    key = (request.script_root, request.blueprint if endpoint.startswith(".") else None,
+           endpoint, tuple(sorted(values.items())))
+    urls: dict[tuple, str] = current_app.extensions.setdefault("pprnet_urls", {})
+    try:
+        return urls[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value: build it, do not keep it
+        return url_for(endpoint, **values)
+    url = url_for(endpoint, **values)
+    if len(urls) > 20_000:
+        urls.clear()
+    urls[key] = url
+    return url
+
+
 def editor_signed_in() -> bool:
     return bool(session.get("editor"))
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
+        url_for=cached_url_for,
         csrf_token=csrf_token,
         search_url=search_url,
         search_url_without=search_url_without,
