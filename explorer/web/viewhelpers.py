@@ -115,10 +115,17 @@ def search_chips(topics: Iterable[str]) -> Markup:
     """A result's topic chips, each adding its topic to the current search (the markup of
     the ``topic_chips`` macro, built in Python: a macro call per result was a tenth of a
     search page's rendering)."""
-    items = "".join(
-        f'<li><a class="chip" href="{escape(search_url_adding("topic", t))}" '
-        f'title="Filter by this topic">{escape(t)}</a></li>' for t in topics)
-    return Markup(f'<ul class="chips" aria-label="Topics">{items}</ul>' if items else "")
+    made: dict[str, str] | None = g.get("_chips")
+    if made is None:
+        made = g._chips = {}  # results share topics: each chip is made once a page
+    out = []
+    for t in topics:
+        chip = made.get(t)
+        if chip is None:
+            chip = made[t] = (f'<li><a class="chip" href="{escape(search_url_adding("topic", t))}" '
+                              f'title="Filter by this topic">{escape(t)}</a></li>')
+        out.append(chip)
+    return Markup(f'<ul class="chips" aria-label="Topics">{"".join(out)}</ul>' if out else "")
 
 
 @lru_cache(maxsize=4096)
