@@ -35,7 +35,8 @@ class Worker:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
-        self.pid = self.get("/healthz")[1] and json.loads(self.body)["pid"]
+        assert self.get("/healthz")[0] == 200
+        self.pid = json.loads(self.body)["pid"]
 
     def request(self, method: str, path: str, form: dict | list | None = None,
                 cookies: bool = True) -> tuple[int, dict[str, str]]:
@@ -55,8 +56,7 @@ class Worker:
         return response.status, dict(response.headers)
 
     def get(self, path: str, cookies: bool = True) -> tuple[int, dict[str, str]]:
-        status, headers = self.request("GET", path, cookies=cookies)
-        return status, headers
+        return self.request("GET", path, cookies=cookies)
 
     def token(self, path: str = "/editor") -> str:
         assert self.get(path)[0] == 200
