@@ -130,10 +130,38 @@ def test_serve_rejects_bad_port():
     assert "port" in result.output.lower()
 
 
+@pytest.mark.parametrize("workers", ["0", "many", "65"])
+def test_serve_rejects_bad_workers(workers):
+    result = CliRunner().invoke(cli, ["serve", "--workers", workers])
+    assert result.exit_code == 2
+    assert "--workers" in result.output
+
+
+def test_serve_with_workers_starts_gunicorn_with_an_app_per_worker(tmp_path, monkeypatch):
+    site = copy_site(tmp_path)
+    calls = []
+    monkeypatch.setattr(server, "gunicorn_usable", lambda: True)
+    monkeypatch.setattr(server, "run_gunicorn", lambda make, options: calls.append(
+        (make, options)))
+    monkeypatch.delenv("PPRNET_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir), "--index",
+                                      str(site.index_dir), "--workers", "3", "--port", "8124"])
+    assert result.exit_code == 0, result.output
+    assert "gunicorn, 3 workers" in result.output
+    ((make, options),) = calls
+    assert options["workers"] == 3 and options["bind"] == ["127.0.0.1:8124"]
+    assert (site.index_dir / "secret_key").is_file()  # made before any worker starts
+    first, second = make(), make()  # what two workers load: separate apps, one key
+    assert first.app is not second.app
+    assert first.app.config["SECRET_KEY"] == second.app.config["SECRET_KEY"]
+    response = first.app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+
+
 def test_serve_help():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--corpus", "--index", "--threads"):
+    for option in ("--host", "--port", "--corpus", "--index", "--threads", "--workers"):
         assert option in result.output
 
 
