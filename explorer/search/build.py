@@ -9,8 +9,11 @@ process into its own Whoosh segment (analysis and Whoosh both, so the work of a 
 never waits on another), and the segments are then listed in one table of contents, the
 way Whoosh's own multi-segment writer finishes. (Whoosh's ``procs=`` pickles documents to
 sub-writers from one feeding process; measured here it was no faster than one process.)
-Each document is analysed once: the tokens feed Whoosh and also per-segment NumPy
-postings (`explorer.search.postings`) for fast matching.
+Each document is analysed once: the tokens feed Whoosh (text fields encode their
+positions straight from them, `analysis.PrecomputedPositions`) and also per-segment NumPy
+postings (`explorer.search.postings`) for fast matching. Inside Whoosh's writer the
+postings are grouped per term as they come instead of sorted at the end
+(`explorer.search.bulkwrite`); the bytes written are Whoosh's own.
 """
 
 from __future__ import annotations
