@@ -32,12 +32,13 @@ def test_shared_limit_window_slides(tmp_path: Path, monkeypatch) -> None:  # typ
     assert limiter.hit("a") == 0
 
 
-def test_unwritable_index_folder_falls_back_to_a_per_process_limit(tmp_path: Path) -> None:
+def test_limit_is_per_process_without_a_file_or_when_it_cannot_be_used(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    limiter = ratelimit.login_limiter(blocker / "index", 5, 60.0)
-    assert isinstance(limiter, RateLimiter)
-    assert isinstance(ratelimit.login_limiter(tmp_path / "index", 5, 60.0),
+    assert isinstance(ratelimit.login_limiter(blocker / "index" / "x.sqlite", 5, 60.0),
+                      RateLimiter)
+    assert isinstance(ratelimit.login_limiter(None, 5, 60.0), RateLimiter)
+    assert isinstance(ratelimit.login_limiter(tmp_path / "index" / "x.sqlite", 5, 60.0),
                       ratelimit.SharedRateLimiter)
 
 

@@ -73,6 +73,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
     when PPRNET_EDITOR_PASSWORD is set; POST /api/suggest also accepts PPRNET_API_TOKEN.
     """
     from explorer.web import create_app, server
+    from explorer.web.ratelimit import FILE_NAME as LIMIT_FILE
     from explorer.web.security import load_secret_key
 
     if not corpus_dir.is_dir():
@@ -95,7 +96,9 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
     os.environ.setdefault("FLASK_DEBUG", "0")
 
     def make_app():  # type: ignore[no-untyped-def]
-        return create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir})
+        # Every worker counts sign-in attempts in the same file.
+        return create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir,
+                           "LOGIN_LIMIT_FILE": index_dir / LIMIT_FILE})
 
     server.serve(make_app, host=host, port=port, workers=workers, threads=threads,
                  trusted_proxy=trusted_proxy)

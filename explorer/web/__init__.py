@@ -10,7 +10,8 @@ Configuration keys (``config`` wins over the environment):
 default ``index``), ``SECRET_KEY`` (``PPRNET_SECRET_KEY``, else generated into
 ``INDEX_DIR/secret_key``), ``EDITOR_PASSWORD`` (``PPRNET_EDITOR_PASSWORD``: plain, or a
 Werkzeug hash; kept only as a hash), ``API_TOKEN`` (``PPRNET_API_TOKEN``),
-``LOGIN_LIMIT`` (attempts, seconds), ``PER_PAGE``, ``EXPORT_LIMIT``, ``PAGE_CACHE_SIZE``
+``LOGIN_LIMIT`` (attempts, seconds), ``LOGIN_LIMIT_FILE`` (count them in this SQLite file,
+shared by server workers; default: in memory), ``PER_PAGE``, ``EXPORT_LIMIT``, ``PAGE_CACHE_SIZE``
 (rendered pages kept for anonymous visitors; 0 turns the cache off).
 """
 
@@ -82,7 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state.pages.size = int(app.config["PAGE_CACHE_SIZE"])
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
-    app.extensions["pprnet_login_limiter"] = login_limiter(index_dir, int(limit), float(window))
+    app.extensions["pprnet_login_limiter"] = login_limiter(
+        app.config.get("LOGIN_LIMIT_FILE"), int(limit), float(window))
     try:
         state.index()  # open now when it exists; a missing index is reported per request
     except IndexMissingError as exc:

@@ -2,11 +2,12 @@
 sees the same attempts.
 
 `pprnet serve --workers N` answers from N processes; a limit kept in process memory would
-give a client N times the attempts (the load balancer spreads them). SQLite in WAL mode
-under the index folder is shared by all of them, needs no extra service, and a sign-in
-is rare enough that one small write transaction per attempt costs nothing. When the
-file cannot be opened (a read-only index folder) the app falls back to the in-memory
-`security.RateLimiter` and says so in the log.
+give a client N times the attempts (the load balancer spreads them). So `pprnet serve`
+gives its app ``LOGIN_LIMIT_FILE`` (``index/login-attempts.sqlite``): SQLite in WAL mode,
+shared by all the workers, needs no extra service, and a sign-in
+is rare enough that one small write transaction per attempt costs nothing. Without that
+setting (an app made by `create_app` alone, as in tests), or when the file cannot be opened
+(a read-only index folder), the count is kept in memory (`security.RateLimiter`).
 """
 
 from __future__ import annotations
@@ -74,12 +75,15 @@ class SharedRateLimiter:
         con.execute("DELETE FROM attempts WHERE key = ?", (key,))
 
 
-def login_limiter(index_dir: Path, limit: int, window: float) -> SharedRateLimiter | RateLimiter:
-    """The shared limiter under ``index_dir``; the per-process one if that cannot be had."""
+def login_limiter(path: Path | None, limit: int, window: float) -> SharedRateLimiter | RateLimiter:
+    """The limiter counting in the file at ``path`` (``pprnet serve`` gives one under the
+    index folder to all its workers); per process without a path, or if that file cannot
+    be used."""
+    if path is None:
+        return RateLimiter(limit, window)
     try:
-        Path(index_dir).mkdir(parents=True, exist_ok=True)
-        return SharedRateLimiter(Path(index_dir) / FILE_NAME, limit, window)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SharedRateLimiter(Path(path), limit, window)
     except (OSError, sqlite3.Error) as exc:
-        log.warning("sign-in limit kept per process (cannot use %s: %s)",
-                    Path(index_dir) / FILE_NAME, exc)
+        log.warning("sign-in limit kept per process (cannot use %s: %s)", path, exc)
         return RateLimiter(limit, window)
