@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from whoosh import index as whoosh_index
 
 from explorer.corpus import load_corpus
-from explorer.search import build_index
+from explorer.search import build_index, bulkwrite
 from explorer.search.schema import document_for, make_schema
 from explorer.search.store import current_dir
 
@@ -35,7 +36,12 @@ def _everything(folder: Path) -> tuple[dict, list, dict]:
     return postings, stored, lengths
 
 
-def test_bulk_build_writes_what_whoosh_writes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("blocks", [True, False])
+def test_bulk_build_writes_what_whoosh_writes(tmp_path: Path, monkeypatch, blocks: bool) -> None:  # type: ignore[no-untyped-def]
+    """Both ways of handing postings to Whoosh 3's writer: a block at a time, and (for a
+    codec without those internals) one posting at a time."""
+    if not blocks:
+        monkeypatch.setattr(bulkwrite, "_BLOCK_ATTRS", frozenset({"_no_such_attribute"}))
     summaries = load_corpus(ROOT / "corpus").summaries[:60]
     assert len(summaries) == 60
     build_index(summaries, tmp_path / "bulk", workers=1)
