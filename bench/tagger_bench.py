@@ -82,6 +82,10 @@ def candidates() -> dict[str, TaggerConfig]:
         "knn k=20": replace(d, knn_k=20),
         "sim^2+nm4+cooc": replace(d, knn_power=2.0, name_weight=4.0, cooc_weight=-1.0),
         "knn k=20 ^2": replace(d, knn_k=20, knn_power=2.0),
+        "profile 0.1": replace(d, profile_weight=0.1),
+        "profile 0.2": replace(d, profile_weight=0.2),
+        "profile 0.3": replace(d, profile_weight=0.3),
+        "profile 0.2 knn 0.2": replace(d, profile_weight=0.2, knn_weight=0.2),
     }
 
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 import click
 
 from explorer import __version__
-from explorer.commands import corpus_commands, search_commands, tagger_commands, web_commands
+from explorer.commands import (
+    corpus_commands,
+    search_commands,
+    tag_command,
+    tagger_commands,
+    web_commands,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +31,9 @@ for command in search_commands.COMMANDS:
     main.add_command(command)
 
 for command in tagger_commands.COMMANDS:
+    main.add_command(command)
+
+for command in tag_command.COMMANDS:
     main.add_command(command)
 
 for command in web_commands.COMMANDS:

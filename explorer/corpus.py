@@ -15,18 +15,20 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
-from explorer.records import Citation, Summary, Taxonomy
+from explorer import packaged
+from explorer.records import BLOG_POST, ORIGINS_DEFAULT, Citation, Origin, Summary, Taxonomy
 
 IMPLICATIONS_HEADING_RE = re.compile(r"^#{1,6}\s*Practice Implications\s*:?\s*$", re.IGNORECASE)
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-KNOWN_KEYS = {"id", "published", "title", "citation", "topics", "research_type"}
+KNOWN_KEYS = {"id", "origin", "published", "added", "title", "citation", "topics", "research_type"}
 CITATION_KEYS = {
     "authors",
     "year",
@@ -41,6 +43,9 @@ CITATION_KEYS = {
     "status",
 }
 TAXONOMY_FILE = "taxonomy.yaml"
+# libyaml's parser when PyYAML was built with it: about ten times faster than the pure
+# Python one, which made `pprnet check` spend seconds on a few hundred files.
+_FAST_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _write_lock = threading.Lock()
 
 
@@ -78,38 +83,60 @@ class LoadResult:
 # --------------------------------------------------------------------------- taxonomy
 
 
-def default_taxonomy_path() -> Path:
-    """The bundled corpus's taxonomy, used for folders that carry none of their own."""
-    return Path(__file__).resolve().parent.parent / "corpus" / TAXONOMY_FILE
+def default_taxonomy_path() -> Traversable:
+    """The package's default taxonomy, used for folders that carry none of their own."""
+    return packaged.default_taxonomy()
 
 
-def load_taxonomy(corpus_dir: Path | str | None = None) -> Taxonomy:
-    """Taxonomy of a corpus folder, falling back to the bundled one."""
-    candidates = []
+def taxonomy_source(corpus_dir: Path | str | None = None) -> Path | Traversable | None:
+    """The taxonomy file `load_taxonomy` reads for a folder: its own, else the package's."""
+    candidates: list[Path | Traversable] = []
     if corpus_dir is not None:
         candidates.append(Path(corpus_dir) / TAXONOMY_FILE)
     candidates.append(default_taxonomy_path())
-    for path in candidates:
-        if path.is_file():
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                raise CorpusError(f"{path}: cannot read taxonomy: {_one_line(exc)}") from None
-            topics = [str(t) for t in data.get("topics") or []]
-            if not topics:
-                raise CorpusError(f"{path}: taxonomy lists no topics")
-            kwargs = {}
-            if data.get("research_types"):
-                kwargs["research_types"] = [str(t) for t in data["research_types"]]
-            return Taxonomy(
-                topics=topics,
-                aliases={str(k): str(v) for k, v in (data.get("aliases") or {}).items()},
-                type_aliases={
-                    str(k): str(v) for k, v in (data.get("research_type_aliases") or {}).items()
-                },
-                **kwargs,
-            )
-    raise CorpusError("no taxonomy.yaml found in the corpus folder or the bundled corpus")
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def _origins(path: Path, data: object) -> list[Origin]:
+    """The ``origins:`` mapping of a taxonomy file (id -> name, posted, label)."""
+    if data is None:
+        return list(ORIGINS_DEFAULT)
+    if not isinstance(data, dict) or not data:
+        raise CorpusError(f"{path}: 'origins' must map an id to its name, posted and label")
+    out = []
+    for key, spec in data.items():
+        spec = spec if isinstance(spec, dict) else {}
+        if not isinstance(spec.get("posted"), bool):
+            raise CorpusError(f"{path}: origin {key!r} must say 'posted: true' or 'posted: false'")
+        name = str(spec.get("name") or key)
+        out.append(Origin(str(key), name, spec["posted"], str(spec.get("label") or name)))
+    return out
+
+
+def load_taxonomy(corpus_dir: Path | str | None = None) -> Taxonomy:
+    """Taxonomy of a corpus folder, falling back to the package's default."""
+    path = taxonomy_source(corpus_dir)
+    if path is not None:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise CorpusError(f"{path}: cannot read taxonomy: {_one_line(exc)}") from None
+        topics = [str(t) for t in data.get("topics") or []]
+        if not topics:
+            raise CorpusError(f"{path}: taxonomy lists no topics")
+        kwargs = {}
+        if data.get("research_types"):
+            kwargs["research_types"] = [str(t) for t in data["research_types"]]
+        return Taxonomy(
+            topics=topics,
+            aliases={str(k): str(v) for k, v in (data.get("aliases") or {}).items()},
+            type_aliases={
+                str(k): str(v) for k, v in (data.get("research_type_aliases") or {}).items()
+            },
+            origins=_origins(path, data.get("origins")),
+            **kwargs,
+        )
+    raise CorpusError("no taxonomy.yaml found in the corpus folder or the package")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -134,6 +161,29 @@ def _key_lines(node: yaml.Node, offset: int) -> dict[str, int]:
             for i, item in enumerate(value_node.value):
                 lines[f"{key}[{i}]"] = item.start_mark.line + offset
     return lines
+
+
+def _compose_and_load(text: str) -> tuple[yaml.Node | None, object]:
+    """The YAML's node tree (for line numbers) and its data, from one parse.
+
+    Text libyaml refuses is parsed again by the pure Python loader, whose messages (and
+    marks) are the ones users have always seen; it raises the error reported.
+    """
+    try:
+        return _parse_yaml(text, _FAST_YAML_LOADER)
+    except yaml.YAMLError:
+        if _FAST_YAML_LOADER is yaml.SafeLoader:
+            raise
+        return _parse_yaml(text, yaml.SafeLoader)
+
+
+def _parse_yaml(text: str, loader_class: type) -> tuple[yaml.Node | None, object]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def split_body(text: str) -> tuple[str, str]:
@@ -210,8 +260,7 @@ def parse_summary_text(
     fm_text = "\n".join(lines[1:end])
     offset = 2  # yaml marks are 0-based and the front matter starts on line 2
     try:
-        node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(fm_text)
+        node, data = _compose_and_load(fm_text)
     except yaml.YAMLError as exc:
         # problem_mark is where the parser noticed; an unclosed quote shows up a line or
         # two later, so the message also names the line where the broken construct began.
@@ -242,21 +291,7 @@ def parse_summary_text(
     elif not ID_RE.match(summary_id):
         error(line_of("id"), f"id {summary_id!r} must be lowercase letters, digits and hyphens")
 
-    published = _as_str(data.get("published"))
-    if published is None:
-        error(
-            line_of("published") if "published" in data else 2,
-            "missing 'published' month (YYYY-MM)",
-        )
-    else:
-        match = MONTH_RE.match(published)
-        if (
-            not match
-            or not (1 <= int(match.group(2)) <= 12)
-            or not (1900 <= int(match.group(1)) <= 2100)
-        ):
-            error(line_of("published"), f"bad 'published' month {published!r}: expected YYYY-MM")
-            published = None
+    origin, published, added = _check_origin(data, taxonomy, line_of, error, warn)
 
     title = _as_str(data.get("title"))
     if title is None:
@@ -314,6 +349,8 @@ def parse_summary_text(
     summary = Summary(
         id=summary_id or "",
         published=published or "",
+        origin=origin or "",
+        added=added,
         title=title or "",
         body=body,
         implications=implications,
@@ -323,6 +360,63 @@ def parse_summary_text(
         path=path,
     )
     return summary, problems
+
+
+def _month(value: object) -> str | None:
+    """'YYYY-MM' if the value is a plausible month, else None."""
+    match = MONTH_RE.match(_as_str(value) or "")
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 2100:
+        return None
+    return match.group(0)
+
+
+def _check_origin(
+    data: dict,
+    taxonomy: Taxonomy,
+    line_of: Callable[[str], int],
+    error: Callable[[int, str], None],
+    warn: Callable[[int, str], None],
+) -> tuple[str | None, str | None, str | None]:
+    """(origin id, posting month, added month) of a front matter, enforcing the rules.
+
+    A blog post carries the month the blog posted it (``published: null`` says the
+    month is unknown); a summary added to the archive carries no posting month, because
+    a month it was never posted would be shown and counted as one.
+    """
+    choices = ", ".join(repr(o.id) for o in taxonomy.origins)
+    raw = _as_str(data.get("origin"))
+    origin = taxonomy.origin(raw) if raw else None
+    if raw is None:
+        error(line_of("origin") if "origin" in data else 2,
+              f"missing 'origin': one of {choices}")
+    elif origin is None:
+        error(line_of("origin"), f"unknown origin {raw!r}: one of {choices}")
+    published = _as_str(data.get("published"))
+    if published is not None and _month(published) is None:
+        error(line_of("published"), f"bad 'published' month {published!r}: expected YYYY-MM")
+        published = None
+    added = _as_str(data.get("added"))
+    if added is not None and _month(added) is None:
+        error(line_of("added"), f"bad 'added' month {added!r}: expected YYYY-MM")
+        added = None
+    if origin is None:
+        return None, published, added
+    if origin.posted:
+        if "published" not in data:
+            error(2, f"missing 'published' month (YYYY-MM) of the {origin.name}; "
+                     "write 'published: null' if the month is unknown")
+        elif data.get("published") is None:
+            warn(line_of("published"), f"{origin.name} with an unknown posting month")
+        if "added" in data:
+            error(line_of("added"), f"'added' is for summaries added to the archive, "
+                                    f"not a {origin.name}: remove it")
+            added = None
+    elif "published" in data:
+        error(line_of("published"), f"'published' is the month of a blog post; a summary with "
+                                    f"origin {origin.id!r} was never posted: remove it "
+                                    "(say when it was added with 'added: YYYY-MM')")
+        published = None
+    return origin.id, published, added
 
 
 def load_corpus(corpus_dir: Path | str, taxonomy: Taxonomy | None = None) -> LoadResult:
@@ -386,13 +480,21 @@ def _qlist(values: Iterable[object]) -> str:
     return "[" + ", ".join(_q(v) for v in values) + "]"
 
 
+def _month_lines(summary: Summary) -> list[str]:
+    """``published`` for a blog post (null when unknown), else ``added`` when known."""
+    if summary.origin == BLOG_POST or summary.published:
+        return [f"published: {summary.published or 'null'}"]
+    return [f"added: {summary.added}"] if summary.added else []
+
+
 def render_summary(summary: Summary) -> str:
     """The corpus file text for a summary (stable: same summary, same bytes)."""
     c = summary.citation.to_dict()
     out = [
         "---",
         f"id: {summary.id}",
-        f"published: {summary.published}",
+        f"origin: {summary.origin}",
+        *_month_lines(summary),
         f"title: {_q(summary.title)}",
         "citation:",
         f"  authors: {_qlist(c['authors'])}",

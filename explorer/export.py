@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from explorer.apa import apa_text
-from explorer.records import Citation, Summary
+from explorer.records import BLOG_POST, Citation, Summary
 
 _PAGE_SPLIT_RE = re.compile(r"\s*[-\u2010-\u2015\u2212]+\s*")
 # Spreadsheet programs run a cell starting with one of these as a formula.
@@ -39,6 +39,15 @@ def _summary_url(summary: Summary, base_url: str | None) -> str | None:
 
 def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
+
+
+def provenance(summary: Summary) -> str:
+    """Where the summary comes from, for a reference manager's note: a reader must not
+    take a summary added to this archive for a post of the PPRNet blog."""
+    if summary.origin == BLOG_POST:
+        return f"PPRNet blog post ({summary.published or 'month unknown'})"
+    added = f", added {summary.added}" if summary.added else ""
+    return f"PPRNet Explorer summary (added to the archive, not a blog post{added})"
 
 
 # --------------------------------------------------------------------------- RIS
@@ -71,7 +80,7 @@ def to_ris(summaries: Iterable[Summary], *, base_url: str | None = None) -> str:
         lines += [("KW", t) for t in summary.topics]
         if summary.research_type:
             lines.append(("KW", summary.research_type))
-        note = f"PPRNet summary ({summary.published}): {summary.title}"
+        note = f"{provenance(summary)}: {summary.title}"
         url = _summary_url(summary, base_url)
         if url:
             note += f" {url}"
@@ -153,7 +162,7 @@ def to_bibtex(summaries: Iterable[Summary], *, base_url: str | None = None) -> s
             ("doi", c.doi),
             ("url", c.doi_url or _summary_url(summary, base_url)),
             ("keywords", ", ".join(summary.topics) if summary.topics else None),
-            ("note", f"PPRNet summary ({summary.published}): {summary.title}"),
+            ("note", f"{provenance(summary)}: {summary.title}"),
         ]
         lines = [f"@{'incollection' if chapter else 'article'}{{{_bib_key(c, summary, used)},"]
         for name, value in fields:
@@ -177,6 +186,8 @@ def to_bibtex(summaries: Iterable[Summary], *, base_url: str | None = None) -> s
 CSV_COLUMNS: tuple[str, ...] = (
     "id",
     "published",
+    "origin",
+    "added",
     "title",
     "authors",
     "year",
@@ -210,6 +221,8 @@ def to_csv(summaries: Iterable[Summary], *, base_url: str | None = None) -> str:
         row = [
             s.id,
             s.published,
+            s.origin,
+            s.added,
             s.title,
             "; ".join(c.authors),
             c.year,

@@ -19,6 +19,29 @@ RESEARCH_TYPES_DEFAULT: tuple[str, ...] = (
 )
 
 
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a summary comes from, as the taxonomy file defines it.
+
+    ``posted`` origins are posts of the PPRNet blog: their ``published`` month is the
+    month the blog posted them. The others were added to this archive and must not carry
+    a posting month (a month that never happened); they may say when they were added.
+    """
+
+    id: str  # the front-matter value, e.g. "blog-post"
+    name: str  # facet label, e.g. "PPRNet blog post"
+    posted: bool
+    label: str = ""  # the sentence a summary page shows
+
+
+ORIGINS_DEFAULT: tuple[Origin, ...] = (
+    Origin("blog-post", "PPRNet blog post", True, "Posted on the PPRNet blog"),
+    Origin("added", "Added to this archive", False, "Added to this archive; not a blog post"),
+)
+BLOG_POST = "blog-post"
+
+
 def slugify(text: str, max_length: int = 70) -> str:
     """URL-safe ascii slug, cut at a word boundary so ids stay readable."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -140,7 +163,7 @@ class Summary:
     """One summary of one study, as the blog published it (or the editor wrote it)."""
 
     id: str
-    published: str  # "YYYY-MM"
+    published: str  # "YYYY-MM" of the blog post; "" when not a blog post or month unknown
     title: str
     body: str
     implications: str = ""
@@ -148,15 +171,20 @@ class Summary:
     topics: list[str] = field(default_factory=list)
     research_type: str | None = None
     path: str | None = None
+    origin: str = BLOG_POST  # an `Origin.id` of the taxonomy
+    added: str | None = None  # "YYYY-MM" the summary was added to the archive (not a post)
 
     @property
-    def year(self) -> int:
-        return int(self.published[:4])
+    def year(self) -> int | None:
+        """Year of the blog post; None for summaries the blog never posted (or undated)."""
+        return int(self.published[:4]) if self.published else None
 
     def to_dict(self) -> dict:
         return {
             "id": self.id,
-            "published": self.published,
+            "origin": self.origin,
+            "published": self.published or None,
+            "added": self.added,
             "title": self.title,
             "citation": self.citation.to_dict(),
             "topics": list(self.topics),
@@ -175,6 +203,7 @@ class Taxonomy:
     research_types: list[str] = field(default_factory=lambda: list(RESEARCH_TYPES_DEFAULT))
     aliases: dict[str, str] = field(default_factory=dict)
     type_aliases: dict[str, str] = field(default_factory=dict)
+    origins: list[Origin] = field(default_factory=lambda: list(ORIGINS_DEFAULT))
 
     def __post_init__(self) -> None:
         self._topic_by_key = {self._key(t): t for t in self.topics}
@@ -184,6 +213,10 @@ class Taxonomy:
         for alias, target in self.type_aliases.items():
             self._type_by_key[self._key(alias)] = target
         self._topic_by_slug = {slugify(t): t for t in self.topics}
+        self._origin_by_key: dict[str, Origin] = {}
+        for origin in self.origins:
+            for name in (origin.id, origin.name, origin.id.replace("-", " ")):
+                self._origin_by_key[self._key(name)] = origin
 
     @staticmethod
     def _key(name: str) -> str:
@@ -202,6 +235,13 @@ class Taxonomy:
 
     def suggest_type(self, name: str) -> str | None:
         return _closest(name, list(self._type_by_key), self._type_by_key)
+
+    def origin(self, name: str) -> Origin | None:
+        """The origin with this id or name (case and hyphens forgiven), or None."""
+        return self._origin_by_key.get(self._key(name))
+
+    def origin_ids(self) -> list[str]:
+        return [o.id for o in self.origins]
 
     def topic_slug(self, topic: str) -> str:
         return slugify(topic)

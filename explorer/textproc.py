@@ -15,30 +15,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
+from typing import Any
 
 # Letters and digits; apostrophes inside words are kept (client's -> client's) and then
 # dropped by normalisation. Hyphenated words split into parts ("cognitive-behavioural").
+_TOKEN_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
 
 
-class _PlainRegexpTokenizer(RegexpTokenizer):
-    """NLTK's RegexpTokenizer, with its pattern compiled by the standard ``re``.
+@lru_cache(maxsize=1)
+def _nltk_tools() -> tuple[Any, Any]:
+    """NLTK's regexp tokenizer and Snowball stemmer, imported on the first text analysed.
 
-    NLTK 3.10 compiles every pattern through its ReDoS guard (the ``regex`` engine under
-    a wall-clock timeout), which costs about 50 microseconds per call and dominated both
-    indexing and query analysis. The guard exists for caller-supplied patterns; ours is a
-    constant, linear one, so the stdlib engine is safe here and gives the same matches.
+    ``import nltk`` loads scipy and more (seconds), so commands that never stem a word
+    (``pprnet check``, ``dump``, ``--help``) must not pay for it at import time.
     """
+    from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize import RegexpTokenizer
 
-    def _check_regexp(self) -> None:
-        if self._regexp is None:
-            self._regexp = re.compile(self._pattern, self._flags)
+    class _PlainRegexpTokenizer(RegexpTokenizer):
+        """NLTK's RegexpTokenizer, with its pattern compiled by the standard ``re``.
 
+        NLTK 3.10 compiles every pattern through its ReDoS guard (the ``regex`` engine under
+        a wall-clock timeout), which costs about 50 microseconds per call and dominated both
+        indexing and query analysis. The guard exists for caller-supplied patterns; ours is a
+        constant, linear one, so the stdlib engine is safe here and gives the same matches.
+        """
 
-_TOKENIZER = _PlainRegexpTokenizer(r"[^\W_]+(?:['\u2019][^\W_]+)*")
-_STEMMER = SnowballStemmer("english")
+        def _check_regexp(self) -> None:
+            if self._regexp is None:
+                self._regexp = re.compile(self._pattern, self._flags)
+
+    return _PlainRegexpTokenizer(_TOKEN_PATTERN), SnowballStemmer("english")
+
 
 STOP_WORDS: frozenset[str] = frozenset(
     [
@@ -442,7 +450,7 @@ _OR_WORDS = frozenset(
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball stem of an already lowercased, spelling-normalised word."""
-    return _STEMMER.stem(word)
+    return _nltk_tools()[1].stem(word)
 
 
 def _stems_of(phrase: str) -> tuple[str, ...]:
@@ -454,30 +462,44 @@ def _stems_of(phrase: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-# Lookup tables derived once from ACRONYMS.
-_SHORT_TO_LONG: dict[str, tuple[str, ...]] = {}
-_CASE_SENSITIVE: set[str] = set()
-_LONG_TO_SHORT: dict[tuple[str, ...], str] = {}
-for _acr in ACRONYMS:
-    _key = _acr.short.lower()
-    _SHORT_TO_LONG[_key] = _stems_of(_acr.long_forms[0])
-    if _acr.case_sensitive:
-        _CASE_SENSITIVE.add(_key)
-    for _form in _acr.long_forms:
-        _LONG_TO_SHORT[_stems_of(_form)] = _key
-_MAX_LONG = max(len(k) for k in _LONG_TO_SHORT)
-_LONG_FIRST = frozenset(k[0] for k in _LONG_TO_SHORT)  # cheap pre-check before windows
+@dataclass(frozen=True)
+class _AcronymTables:
+    """Lookup tables derived once from ACRONYMS (stemmed, so built on first use)."""
+
+    short_to_long: dict[str, tuple[str, ...]]
+    case_sensitive: frozenset[str]
+    long_to_short: dict[tuple[str, ...], str]
+    max_long: int
+    long_first: frozenset[str]  # cheap pre-check before windows
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _AcronymTables:
+    short_to_long: dict[str, tuple[str, ...]] = {}
+    long_to_short: dict[tuple[str, ...], str] = {}
+    for acr in ACRONYMS:
+        short_to_long[acr.short.lower()] = _stems_of(acr.long_forms[0])
+        for form in acr.long_forms:
+            long_to_short[_stems_of(form)] = acr.short.lower()
+    return _AcronymTables(
+        short_to_long=short_to_long,
+        case_sensitive=frozenset(a.short.lower() for a in ACRONYMS if a.case_sensitive),
+        long_to_short=long_to_short,
+        max_long=max(len(k) for k in long_to_short),
+        long_first=frozenset(k[0] for k in long_to_short),
+    )
 
 
 def _acronym_key(raw: str, *, query: bool) -> str | None:
     """'CBT'/'CBTs' -> 'cbt'. Ambiguous ones ('ROM', 'TAU') only in capitals in documents."""
+    tables = _tables()
     candidates = [raw]
     if len(raw) > 2 and raw[-1] in "sS":
         candidates.append(raw[:-1])
     for cand in candidates:
         key = cand.lower()
-        if key in _SHORT_TO_LONG:
-            if key in _CASE_SENSITIVE and not cand.isupper():
+        if key in tables.short_to_long:
+            if key in tables.case_sensitive and not cand.isupper():
                 continue
             if not query and not cand.isupper() and len(key) <= 3:
                 continue
@@ -494,7 +516,7 @@ def tokens(
     that way; in documents only capitals count, so the word "rom" stays a word.
     """
     out: list[Token] = []
-    for start, end in _TOKENIZER.span_tokenize(text):
+    for start, end in _nltk_tools()[0].span_tokenize(text):
         for term, synthetic in _word_terms(text[start:end], expand_acronyms, query,
                                            remove_stops):
             out.append(Token(term, start, end, synthetic))
@@ -512,31 +534,31 @@ def _word_terms(raw: str, expand_acronyms: bool, query: bool,
     the build's time went here)."""
     key = _acronym_key(raw, query=query) if expand_acronyms else None
     if key is not None:
-        return ((key, False), *((t, True) for t in _SHORT_TO_LONG[key]))
+        return ((key, False), *((t, True) for t in _tables().short_to_long[key]))
     return tuple((stem(word), False) for word in normalize_spelling(raw).split()
                  if not (remove_stops and word in STOP_WORDS))
 
 
 def _add_short_forms(toks: list[Token]) -> list[Token]:
     """After each spelled-out long form, add its acronym term (same character span)."""
+    tables = _tables()
     terms = [t.term for t in toks]
     result: list[Token] = []
     i = 0
     while i < len(toks):
         result.append(toks[i])
-        if not toks[i].synthetic and terms[i] in _LONG_FIRST:
-            for n in range(_MAX_LONG, 1, -1):
+        if not toks[i].synthetic and terms[i] in tables.long_first:
+            for n in range(tables.max_long, 1, -1):
                 window = tuple(terms[i : i + n])
                 # All window tokens must be real words, not an acronym's own expansion.
                 if (
                     len(window) == n
-                    and window in _LONG_TO_SHORT
+                    and window in tables.long_to_short
                     and not any(t.synthetic for t in toks[i : i + n])
                 ):
                         result.extend(toks[i + 1 : i + n])
-                        result.append(
-                            Token(_LONG_TO_SHORT[window], toks[i].start, toks[i + n - 1].end, True)
-                        )
+                        short = tables.long_to_short[window]
+                        result.append(Token(short, toks[i].start, toks[i + n - 1].end, True))
                         i += n
                         break
             else:
@@ -554,4 +576,4 @@ def analyze(text: str, *, query: bool = False) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Lowercased surface words (no stemming, no stop words): for spelling suggestions."""
-    return [w.lower() for w in _TOKENIZER.tokenize(text)]
+    return [w.lower() for w in _nltk_tools()[0].tokenize(text)]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# ../shared beside the checkout; a git worktree elsewhere names it with PPRNET_SHARED.
+SHARED = Path(os.environ.get("PPRNET_SHARED") or REPO.parent / "shared")
 SEED_PAGE = SHARED / "seed" / "pprnet_blog_page.txt"
 BUNDLED_CORPUS = REPO / "corpus"
 CHROMIUM = os.environ.get("PPRNET_CHROMIUM", "/usr/bin/chromium")

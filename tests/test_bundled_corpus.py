@@ -56,7 +56,9 @@ def test_lengths_within_the_house_style(bundled):
 
 def test_months_in_range_and_citations_present(bundled):
     for s in bundled.summaries:
-        assert "2013-01" <= s.published <= "2026-12", s.id
+        if s.published:
+            assert s.origin == "blog-post", s.id
+            assert "2013-01" <= s.published <= "2026-12", s.id
         c = s.citation
         assert c.authors and c.year and c.title, s.id
         if c.doi:
@@ -107,3 +109,17 @@ def test_readme_counts_match_pprnet_check(bundled, taxonomy):
     readme = (BUNDLED_CORPUS / "README.md").read_text(encoding="utf-8")
     block = readme.split("As `pprnet check` prints them:")[1].split("```")[1].strip("\n")
     assert block == count_table(bundled.summaries, taxonomy)
+
+
+def test_every_summary_has_an_origin_and_added_ones_no_posting_month(bundled, taxonomy):
+    """Blog posts keep their post month; added summaries carry none (issue #17)."""
+    origins = Counter(s.origin for s in bundled.summaries)
+    assert set(origins) <= set(taxonomy.origin_ids())
+    assert origins["blog-post"] > 0 and origins["added"] > 0
+    for s in bundled.summaries:
+        if s.origin == "added":
+            assert not s.published, s.id
+        else:
+            assert s.added is None, s.id
+    undated = [s.id for s in bundled.summaries if s.origin == "blog-post" and not s.published]
+    assert len(undated) <= 1, undated

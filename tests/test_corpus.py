@@ -18,6 +18,7 @@ from explorer.records import Citation, Summary
 
 GOOD = """---
 id: 2020-01-good
+origin: blog-post
 published: 2020-01
 title: "A good summary"
 citation:
@@ -109,10 +110,10 @@ def test_every_problem_reported_with_path_and_line(tmp_path, taxonomy):
     assert find("dup.md", "duplicate id").split(":")[1] == "2"
     topic_msg = find("topic.md", "unknown topic 'Empaty'")
     assert "did you mean 'Empathy'" in topic_msg
-    assert topic_msg.split(":")[1] == "11"
-    assert find("month.md", "bad 'published'").split(":")[1] == "3"
+    assert topic_msg.split(":")[1] == "12"
+    assert find("month.md", "bad 'published'").split(":")[1] == "4"
     find("nomonth.md", "missing 'published'")
-    assert find("yaml.md", "malformed YAML").split(":")[1] in {"4", "5", "6"}
+    assert find("yaml.md", "malformed YAML").split(":")[1] in {"5", "6", "7"}
     find("notitle.md", "missing 'title'")
     find("nobody.md", "missing body")
     assert find("nofm.md", "front matter").split(":")[1] == "1"
@@ -179,3 +180,82 @@ def test_failed_write_leaves_old_file(tmp_path, taxonomy, monkeypatch):
 def test_bad_id_refused(tmp_path, taxonomy):
     with pytest.raises(CorpusError):
         write_summary(sample(id="../../etc/passwd"), tmp_path, taxonomy=taxonomy)
+
+
+# ------------------------------------------------------------------ origins (issue #17)
+
+ADDED = GOOD.replace("origin: blog-post\npublished: 2020-01\n", "origin: added\nadded: 2026-11\n")
+
+
+def test_origins_load_with_their_months(tmp_path, taxonomy):
+    make(tmp_path, "a.md", GOOD)
+    make(tmp_path, "b.md", ADDED.replace("2020-01-good", "b"))
+    make(tmp_path, "c.md", ADDED.replace("2020-01-good", "c").replace("added: 2026-11\n", ""))
+    result = load_corpus(tmp_path, taxonomy)
+    assert not result.problems, result.problems
+    by_id = {s.id: s for s in result.summaries}
+    assert (by_id["2020-01-good"].origin, by_id["2020-01-good"].published) == ("blog-post", "2020-01")
+    assert (by_id["b"].origin, by_id["b"].published, by_id["b"].added) == ("added", "", "2026-11")
+    assert by_id["b"].year is None and by_id["c"].added is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        (GOOD.replace("origin: blog-post\n", ""), 2, "missing 'origin': one of 'blog-post', 'added'"),
+        (GOOD.replace("origin: blog-post", "origin: tweet"), 3, "unknown origin 'tweet'"),
+        (GOOD.replace("published: 2020-01\n", ""), 2, "missing 'published' month"),
+        (ADDED.replace("added: 2026-11", "added: 2026-11\npublished: 2020-01"), 5,
+         "was never posted: remove it"),
+        (GOOD.replace("published: 2020-01", "published: 2020-01\nadded: 2021-02"), 5,
+         "'added' is for summaries added to the archive"),
+        (ADDED.replace("added: 2026-11", "added: soon"), 4, "bad 'added' month 'soon'"),
+    ],
+)
+def test_origin_rules_are_enforced_with_path_and_line(tmp_path, taxonomy, text, line, fragment):
+    make(tmp_path, "x.md", text)
+    result = load_corpus(tmp_path, taxonomy)
+    messages = [str(p) for p in result.errors]
+    assert any(m.startswith(f"{tmp_path / 'x.md'}:{line}: ") and fragment in m
+               for m in messages), messages
+    assert not result.summaries
+
+
+def test_blog_post_of_unknown_month_is_a_warning(tmp_path, taxonomy):
+    make(tmp_path, "a.md", GOOD.replace("published: 2020-01", "published: null"))
+    result = load_corpus(tmp_path, taxonomy)
+    assert not result.errors
+    assert [p.line for p in result.warnings] == [4]
+    assert "unknown posting month" in result.warnings[0].message
+    assert result.summaries[0].published == ""
+
+
+def test_render_round_trips_both_origins(tmp_path, taxonomy):
+    added = sample(id="added-one", published="", origin="added", added="2026-11")
+    undated = sample(id="undated-post", published="")
+    for summary in (sample(), added, undated):
+        text = render_summary(summary)
+        parsed, problems = parse_summary_text(text, "x.md", taxonomy)
+        assert parsed is not None and not [p for p in problems if p.severity == "error"], problems
+        assert (parsed.origin, parsed.published, parsed.added) == (
+            summary.origin, summary.published, summary.added)
+    assert "published" not in render_summary(added)
+    assert "published: null" in render_summary(undated)
+
+
+def test_origins_come_from_the_taxonomy_file(tmp_path):
+    from explorer.corpus import load_taxonomy
+
+    (tmp_path / "taxonomy.yaml").write_text(
+        "topics: [Empathy]\norigins:\n  journal-club:\n    name: Journal club\n"
+        "    posted: false\n    label: Discussed at our journal club\n", encoding="utf-8")
+    tax = load_taxonomy(tmp_path)
+    assert tax.origin_ids() == ["journal-club"]
+    assert tax.origin("Journal Club").label == "Discussed at our journal club"
+    make(tmp_path, "a.md", GOOD.replace('["Empathy", "Adherence"]', '["Empathy"]'))
+    messages = [str(p) for p in load_corpus(tmp_path).errors]
+    assert any("unknown origin 'blog-post': one of 'journal-club'" in m for m in messages)
+    (tmp_path / "taxonomy.yaml").write_text(
+        "topics: [Empathy]\norigins:\n  odd: {name: Odd}\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="posted: true"):
+        load_taxonomy(tmp_path)

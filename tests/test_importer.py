@@ -101,7 +101,7 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_cli_import_is_idempotent_and_refuses_clashes(tmp_path):
+def test_cli_import_is_idempotent_and_updates_edited_text(tmp_path):
     out = tmp_path / "x"
     first = run("import", str(SEED_PAGE), "--out", str(out))
     assert first.exit_code == 0, first.output
@@ -111,17 +111,14 @@ def test_cli_import_is_idempotent_and_refuses_clashes(tmp_path):
     second = run("import", str(SEED_PAGE), "--out", str(out))
     assert second.exit_code == 0 and "6 unchanged" in second.output
     assert {p: (out / p).read_bytes() for p in files} == snapshot
-    # A different file under one of the ids: refused without --force, nothing written.
+    # A file whose text was changed since: the page's text wins, reported as updated.
     victim = out / files[0]
     victim.write_text(
         victim.read_text().replace("Practice Implications\n", "Practice Implications\nEdited. ")
     )
-    edited = victim.read_bytes()
     third = run("import", str(SEED_PAGE), "--out", str(out))
-    assert third.exit_code == 1 and "different summary" in third.output
-    assert victim.read_bytes() == edited
-    forced = run("import", str(SEED_PAGE), "--out", str(out), "--force")
-    assert forced.exit_code == 0 and "1 updated" in forced.output
+    assert third.exit_code == 0 and "1 updated" in third.output
+    assert f"updated   {files[0][:-3]} (implications)" in third.output
     assert victim.read_bytes() == snapshot[files[0]]
 
 

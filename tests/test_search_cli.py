@@ -15,7 +15,7 @@ from tests.conftest import BUNDLED_CORPUS
 from tests.test_search_index import ALLIANCE, DEPRESSION, RCT, SUMMARIES
 
 JSON_KEYS = ["query", "total", "page", "pages", "hits", "facets", "did_you_mean", "fallback"]
-HIT_KEYS = ["id", "title", "published", "topics", "research_type", "citation", "score",
+HIT_KEYS = ["id", "title", "origin", "published", "topics", "research_type", "citation", "score",
             "snippet_html"]
 
 
@@ -48,7 +48,7 @@ def test_search_json_shape(built: tuple[Path, Path]) -> None:
     assert list(data) == JSON_KEYS
     assert data["total"] >= 3 and data["page"] == 1 and data["pages"] == 1
     assert list(data["hits"][0]) == HIT_KEYS
-    assert set(data["facets"]) == {"topics", "research_type", "year"}
+    assert set(data["facets"]) == {"topics", "research_type", "year", "source"}
     assert data["did_you_mean"] is None and data["fallback"] is False
 
 

@@ -313,6 +313,7 @@ def brute_force_facets(matching: set[str], req: SearchRequest) -> dict[str, dict
     topics: dict[str, int] = {}
     types: dict[str, int] = {}
     years: dict[str, int] = {}
+    sources: dict[str, int] = {}
     for s in docs:
         if type_ok(s) and date_ok(s):
             for t in s.topics:
@@ -321,7 +322,9 @@ def brute_force_facets(matching: set[str], req: SearchRequest) -> dict[str, dict
             types[s.research_type] = types.get(s.research_type, 0) + 1
         if topic_ok(s) and type_ok(s):
             years[s.published[:4]] = years.get(s.published[:4], 0) + 1
-    return {"topics": topics, "research_type": types, "year": years}
+        if topic_ok(s) and type_ok(s) and date_ok(s):
+            sources[s.origin] = sources.get(s.origin, 0) + 1
+    return {"topics": topics, "research_type": types, "year": years, "source": sources}
 
 
 FACET_QUERIES = ["", "alliance", "therapy", "depression OR anxiety", "-empathy", "CBT"]
@@ -447,9 +450,9 @@ def test_json_shape(idx: SearchIndex) -> None:
     data = search(idx, "alliance", per_page=2).to_json()
     assert list(data) == ["query", "total", "page", "pages", "hits", "facets",
                           "did_you_mean", "fallback"]
-    assert list(data["hits"][0]) == ["id", "title", "published", "topics", "research_type",
-                                     "citation", "score", "snippet_html"]
-    assert list(data["facets"]) == ["topics", "research_type", "year"]
+    assert list(data["hits"][0]) == ["id", "title", "origin", "published", "topics",
+                                     "research_type", "citation", "score", "snippet_html"]
+    assert list(data["facets"]) == ["topics", "research_type", "year", "source"]
     json.dumps(data)
 
 

@@ -65,7 +65,7 @@ def test_suggest_json_has_the_documented_shape(site, tmp_path):
     result = run(site, "suggest", str(path), "--json", "--limit", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"topics", "research_type", "similar"}
+    assert set(data) == {"topics", "research_type", "similar", "trained_on", "notice"}
     assert len(data["topics"]) >= 3
     assert set(data["topics"][0]) == {"topic", "score", "suggested", "because"}
     assert data["topics"][0]["suggested"] is True
@@ -119,18 +119,41 @@ def test_suggest_without_a_model_says_run_pprnet_build(site, tmp_path):
     _no_traceback(result)
 
 
-def test_suggest_with_a_model_older_than_the_corpus_says_run_pprnet_build(site, tmp_path):
-    corpus, index, summaries = site
-    newer = tmp_path / "corpus"
-    newer.mkdir()
-    (newer / "taxonomy.yaml").write_text((corpus / "taxonomy.yaml").read_text())
+def _copy_corpus(corpus: Path, target: Path) -> Path:
+    target.mkdir()
+    (target / "taxonomy.yaml").write_text((corpus / "taxonomy.yaml").read_text())
     for path in corpus.glob("*.md"):
-        (newer / path.name).write_text(path.read_text())
+        (target / path.name).write_text(path.read_text())
+    return target
+
+
+def test_suggest_with_a_model_older_than_the_corpus_serves_and_says_its_age(site, tmp_path):
+    corpus, index, summaries = site
+    newer = _copy_corpus(corpus, tmp_path / "corpus")
     write_summary(replace(summaries[0], id="2024-02-added-after-the-build"), newer)
-    result = CliRunner().invoke(main, ["suggest", "-", "--corpus", str(newer),
+    result = CliRunner().invoke(main, ["suggest", "-", "--json", "--corpus", str(newer),
+                                       "--index", str(index)], input="Some text " * 30)
+    assert result.exit_code == 0, result.output
+    age = json.loads(result.stdout)["trained_on"]
+    assert age["summaries"] == len(summaries) and age["corpus_summaries"] == len(summaries) + 1
+    assert age["current"] is False and age["date"]
+    assert "note: the topic model was trained on" in result.stderr
+    fresh = run(site, "suggest", "-", "--json", input="Some text " * 30)
+    assert json.loads(fresh.stdout)["trained_on"]["current"] is True
+    text = run(site, "suggest", "-", input="Some text " * 30)
+    assert f"Model: trained on {len(summaries)} summaries" in text.output
+
+
+def test_suggest_refuses_a_model_of_another_taxonomy_with_the_fix(site, tmp_path):
+    corpus, index, _ = site
+    other = _copy_corpus(corpus, tmp_path / "corpus")
+    tax = other / "taxonomy.yaml"
+    tax.write_text(tax.read_text().replace("topics:\n", "topics:\n- A Brand New Topic\n", 1))
+    result = CliRunner().invoke(main, ["suggest", "-", "--corpus", str(other),
                                        "--index", str(index)], input="Some text")
-    assert result.exit_code != 0
-    assert "older than the corpus" in result.output and "pprnet build" in result.output
+    assert result.exit_code == 2
+    assert "another topic list" in result.output and "A Brand New Topic" in result.output
+    assert "pprnet build" in result.output
     _no_traceback(result)
 
 
@@ -155,7 +178,7 @@ def test_batch_writes_one_json_line_per_input_with_its_id(site, tmp_path):
     out = [json.loads(line) for line in result.output.splitlines()]
     assert [o["id"] for o in out] == [item["id"] for item in lines]
     for o, summary in zip(out, summaries[:4], strict=False):
-        assert set(o) == {"id", "topics", "research_type", "similar"}
+        assert set(o) == {"id", "topics", "research_type", "similar", "notice"}
         assert summary.topics[0] in [t["topic"] for t in o["topics"]][:3]
 
 
@@ -203,6 +226,19 @@ def test_evaluate_json_reports_model_and_baselines(site):
                 "micro_f1", "macro_f1", "per_topic"):
         assert key in data["model"]
     assert data["folds"] == 3
+    split = data["date_split"]
+    corpus, _, summaries = site
+    before = sum(1 for s in summaries if s.published < "2021-01")
+    assert split["train_before"] == "2021-01"
+    assert (split["train"], split["test"]) == (before, len(summaries) - before)
+    assert set(split["baselines"]) == {"most_frequent", "keyword"}
+    assert 0 <= split["model"]["recall_at_5"] <= 1 and split["model"]["per_topic"]
+
+
+def test_evaluate_split_year_that_leaves_nothing_is_refused(site):
+    result = run(site, "evaluate", "--folds", "3", "--quiet", "--split-year", "2100")
+    assert result.exit_code == 2 and "choose another year" in result.output
+    _no_traceback(result)
 
 
 def test_evaluate_table_lists_weak_spots(site):
@@ -210,6 +246,7 @@ def test_evaluate_table_lists_weak_spots(site):
     assert result.exit_code == 0, result.output
     assert "recall@5" in result.output and "most frequent" in result.output
     assert "Per topic" in result.output
+    assert "Split by date: trained on" in result.output
 
 
 def test_evaluate_on_a_tiny_corpus_is_one_clear_line(tmp_path):

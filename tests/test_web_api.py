@@ -71,10 +71,10 @@ def test_api_search_shape(client):
     data = client.get("/api/search?q=alliance").get_json()
     assert list(data) == ["query", "total", "page", "pages", "hits", "facets", "did_you_mean",
                           "fallback"]
-    assert set(data["facets"]) == {"topics", "research_type", "year"}
+    assert set(data["facets"]) == {"topics", "research_type", "year", "source"}
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "published", "topics", "research_type", "citation",
-                        "score", "snippet_html"}
+    assert set(hit) == {"id", "title", "origin", "published", "topics", "research_type",
+                        "citation", "score", "snippet_html"}
     assert "<mark>" in hit["snippet_html"]
 
 
@@ -149,7 +149,7 @@ def test_suggest_with_token(app, client):
                            headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) == {"topics", "research_type", "similar"}
+    assert set(data) == {"topics", "research_type", "similar", "trained_on", "notice"}
     assert len(data["topics"]) >= 8
     first = data["topics"][0]
     assert set(first) >= {"topic", "score", "suggested", "because"}

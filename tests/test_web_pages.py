@@ -314,7 +314,7 @@ def test_topic_page(client, summaries):
     assert f"{len(members)} summaries" in html
     listed = re.findall(r'class="list-title" href="/summary/([a-z0-9-]+)"', html)
     assert listed == [s.id for s in members]
-    assert 'id="topic-years"' in html and "summaries per year" in html
+    assert 'id="topic-years"' in html and "blog posts per year posted" in html
     assert "Often together with" in html
     terms = re.findall(r'class="chip" href="[^"]*" title="in \d+ of \d+ summaries">([^<]+)<', html)
     assert terms, "distinctive terms missing"

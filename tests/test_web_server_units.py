@@ -75,22 +75,16 @@ def test_server_choice_and_settings(monkeypatch) -> None:  # type: ignore[no-unt
     assert server.server_name(2) == "gunicorn" and server.server_name(1) == "waitress"
     monkeypatch.setattr(server, "gunicorn_usable", lambda: False)
     assert server.server_name(4) == "waitress"
-    options = server.gunicorn_options(host="::1", port=8000, workers=3, threads=4,
-                                      trusted_proxy=None)
-    assert options["bind"] == ["[::1]:8000"] and options["workers"] == 3
+    with server.listen("127.0.0.1", 0) as sock:
+        assert sock.getsockname()[1] > 0 and sock.get_inheritable()
+        options = server.gunicorn_options(sock=sock, workers=3, threads=4, trusted_proxy=None)
+        assert options["bind"] == [f"fd://{sock.fileno()}"] and options["workers"] == 3
     assert options["worker_class"] == "gthread" and options["threads"] == 4
     assert options["forwarded_allow_ips"] == "" and options["preload_app"] is False
 
 
-def test_serve_with_workers_hands_gunicorn_an_app_factory(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    calls = []
-    monkeypatch.setattr(server, "gunicorn_usable", lambda: True)
-    monkeypatch.setattr(server, "run_gunicorn", lambda make, options: calls.append(
-        (make, options)))
+def test_each_worker_serves_its_own_app_behind_the_proxy_check(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(server, "ready", lambda app: app)
-    server.serve(lambda: "the app", host="127.0.0.1", port=8001, workers=2, threads=3,
-                 trusted_proxy="127.0.0.1")
-    ((make, options),) = calls
-    wrapped = make()
+    wrapped = server.worker_app(lambda: "the app", "127.0.0.1")
     assert isinstance(wrapped, server.ProxyHeaders) and wrapped.app == "the app"
-    assert options["workers"] == 2 and options["forwarded_allow_ips"] == "127.0.0.1"
+    assert wrapped.trusted_proxy == "127.0.0.1"

@@ -252,6 +252,7 @@ def make_app(site: Site, **config):  # type: ignore[no-untyped-def]
         "INDEX_DIR": site.index_dir,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "TESTING": True,
+        "MODEL_RETRAIN_DELAY": None,  # tests of background retraining turn it on
     }
     settings.update(config)
     return create_app(settings)
@@ -282,10 +283,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_site(site: Site, env: dict[str, str], *args: str) -> Iterator[int]:
+def serve_site(site: Site, env: dict[str, str], *args: str, command: list[str] | None = None,
+               cwd: Path | None = None) -> Iterator[int]:
     """A real ``pprnet serve`` on a free loopback port; yields the port once /healthz answers.
 
     The server sees no PPRNET_* variable of the test run's own, only those in ``env``.
+    ``command`` replaces ``python -m explorer.cli`` (an installed ``pprnet``, say) and
+    ``cwd`` the checkout as the folder it runs in.
     """
     import pytest
 
@@ -294,9 +298,10 @@ def serve_site(site: Site, env: dict[str, str], *args: str) -> Iterator[int]:
     full_env.update({"PYTHONUNBUFFERED": "1", **env})
     log = open(site.index_dir.parent / f"server-{port}.log", "w+", encoding="utf-8")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir), *args],
-        env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent,
+        [*(command or [sys.executable, "-m", "explorer.cli"]), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir),
+         *args],
+        env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or Path(__file__).parent.parent,
     )
     try:
         deadline = time.monotonic() + 90

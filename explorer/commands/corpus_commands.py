@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
-from explorer.corpus import CorpusError, load_corpus, load_taxonomy, write_summary
-from explorer.importers.blog_page import import_blog_page
+from explorer.commands.import_command import import_pages
+from explorer.commands.options import corpus_option, friendly_errors, index_option
+from explorer.corpus import TAXONOMY_FILE, CorpusError, load_corpus, taxonomy_source
 from explorer.records import Summary, Taxonomy
 
 
@@ -29,7 +29,23 @@ def count_table(summaries: list[Summary], taxonomy: Taxonomy) -> str:
     missing = sum(1 for s in summaries if not s.research_type)
     if missing:
         lines.append(f"  {'(none)':<{width}}  {missing:>4}")
+    origins = Counter(s.origin for s in summaries)
+    lines += ["", "Origins:"]
+    lines += [f"  {o.name:<{width}}  {origins.get(o.id, 0):>4}" for o in taxonomy.origins]
     return "\n".join(lines)
+
+
+def taxonomy_note(corpus_dir: Path) -> str:
+    """Which taxonomy a check uses, so a folder without one is not silently judged by ours."""
+    source = taxonomy_source(corpus_dir)
+    if source is None:
+        raise CorpusError(
+            f"{corpus_dir}: no {TAXONOMY_FILE} in the folder and no bundled one: "
+            "topics and research types cannot be checked"
+        )
+    if isinstance(source, Path) and source.parent.resolve() == Path(corpus_dir).resolve():
+        return f"taxonomy: {source}"
+    return (f"taxonomy: {source} (the bundled default: {corpus_dir} has no {TAXONOMY_FILE})")
 
 
 @click.command()
@@ -42,7 +58,9 @@ def check(corpus_dir: Path, index_dir: Path, quiet: bool) -> None:
 
     Exit 0 when there are no errors (warnings allowed), 1 when there are errors.
     """
+    note = taxonomy_note(corpus_dir) if corpus_dir.is_dir() else ""
     result = load_corpus(corpus_dir)
+    click.echo(note, err=True)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if not quiet:
@@ -56,83 +74,20 @@ def check(corpus_dir: Path, index_dir: Path, quiet: bool) -> None:
 @click.command()
 @corpus_option
 @index_option
+@click.option("--untagged", is_flag=True,
+              help="Only summaries without topics or research type (a backlog to tag).")
 @friendly_errors
-def dump(corpus_dir: Path, index_dir: Path) -> None:
+def dump(corpus_dir: Path, index_dir: Path, untagged: bool) -> None:
     """Print one JSON object per summary (all fields), for pandas or R."""
     result = load_corpus(corpus_dir)
     for problem in result.errors:
         click.echo(str(problem), err=True)
     for summary in result.summaries:
+        if untagged and summary.topics and summary.research_type:
+            continue
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
     if result.errors:
         raise SystemExit(1)
 
 
-@click.command(name="import")
-@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Corpus folder to write into (default: --corpus).",
-)
-@click.option("--force", is_flag=True, help="Replace existing files whose content differs.")
-@corpus_option
-@index_option
-@friendly_errors
-def import_page(
-    page: Path, out_dir: Path | None, force: bool, corpus_dir: Path, index_dir: Path
-) -> None:
-    """Import the text of a PPRNet blog listing page: one corpus file per summary."""
-    target = out_dir or corpus_dir
-    try:
-        text = page.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"{page}: not UTF-8 text")
-    result = import_blog_page(text)
-    for warning in result.warnings:
-        click.echo(
-            f"{page}:{warning.removeprefix('line ')}".replace(": ", ": warning: ", 1), err=True
-        )
-    if not result.summaries:
-        fail(f"{page}: no summaries found")
-    taxonomy = load_taxonomy(target)
-    target.mkdir(parents=True, exist_ok=True)
-    # Check every clash first, so a refused import writes nothing at all.
-    if not force:
-        clashes = []
-        for item in result.summaries:
-            if (target / f"{item.summary.id}.md").exists():
-                try:
-                    _check_same(item.summary, target, taxonomy)
-                except CorpusError as exc:
-                    clashes.append(str(exc))
-        if clashes:
-            for clash in clashes:
-                click.echo(f"pprnet: error: {clash}", err=True)
-            raise SystemExit(1)
-    counts: Counter[str] = Counter()
-    for item in result.summaries:
-        counts[write_summary(item.summary, target, overwrite=force, taxonomy=taxonomy)] += 1
-    click.echo(
-        f"{len(result.summaries)} summaries from {page}: "
-        f"{counts['created']} created, {counts['updated']} updated, "
-        f"{counts['unchanged']} unchanged in {target}"
-    )
-
-
-def _check_same(summary: Summary, folder: Path, taxonomy: Taxonomy) -> None:
-    """Raise CorpusError when ``<id>.md`` exists with different content."""
-    from explorer.corpus import parse_summary_text, same_content
-
-    path = folder / f"{summary.id}.md"
-    old, _ = parse_summary_text(path.read_text(encoding="utf-8"), str(path), taxonomy)
-    fresh = Summary(**{**summary.__dict__, "path": None})
-    if old is None or not same_content(Summary(**{**old.__dict__, "path": None}), fresh):
-        raise CorpusError(
-            f"{path}: a different summary with id {summary.id!r} exists (use --force to replace it)"
-        )
-
-
-COMMANDS = [check, dump, import_page]
+COMMANDS = [check, dump, import_pages]

@@ -42,6 +42,14 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+def os_message(exc: OSError, doing: str = "") -> str:
+    """'/proc/nope: No such file or directory': the path and the reason, no errno noise."""
+    reason = exc.strerror or type(exc).__name__
+    where = exc.filename if exc.filename is not None else ""
+    lead = f"{doing} {where}".strip()
+    return f"{lead}: {reason}" if lead else reason
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn expected failures (bad corpus, bad file) into one line instead of a traceback."""
 
@@ -51,7 +59,9 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except CorpusError as exc:
             fail(str(exc))
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(f"{getattr(exc, 'filename', '') or ''} {exc}".strip())
+        except UnicodeDecodeError as exc:
+            fail(f"not UTF-8 text ({exc.reason})")
+        except OSError as exc:
+            fail(os_message(exc))
 
     return wrapper

@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from explorer.builder import BuildRefused, build_all
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
-from explorer.search import SearchIndex, SearchRequest
 from explorer.search.store import SearchError
+
+if TYPE_CHECKING:
+    from explorer.search import SearchIndex
+
+# The builder and the search engine load Whoosh, NLTK and scikit-learn: they are imported
+# inside the commands that use them, so `pprnet --help` and the corpus commands start fast.
 
 
 @click.command()
@@ -26,6 +31,8 @@ def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool) -> Non
     The index is built into a new folder and swapped in atomically. A corpus with errors
     is refused and the current index and model stay as they are.
     """
+    from explorer.builder import BuildRefused, build_all
+
     say = (lambda _msg: None) if quiet else (lambda msg: click.echo(msg))
     try:
         report = build_all(corpus_dir, index_dir, progress=not quiet,
@@ -46,8 +53,11 @@ def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool) -> Non
               "(repeat for several; all must match unless --any-topic).")
 @click.option("--any-topic", is_flag=True, help="Match any of the --topic values.")
 @click.option("--type", "types", multiple=True, help="Research type (repeat: any of them).")
-@click.option("--from", "date_from", default=None, help="Published from YYYY or YYYY-MM.")
-@click.option("--to", "date_to", default=None, help="Published up to YYYY or YYYY-MM.")
+@click.option("--source", "sources", multiple=True, help="Where summaries come from: "
+              "blog-post or added (repeat: any of them).")
+@click.option("--from", "date_from", default=None, help="Posted on the blog from YYYY or "
+              "YYYY-MM (added summaries have no posting month, so a date leaves them out).")
+@click.option("--to", "date_to", default=None, help="Posted on the blog up to YYYY or YYYY-MM.")
 @click.option("--sort", default="relevance", show_default=True,
               help="relevance, newest or oldest.")
 @click.option("--page", default="1", help="Page of results (10 per page).")
@@ -57,18 +67,22 @@ def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool) -> Non
 @index_option
 @friendly_errors
 def search(query: tuple[str, ...], topics: tuple[str, ...], any_topic: bool,
-           types: tuple[str, ...], date_from: str | None, date_to: str | None, sort: str,
-           page: str, per_page: str, as_json: bool, corpus_dir: Path, index_dir: Path) -> None:
+           types: tuple[str, ...], sources: tuple[str, ...], date_from: str | None,
+           date_to: str | None, sort: str, page: str, per_page: str, as_json: bool,
+           corpus_dir: Path, index_dir: Path) -> None:
     """Search the archive. QUERY: words (all must match), "phrases", OR, NOT, -word,
     prefix*, title: author: journal: topic: type: year:2015 year:2015-2020.
 
     An empty QUERY with filters browses, newest first.
     """
+    from explorer.search import SearchIndex, SearchRequest
+
     try:
         idx = SearchIndex.open(index_dir)
+        _check_sources(sources, idx)
         req = SearchRequest(q=" ".join(query), topics=list(topics), any_topic=any_topic,
                             types=list(types), date_from=date_from, date_to=date_to,
-                            sort=sort, page=page, per_page=per_page)
+                            sort=sort, page=page, per_page=per_page, sources=list(sources))
         response = idx.search(req)
     except SearchError as exc:
         fail(str(exc))
@@ -78,6 +92,15 @@ def search(query: tuple[str, ...], topics: tuple[str, ...], any_topic: bool,
         click.echo(json.dumps(response.to_json(), ensure_ascii=False))
         return
     click.echo(_human(response))
+
+
+def _check_sources(sources: tuple[str, ...], idx: SearchIndex) -> None:
+    """A --source the taxonomy does not know is a typo: say so instead of ignoring it."""
+    taxonomy = idx.taxonomy()
+    for raw in sources:
+        if taxonomy.origin(raw) is None:
+            choices = ", ".join(taxonomy.origin_ids())
+            fail(f"unknown --source {raw!r}: use one of {choices}")
 
 
 def _human(response) -> str:  # type: ignore[no-untyped-def]
@@ -102,7 +125,8 @@ def _human(response) -> str:  # type: ignore[no-untyped-def]
         lines.append(f"did you mean: {response.did_you_mean}")
     for n, hit in enumerate(response.hits, start=(response.page - 1) * response.per_page + 1):
         lines.append("")
-        lines.append(f"{n:>3}. {plain(hit.title_html)}  [{hit.published}]")
+        when = hit.published or ("added" if hit.origin == "added" else "month unknown")
+        lines.append(f"{n:>3}. {plain(hit.title_html)}  [{when}]")
         lines.append(f"     {hit.id}")
         if hit.citation:
             lines.append(f"     {hit.citation}")
@@ -117,7 +141,7 @@ def _human(response) -> str:  # type: ignore[no-untyped-def]
     if response.total:
         lines.append("")
         for group, label in (("topics", "Topics"), ("research_type", "Research types"),
-                             ("year", "Years")):
+                             ("source", "Sources"), ("year", "Years posted (blog posts)")):
             counts = facets.get(group) or {}
             if counts:
                 shown_counts = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:12])

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import yaml
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.corpus import load_corpus, split_body
-from explorer.tagger import ModelError, TopicModel, corpus_fingerprint, load_model
-from explorer.tagger.features import MAX_TEXT_CHARS, MAX_TITLE_CHARS, DocFields
+
+if TYPE_CHECKING:  # the tagger loads scikit-learn: imported where a command needs it
+    from explorer.tagger import TopicModel
+    from explorer.tagger.features import DocFields
 
 # --------------------------------------------------------------------------- input
 
@@ -24,6 +27,8 @@ def parse_input(raw: str) -> DocFields:
     line ``# Heading`` is the title, and a single short line is taken as a title alone.
     Raises ValueError for front matter that is not YAML.
     """
+    from explorer.tagger.features import MAX_TITLE_CHARS, DocFields
+
     text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     titles: list[str] = []
     journal = None
@@ -56,16 +61,29 @@ def parse_input(raw: str) -> DocFields:
     return DocFields(title="\n".join(titles), text=joined, journal=journal)
 
 
-def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
-    """The saved model, refused when it was trained on another corpus than ``corpus_dir``."""
-    expected = None
-    if corpus_dir.is_dir():
-        expected = corpus_fingerprint(load_corpus(corpus_dir).summaries)
+def _load(corpus_dir: Path, index_dir: Path) -> tuple[TopicModel, dict]:
+    """The saved model and what it was trained on, against ``corpus_dir`` as it is now.
+
+    A model older than the corpus serves (it says so); one for another taxonomy, another
+    scikit-learn or format, or a damaged one is refused with the command that fixes it.
+    """
+    from explorer.tagger import ModelError, load_model
+    from explorer.tagger.freshness import incompatibility, trained_on
+
+    corpus = None
     try:
-        return load_model(index_dir, expected_fingerprint=expected)
+        model = load_model(index_dir)
     except ModelError as exc:
         fail(str(exc))
         raise AssertionError("unreachable: fail() exits") from exc
+    if corpus_dir.is_dir():
+        loaded = load_corpus(corpus_dir)
+        corpus = loaded.summaries
+        assert loaded.taxonomy is not None
+        why = incompatibility(model, loaded.taxonomy)
+        if why:
+            fail(why)
+    return model, trained_on(model, corpus)
 
 
 # --------------------------------------------------------------------------- output
@@ -73,8 +91,11 @@ def _load(corpus_dir: Path, index_dir: Path) -> TopicModel:
 
 def format_suggestion(result: dict) -> str:
     """Human-readable ranking: topics (* = suggested), research types, similar summaries."""
+    from explorer.tagger.freshness import describe
+
     width = max((len(t["topic"]) for t in result["topics"]), default=10)
-    lines = ["Topics (* = suggested):"]
+    lines = [f"Note: {result['notice']}"] if result.get("notice") else []
+    lines.append("Topics (* = suggested):")
     for item in result["topics"]:
         mark = "*" if item["suggested"] else " "
         because = f"  because: {', '.join(item['because'])}" if item["because"] else ""
@@ -85,18 +106,29 @@ def format_suggestion(result: dict) -> str:
     if not result["similar"]:
         lines.append("    (none)")
     lines += [f"    {s['score']:.3f}  {s['id']}  {s['title']}" for s in result["similar"]]
+    if result.get("trained_on"):
+        lines.append(f"Model: {describe(result['trained_on'])}")
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- suggest
 
 
+def _require_file(path: Path, what: str = "one summary file") -> None:
+    """Say what is wrong with a path that is not a readable file, in one line."""
+    if path.is_dir():
+        fail(f"{path}: is a folder, not a file; give {what} (or - for standard input)")
+    if not path.exists():
+        fail(f"{path}: no such file")
+    if not path.is_file():
+        fail(f"{path}: not a regular file; give {what} (or - for standard input)")
+
+
 def _read_source(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
     path = Path(source)
-    if not path.is_file():
-        fail(f"{source}: no such file")
+    _require_file(path)
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -108,9 +140,7 @@ def _run_batch(model: TopicModel, source: str, limit: int) -> None:
     """One JSON line out per JSON line in: ``{"id", ...suggestion}`` or ``{"id", "error"}``."""
     handle = sys.stdin if source == "-" else None
     if handle is None:
-        path = Path(source)
-        if not path.is_file():
-            fail(f"{source}: no such file")
+        _require_file(Path(source), what="a JSON-lines file")
     errors = total = 0
     stream = handle if handle is not None else open(source, encoding="utf-8")  # noqa: SIM115
     try:
@@ -132,6 +162,9 @@ def _run_batch(model: TopicModel, source: str, limit: int) -> None:
 
 
 def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: str) -> dict:
+    from explorer.tagger.features import DocFields
+    from explorer.tagger.trust import suggest_with_trust
+
     where = f"{source}:{number}"
     try:
         item = json.loads(line)
@@ -141,14 +174,21 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
         return {"id": None, "error": f"{where}: expected an object with id, title and text"}
     item_id = item.get("id")
     values = {}
-    for key in ("title", "text", "journal"):
+    for key in ("title", "text", "journal", "body", "implications"):
         value = item.get(key)
         if value is not None and not isinstance(value, str):
             return {"id": item_id, "error": f"{where}: {key!r} must be a string"}
         values[key] = value or ""
+    if not values["text"]:  # a line of `pprnet dump`: body and implications
+        values["text"] = "\n\n".join(v for v in (values["body"], values["implications"]) if v)
+    citation = item.get("citation")
+    if not values["journal"] and isinstance(citation, dict) and \
+            isinstance(citation.get("journal"), str):
+        values["journal"] = citation["journal"]
     try:
-        result = model.suggest(values["title"], values["text"],
-                               journal=values["journal"] or None, limit=limit)
+        result = suggest_with_trust(
+            model, DocFields(values["title"], values["text"], values["journal"] or None),
+            limit=limit)
     except ValueError as exc:
         return {"id": item_id, "error": f"{where}: {exc}"}
     return {"id": item_id, **result}
@@ -160,8 +200,8 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
 @click.option("--limit", type=click.IntRange(1, 100), default=8, show_default=True,
               help="How many ranked topics to list (more when more are suggested).")
 @click.option("--batch", "batch", metavar="FILE.jsonl", default=None,
-              help='Tag a backlog: JSON Lines of {"id", "title", "text"} in, one JSON line '
-                   "per input out.")
+              help='Tag a backlog: JSON Lines of {"id", "title", "text"} (or `pprnet dump` '
+                   "lines) in, one JSON line per input out.")
 @click.option("--journal", default=None, help="The journal, for plain-text input.")
 @corpus_option
 @index_option
@@ -173,13 +213,23 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
     FILE is a Markdown summary (front matter optional) or plain text; '-' reads standard
     input. Needs the model that `pprnet build` trains into the index folder.
     """
+    from explorer.tagger.features import MAX_TEXT_CHARS, DocFields
+    from explorer.tagger.freshness import describe
+    from explorer.tagger.trust import suggest_with_trust
+
     if batch and source:
         fail("give either FILE or --batch FILE.jsonl, not both")
     if not batch and source is None:
         if sys.stdin.isatty():
             fail("give a FILE, '-' for standard input, or --batch FILE.jsonl")
         source = "-"
-    model = _load(corpus_dir, index_dir)
+    if batch and batch != "-":  # a bad path is told before the model is loaded
+        _require_file(Path(batch), what="a JSON-lines file")
+    elif source and source != "-":
+        _require_file(Path(source))
+    model, age = _load(corpus_dir, index_dir)
+    if age["current"] is False:
+        click.echo(f"pprnet: note: the topic model was {describe(age)}", err=True)
     if batch:
         _run_batch(model, batch, limit)
         return
@@ -193,10 +243,11 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
         click.echo(f"pprnet: note: the text is long; only its first {MAX_TEXT_CHARS:,} "
                    "characters are used", err=True)
     try:
-        result = model.suggest(fields.title, fields.text, journal=journal or fields.journal,
-                               limit=limit)
+        result = suggest_with_trust(
+            model, DocFields(fields.title, fields.text, journal or fields.journal), limit=limit)
     except ValueError as exc:
         fail(f"{'standard input' if source == '-' else source}: {exc}")
+    result["trained_on"] = age
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -228,10 +279,16 @@ def format_evaluation(res: dict) -> str:
         + (f"; {res['untagged_skipped']} untagged left out of topic metrics"
            if res.get("untagged_skipped") else ""),
         "",
-        f"{'metric':<22}" + "".join(f"{name:>14}" for name, _ in columns),
     ]
+    # every column is as wide as its header plus a gap, so headers never run together
+    widths = [max(len(name), 6) + 3 for name, _ in columns]
+    lines.append(f"{'metric':<22}" + "".join(f"{name:>{w}}" for (name, _), w in
+                                              zip(columns, widths, strict=True)))
+    lines.append(f"{'-' * 6:<22}" + "".join(f"{'-' * len(name):>{w}}" for (name, _), w in
+                                             zip(columns, widths, strict=True)))
     for key, label in _LABELS.items():
-        lines.append(f"{label:<22}" + "".join(f"{block[key]:>14.3f}" for _, block in columns))
+        lines.append(f"{label:<22}" + "".join(f"{block[key]:>{w}.3f}" for (_, block), w in
+                                              zip(columns, widths, strict=True)))
     base = res["baselines"]
     lines += [
         "",
@@ -241,6 +298,7 @@ def format_evaluation(res: dict) -> str:
         f"cue words alone {base['keyword']['research_type_accuracy']:.3f})",
         f"training: {res['train_seconds']:.2f} s on the whole corpus; "
         f"one suggestion: {res['suggest_ms_median']:.1f} ms median",
+        *_date_lines(res.get("date_split")),
         "",
         "Per topic (suggested sets), weakest first:",
         f"  {'support':>7} {'precision':>9} {'recall':>7} {'F1':>6}  topic",
@@ -253,17 +311,37 @@ def format_evaluation(res: dict) -> str:
     return "\n".join(lines)
 
 
+def _date_lines(split: dict | None) -> list[str]:
+    """The split-by-date block: the model and the baselines on the later posts."""
+    if not split:
+        return []
+    columns = [("model", split["model"]),
+               ("most frequent", split["baselines"]["most_frequent"]),
+               ("keyword", split["baselines"]["keyword"])]
+    lines = ["", f"Split by date: trained on {split['train']} posts before "
+                 f"{split['train_before']}, tested on the {split['test']} since",
+             f"{'metric':<22}" + "".join(f"{name:>14}" for name, _ in columns)]
+    for key in ("precision_at_1", "recall_at_5", "micro_f1", "research_type_accuracy"):
+        label = _LABELS.get(key, "research type accuracy")
+        lines.append(f"{label:<22}" + "".join(f"{block[key]:>14.3f}" for _, block in columns))
+    return lines
+
+
 @click.command(name="evaluate")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on standard error.")
+@click.option("--split-year", type=click.IntRange(1900, 2100), default=2021, show_default=True,
+              help="Also train on posts before this year and test on the rest.")
 @corpus_option
 @index_option
 @friendly_errors
-def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, corpus_dir: Path,
-                     index_dir: Path) -> None:
-    """Cross-validate the topic suggester against two baselines on the corpus."""
+def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, split_year: int,
+                     corpus_dir: Path, index_dir: Path) -> None:
+    """Cross-validate the topic suggester against two baselines on the corpus, and test
+    it by date (trained on the past, tested on later posts)."""
+    from explorer.tagger.date_split import evaluate_by_date
     from explorer.tagger.evaluate import evaluate
 
     loaded = load_corpus(corpus_dir)
@@ -283,6 +361,9 @@ def evaluate_command(as_json: bool, folds: int, seed: int, quiet: bool, corpus_d
 
     try:
         res = evaluate(summaries, loaded.taxonomy, folds=folds, seed=seed, progress=progress)
+        progress(f"split by date: training on posts before {split_year}")
+        res["date_split"] = evaluate_by_date(summaries, loaded.taxonomy, year=split_year,
+                                             seed=seed)
     except ValueError as exc:
         fail(str(exc))
     if as_json:

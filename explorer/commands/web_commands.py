@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.search.store import IndexMissingError, SearchError, current_dir
 
@@ -21,6 +20,9 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
     A corpus with errors is not indexed: an existing index is served as it is (with a
     warning), and without one there is nothing to serve.
     """
+    # Imported here: the builder loads Whoosh and scikit-learn, which `pprnet --help` skips.
+    from explorer.builder import BuildRefused, build_all, index_staleness, model_unusable
+
     reason = "asked to (--rebuild)" if force else index_staleness(corpus_dir, index_dir)
     model_reason = model_unusable(index_dir) if reason is None else None
     if reason is None and model_reason is None:
@@ -49,8 +51,8 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port; the address is printed).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Server processes (default: the number of cores). More than one: "
               "gunicorn (Linux); one: waitress.")
@@ -83,16 +85,6 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
     # Made now, before any worker starts: workers racing to create it would each sign
     # sessions with their own key.
     load_secret_key(index_dir)
-    editor = ("on" if os.environ.get("PPRNET_EDITOR_PASSWORD")
-              else "off (set PPRNET_EDITOR_PASSWORD)")
-    shown_host = f"[{host}]" if ":" in host else host
-    how = server.server_name(workers)
-    if how == "gunicorn":
-        how = f"gunicorn, {workers} workers × {threads} threads"
-    else:
-        how = f"waitress, 1 process × {threads} threads"
-    click.echo(f"PPRNet Explorer: http://{shown_host}:{port}/  (editor {editor}; {how}; "
-               "Ctrl+C stops)")
     os.environ.setdefault("FLASK_DEBUG", "0")
 
     def make_app():  # type: ignore[no-untyped-def]
@@ -100,8 +92,37 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
         return create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir,
                            "LOGIN_LIMIT_FILE": index_dir / LIMIT_FILE})
 
-    server.serve(make_app, host=host, port=port, workers=workers, threads=threads,
-                 trusted_proxy=trusted_proxy)
+    hint = " (is another server on that port? try --port)" if port else ""
+    if server.server_name(workers) == "gunicorn":
+        try:  # bind first, so the address is printed only once the site answers there
+            sock = server.listen(host, port)
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}")
+        editor = ("on" if os.environ.get("PPRNET_EDITOR_PASSWORD")
+                  else "off (set PPRNET_EDITOR_PASSWORD)")
+        click.echo(f"PPRNet Explorer is ready: {site_url(host, sock.getsockname()[1])}  "
+                   f"(editor {editor}; gunicorn, {workers} workers × {threads} threads; "
+                   "Ctrl+C stops)")
+        options = server.gunicorn_options(sock=sock, workers=workers, threads=threads,
+                                          trusted_proxy=trusted_proxy)
+        server.run_gunicorn(lambda: server.worker_app(make_app, trusted_proxy), options)
+        return
+    app = server.ready(make_app())
+    editor = "on" if app.config.get("EDITOR_PASSWORD_HASH") else "off (set PPRNET_EDITOR_PASSWORD)"
+    try:  # bind first, so the address is printed only once the site answers there
+        httpd = server.waitress_server(app, host=host, port=port, threads=threads,
+                                       trusted_proxy=trusted_proxy)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}")
+    click.echo(f"PPRNet Explorer is ready: {site_url(host, httpd.effective_port)}  "
+               f"(editor {editor}; waitress, 1 process × {threads} threads; Ctrl+C stops)")
+    httpd.run()
 
+
+def site_url(host: str, port: int) -> str:
+    """The URL to open: a wildcard address is reachable as localhost on this machine."""
+    shown = {"0.0.0.0": "localhost", "::": "localhost", "": "localhost"}.get(host, host)
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/"
 
 COMMANDS = [serve]

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from explorer.citation import looks_like_citation, parse_citation
-from explorer.records import Citation, Summary, slugify
+from explorer.records import BLOG_POST, Citation, Summary, slugify
 
 MONTHS = {
     name: i
@@ -112,6 +112,7 @@ def _chunk_to_summary(
         title = title[:-1].rstrip()
     summary = Summary(
         id=f"{published}-{slugify(title)}",
+        origin=BLOG_POST,  # the blog's own page: a real post, with the month it heads
         published=published,
         title=title,
         body="\n\n".join(body_lines),

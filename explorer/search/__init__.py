@@ -8,10 +8,30 @@ Used alike by the CLI, the web UI and the JSON API::
     response = idx.search(SearchRequest(q="alliance rupture", topics=["Alliance"]))
 """
 
-from explorer.search.build import build_index
-from explorer.search.index import SearchIndex
-from explorer.search.models import Hit, SearchRequest, SearchResponse
-from explorer.search.store import IndexLockedError, IndexMissingError, SearchError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from explorer.search.build import build_index
+    from explorer.search.index import SearchIndex
+    from explorer.search.models import Hit, SearchRequest, SearchResponse
+    from explorer.search.store import IndexLockedError, IndexMissingError, SearchError
+
+# Name -> submodule, imported on first use (PEP 562): importing one light submodule such
+# as ``explorer.search.store`` must not load Whoosh and the text pipeline, or every
+# ``pprnet`` command pays for them at start-up.
+_EXPORTS = {
+    "build_index": "build",
+    "SearchIndex": "index",
+    "Hit": "models",
+    "SearchRequest": "models",
+    "SearchResponse": "models",
+    "IndexLockedError": "store",
+    "IndexMissingError": "store",
+    "SearchError": "store",
+}
 
 __all__ = [
     "Hit",
@@ -23,3 +43,15 @@ __all__ = [
     "SearchResponse",
     "build_index",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -37,6 +37,7 @@ from explorer.search.engine import (
 from explorer.search.facets import facets as count_facets
 from explorer.search.highlight import expand_terms, find_spans, mark, snippet
 from explorer.search.models import Hit, SearchRequest, SearchResponse
+from explorer.search.origins import source_counts, source_filter
 from explorer.search.schema import SNIPPET_FIELDS, document_for
 from explorer.search.spelling import correct_query
 from explorer.search.store import (
@@ -217,10 +218,12 @@ class SearchIndex:
         type_mask, types = self._type_filter(snap, req, notices)
         lo, hi = req.month_range()
         if req.date_from or req.date_to:
-            date_mask = (snap.month >= lo) & (snap.month <= hi)
+            # a summary with no posting month (month -1) is outside every date range
+            date_mask = (snap.month >= max(lo, 0)) & (snap.month <= hi)
         else:
             date_mask = np.ones(snap.n, dtype=bool)
-        filters = topic_mask & type_mask & date_mask
+        source_mask, sources = source_filter(snap, req, notices, _known_names)
+        filters = topic_mask & type_mask & date_mask & source_mask
 
         final = result.mask & filters
         total = strict_total = int(final.sum())
@@ -252,7 +255,10 @@ class SearchIndex:
             page=page,
             pages=pages,
             hits=hits,
-            facets=count_facets(snap, result.mask, topic_mask, type_mask, date_mask),
+            facets={**count_facets(snap, result.mask & source_mask, topic_mask, type_mask,
+                                   date_mask),
+                    "source": source_counts(snap, result.mask & topic_mask & type_mask
+                                            & date_mask)},
             did_you_mean=did_you_mean,
             fallback=fallback,
             notices=notices,
@@ -263,6 +269,7 @@ class SearchIndex:
             date_to=req.date_to,
             sort=sort,
             per_page=req.per_page,
+            sources=sources,
         )
 
     def _topic_filter(
@@ -311,6 +318,7 @@ class SearchIndex:
                 score=float(score[docnum]) if score is not None else 0.0,
                 snippet_html=best_html,
                 title_html=mark(title, find_spans(title, terms["title"])),
+                origin=stored.get("origin", "") or "",
             ))
         return hits
 
@@ -442,7 +450,9 @@ def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str
         order = np.lexsort((docs, -snap.month[docs], -s))
     else:
         sign = -1 if sort in ("newest", "relevance") else 1
-        order = np.lexsort((docs, sign * snap.month[docs]))
+        months = snap.month[docs]
+        # summaries with no posting month (added to the archive) come last either way
+        order = np.lexsort((docs, sign * months, months < 0))
     return [int(d) for d in docs[order][start:stop]]
 
 

@@ -85,9 +85,11 @@ class SearchRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     notices: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # origin ids or names: the Source facet
 
     def __post_init__(self) -> None:
         self.q = "" if self.q is None else str(self.q)
+        self.sources = _as_list(self.sources)
         self.topics = _as_list(self.topics)
         self.types = _as_list(self.types)
         if isinstance(self.any_topic, str):
@@ -134,7 +136,7 @@ class SearchRequest:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.topics or self.types or self.date_from or self.date_to)
+        return bool(self.topics or self.types or self.date_from or self.date_to or self.sources)
 
 
 @dataclass
@@ -148,12 +150,14 @@ class Hit:
     score: float
     snippet_html: str  # HTML-escaped, matches in <mark>
     title_html: str  # HTML-escaped, matches in <mark>
+    origin: str = ""  # "blog-post" / "added"
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
             "title": self.title,
-            "published": self.published,
+            "origin": self.origin,
+            "published": self.published or None,
             "topics": list(self.topics),
             "research_type": self.research_type,
             "citation": self.citation,
@@ -181,6 +185,7 @@ class SearchResponse:
     date_to: str | None = None
     sort: str = "relevance"
     per_page: int = DEFAULT_PER_PAGE
+    sources: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """Exactly the ``pprnet search --json`` object of the issue."""
@@ -194,6 +199,7 @@ class SearchResponse:
                 "topics": dict(self.facets.get("topics", {})),
                 "research_type": dict(self.facets.get("research_type", {})),
                 "year": dict(self.facets.get("year", {})),
+                "source": dict(self.facets.get("source", {})),
             },
             "did_you_mean": self.did_you_mean,
             "fallback": self.fallback,

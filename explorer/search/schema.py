@@ -59,7 +59,8 @@ def make_schema() -> fields.Schema:
         doi=fields.ID(stored=True),
         topics=fields.FieldType(formats.Existence(), lines, stored=True),
         research_type=fields.FieldType(formats.Existence(), lines, stored=True),
-        published=fields.ID(stored=True),  # "YYYY-MM"
+        published=fields.ID(stored=True),  # "YYYY-MM" of a blog post; absent otherwise
+        origin=fields.ID(stored=True),  # "blog-post", "added": the Source facet
         published_date=fields.DATETIME(sortable=True),
         citation=fields.STORED(),  # short citation for result lists
     )
@@ -81,9 +82,10 @@ def document_for(summary: Summary) -> dict[str, object]:
         "topics": "\n".join(summary.topics),
         "research_type": summary.research_type or "",
         "published": summary.published,
+        "origin": summary.origin,
         "citation": c.short(),
     }
-    for key in ("year", "doi", "topics", "research_type"):
+    for key in ("year", "doi", "topics", "research_type", "published", "origin"):
         if not doc[key]:
             del doc[key]  # no empty terms in the index
     with contextlib.suppress(ValueError, IndexError):

@@ -237,7 +237,11 @@ class FeatureSpace:
 TYPE_CUES: dict[str, tuple[str, ...]] = {
     "meta_analysis": ("meta analysi", "meta analys", "meta analyt", "metaanalysi",
                       "metaregress", "systemat review", "pool", "effect size"),
-    "randomized": ("random", "rct", "trial", "wait list", "waitlist", "alloc"),
+    # Words and phrases that name a randomised design ("randomly assigned", "cluster
+    # randomized", "randomised controlled", "waitlist control"): pairs are adjacent terms.
+    "randomized": ("random", "rct", "trial", "wait list", "waitlist", "alloc", "random assign",
+                   "random alloc", "cluster random", "random control", "control trial",
+                   "random trial", "waitlist control", "list control"),
     "qualitative": ("qualit", "interview", "survey", "naturalist", "observ", "cohort",
                     "correl", "longitudin", "questionnair", "sampl", "predict", "predictor"),
     "review": ("review", "chapter", "commentari", "book", "overview", "narrat", "handbook",

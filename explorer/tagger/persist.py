@@ -142,6 +142,7 @@ def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np
         "doc_labels": model.doc_labels,
         "cooc": model.cooc,
         "cooc_weight": np.array(model.cooc_weight, dtype=np.float64),
+        "type_prior": model.type_prior,
     }
     return meta, data, arrays
 
@@ -272,6 +273,7 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
         # Models saved before co-occurrence smoothing existed simply do without it.
         cooc=arrays.get("cooc", np.zeros((0, 0))),
         cooc_weight=float(arrays.get("cooc_weight", 0.0)),
+        type_prior=arrays.get("type_prior", np.zeros(0)),
         fingerprint=str(meta["fingerprint"]),
         sklearn_version=str(meta["sklearn_version"]),
         created=str(meta["created"]),

@@ -11,8 +11,11 @@ default ``index``), ``SECRET_KEY`` (``PPRNET_SECRET_KEY``, else generated into
 ``INDEX_DIR/secret_key``), ``EDITOR_PASSWORD`` (``PPRNET_EDITOR_PASSWORD``: plain, or a
 Werkzeug hash; kept only as a hash), ``API_TOKEN`` (``PPRNET_API_TOKEN``),
 ``LOGIN_LIMIT`` (attempts, seconds), ``LOGIN_LIMIT_FILE`` (count them in this SQLite file,
-shared by server workers; default: in memory), ``PER_PAGE``, ``EXPORT_LIMIT``, ``PAGE_CACHE_SIZE``
-(rendered pages kept for anonymous visitors; 0 turns the cache off).
+shared by server workers; default: in memory), ``PER_PAGE``, ``EXPORT_LIMIT``,
+``PAGE_CACHE_SIZE`` (rendered pages kept for anonymous visitors; 0 turns the cache off),
+``MODEL_RETRAIN_DELAY`` (seconds without saves before the topic model is retrained in the
+background; None: never), ``FOLLOW_CORPUS`` (follow outside changes of the corpus and
+index each second; default on).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 from flask import Flask, Response, abort, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from explorer import packaged
 from explorer.corpus import CorpusError
 from explorer.search import IndexMissingError
 from explorer.web import security
@@ -35,9 +39,8 @@ from explorer.web.state import WebState
 from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import register_template_helpers
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATE_DIR = PACKAGE_DIR.parent.parent / "templates"
-STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATE_DIR = packaged.templates_dir()
+STATIC_DIR = packaged.static_dir()
 log = logging.getLogger("explorer.web")
 
 
@@ -69,6 +72,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PER_PAGE=10,
         EXPORT_LIMIT=5000,
         PAGE_CACHE_SIZE=256,
+        MODEL_RETRAIN_DELAY=2.0,
+        FOLLOW_CORPUS=True,
     )
     app.config.update(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -81,6 +86,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     state = WebState(corpus_dir, index_dir, CorpusStore.load(corpus_dir))
     state.pages.size = int(app.config["PAGE_CACHE_SIZE"])
+    delay = app.config["MODEL_RETRAIN_DELAY"]
+    state.models.delay = None if delay is None else float(delay)
+    if app.config["FOLLOW_CORPUS"]:
+        state.follower.start()
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
     app.extensions["pprnet_login_limiter"] = login_limiter(
@@ -134,9 +143,9 @@ def _static_versions() -> dict[str, str]:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from explorer.web import api, editor, exports, feeds, lists, search, summary, topics
+    from explorer.web import api, editor, exports, feeds, lists, queue, search, summary, topics
 
-    for module in (search, summary, topics, editor, exports, api, feeds, lists):
+    for module in (search, summary, topics, editor, queue, exports, api, feeds, lists):
         app.register_blueprint(module.bp)
 
 

@@ -16,6 +16,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, ses
 
 from explorer import __version__
 from explorer.records import slugify
+from explorer.tagger.features import DocFields
+from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
 from explorer.web.search import request_from_args
 from explorer.web.state import cached_page, state
@@ -24,6 +26,10 @@ from explorer.web.summary import get_summary_or_404
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGEST_LIMIT = 36
 MAX_API_PER_PAGE = 100
+ORIGIN_SCHEMA = {"type": "string", "description": "'blog-post': a post of the PPRNet blog; "
+                 "'added': added to this archive, not a blog post"}
+PUBLISHED_SCHEMA = {"type": ["string", "null"], "description": "YYYY-MM the blog posted it; "
+                    "null for summaries that are not blog posts (or whose month is unknown)"}
 
 
 def summary_json(summary) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -149,9 +155,12 @@ def api_suggest() -> Response:
     if model is None:
         abort(503, description=why or "No topic model: run `pprnet build`.")
     try:
-        result = model.suggest(title=title or "", text=text or "", journal=journal, limit=limit)
+        result = suggest_with_trust(model, DocFields(title or "", text or "", journal),
+                                    limit=limit)
     except ValueError as exc:
         abort(400, description=str(exc))
+    st = state()
+    result["trained_on"] = st.models.trained_on(st.store.all(), st.store.version)
     return jsonify(result)
 
 
@@ -184,8 +193,12 @@ def openapi_document() -> dict[str, Any]:
         _param("any_topic", "Match any of the topics instead of all.",
                {"type": "string", "enum": ["1", "0"]}),
         _param("type", "Research type filter (any of them).", {"type": "string"}, repeat=True),
-        _param("from", "Published from (YYYY or YYYY-MM).", {"type": "string"}),
-        _param("to", "Published until (YYYY or YYYY-MM).", {"type": "string"}),
+        _param("source", "Where summaries come from (any of them): 'blog-post' (a post of "
+               "the PPRNet blog) or 'added' (added to this archive, never a blog post).",
+               {"type": "string"}, repeat=True),
+        _param("from", "Posted on the blog from (YYYY or YYYY-MM); added summaries have no "
+               "posting month, so a date filter leaves them out.", {"type": "string"}),
+        _param("to", "Posted on the blog until (YYYY or YYYY-MM).", {"type": "string"}),
         _param("sort", "Order.", {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
         _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
         _param("per_page", "Results per page (default 10).",
@@ -196,7 +209,8 @@ def openapi_document() -> dict[str, Any]:
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
-            "published": {"type": "string", "description": "YYYY-MM"},
+            "origin": ORIGIN_SCHEMA,
+            "published": PUBLISHED_SCHEMA,
             "topics": {"type": "array", "items": {"type": "string"}},
             "research_type": {"type": ["string", "null"]},
             "citation": {"type": "string"},
@@ -308,7 +322,9 @@ def openapi_document() -> dict[str, Any]:
                         "pages": {"type": "integer"},
                         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                         "facets": {"type": "object", "properties": {
-                            "topics": counts, "research_type": counts, "year": counts}},
+                            "topics": counts, "research_type": counts, "source": counts,
+                            "year": {**counts, "description": "blog posts per year posted; "
+                                     "added summaries have no posting month"}}},
                         "did_you_mean": {"type": ["string", "null"]},
                         "fallback": {"type": "boolean",
                                      "description": "no summary had all words; any word shown"},
@@ -318,7 +334,10 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "id": {"type": "string"},
-                        "published": {"type": "string"},
+                        "origin": ORIGIN_SCHEMA,
+                        "published": PUBLISHED_SCHEMA,
+                        "added": {"type": ["string", "null"],
+                                  "description": "YYYY-MM the summary was added to the archive"},
                         "title": {"type": "string"},
                         "citation": citation,
                         "topics": {"type": "array", "items": {"type": "string"}},
@@ -365,6 +384,12 @@ def openapi_document() -> dict[str, Any]:
                         "similar": {"type": "array", "items": {"type": "object", "properties": {
                             "id": {"type": "string"}, "title": {"type": "string"},
                             "score": {"type": "number"}}}},
+                        "notice": {"type": ["string", "null"], "description":
+                                   "Why nothing is suggested (too little text, unknown words)"},
+                        "trained_on": {"type": ["object", "null"], "properties": {
+                            "summaries": {"type": "integer"}, "date": {"type": "string"},
+                            "current": {"type": ["boolean", "null"]},
+                            "corpus_summaries": {"type": ["integer", "null"]}}},
                     },
                 },
                 "Error": {

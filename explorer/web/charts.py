@@ -186,7 +186,7 @@ def _histogram_frame(years: tuple[int, ...], chart_id: str) -> tuple[str, str]:
         for i in label_positions(len(years), HISTOGRAM_LABELS))
     svg = el("svg", "\x00", id=chart_id, class_="chart chart-histogram",
              viewBox=f"0 0 {width} {height}", role="group",
-             aria_label="Matching summaries per year")
+             aria_label="Matching blog posts per year posted")
     head, tail = svg.split("\x00")
     return head, labels + tail
 

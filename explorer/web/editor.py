@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any
 
@@ -33,8 +33,13 @@ from werkzeug.exceptions import TooManyRequests
 
 from explorer.citation import parse_citation
 from explorer.corpus import CorpusError, parse_summary_text, render_summary
-from explorer.records import Citation, Summary, slugify
+from explorer.duplicates import Duplicate, find_duplicates
+from explorer.records import BLOG_POST, Citation, Summary, slugify
 from explorer.search import IndexMissingError, SearchRequest
+from explorer.tagger.features import DocFields, fields_of
+from explorer.tagger.freshness import describe
+from explorer.tagger.recent import merge_recent_similar
+from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
 from explorer.web.state import state
 
@@ -70,6 +75,8 @@ class Draft:
     """Everything the editor form holds, as text, plus what the server worked out."""
 
     original_id: str = ""
+    origin: str = BLOG_POST  # the editor's choice; a blog post by default
+    added: str = ""  # month added to the archive (kept when editing an added summary)
     published: str = ""
     title: str = ""
     citation_text: str = ""
@@ -90,6 +97,8 @@ class Draft:
 
         return cls(
             original_id=text("original_id"),
+            origin=text("origin") or BLOG_POST,
+            added=text("added"),
             published=text("published"),
             title=" ".join(text("title").split()),
             citation_text=" ".join(text("citation_text").split()),
@@ -109,6 +118,8 @@ class Draft:
         c = summary.citation
         return cls(
             original_id=summary.id,
+            origin=summary.origin,
+            added=summary.added or "",
             published=summary.published,
             title=summary.title,
             citation_text=c.formatted(),
@@ -153,13 +164,24 @@ class Draft:
             publisher=self.cit.get("publisher") or None,
         )
 
+    def posted(self) -> bool:
+        """Whether the chosen origin is a blog post (unknown choices count as posts, so the
+        month is asked for and the loader names the bad origin)."""
+        origin = state().taxonomy.origin(self.origin)
+        return origin is None or origin.posted
+
     def new_id(self) -> str:
-        return f"{self.published}-{slugify(self.title, max_length=60)}"
+        slug = slugify(self.title, max_length=60)
+        # only a blog post's id starts with its month: an added summary has no posting month
+        return f"{self.published}-{slug}" if self.posted() else slug
 
     def to_summary(self) -> Summary:
+        posted = self.posted()
         return Summary(
             id=self.original_id or self.new_id(),
-            published=self.published,
+            origin=self.origin,
+            added=None if posted else (self.added or dt.date.today().strftime("%Y-%m")),
+            published=self.published if posted else "",
             title=self.title,
             body=self.body,
             implications=self.implications,
@@ -180,8 +202,9 @@ def validate(draft: Draft) -> tuple[Summary | None, list[str]]:
         errors.append("Give the summary a title.")
     if not draft.body:
         errors.append("Paste the summary text.")
-    if not re.match(r"^\d{4}-\d{2}$", draft.published):
-        errors.append("Give the month of publication as YYYY-MM.")
+    if draft.posted() and not re.match(r"^\d{4}-\d{2}$", draft.published):
+        errors.append("Give the month the blog posted it as YYYY-MM "
+                      "(or choose “Added to this archive”).")
     if not draft.topics:
         errors.append("Tick at least one topic.")
     if errors:
@@ -203,18 +226,41 @@ def suggestions(draft: Draft) -> tuple[dict | None, str | None]:
     model, why = state().model()
     if model is None:
         return None, why
-    text = "\n\n".join(p for p in (draft.body, draft.implications) if p)
+    fields = draft_fields(draft)
     try:
-        result = model.suggest(
-            title=draft.title,
-            text=text,
-            journal=draft.citation().journal,
-            limit=SUGGEST_LIMIT,
-            exclude_id=draft.original_id or None,
-        )
+        result = suggest_with_trust(model, fields, limit=SUGGEST_LIMIT,
+                                    exclude_id=draft.original_id or None)
     except ValueError as exc:
         return None, str(exc)
+    st = state()
+    corpus = st.store.all()
+    result["trained_on"] = st.models.trained_on(corpus, st.store.version)
+    result["similar"] = merge_recent_similar(
+        model, fields, result["similar"], corpus,
+        exclude_id=draft.original_id or None)
     return result, None
+
+
+def draft_fields(draft: Draft) -> DocFields:
+    """The tagger's view of a draft, as of an archived summary (`features.fields_of`): the
+    heading and the cited title (which often names the design: "a randomized trial")."""
+    return fields_of(draft.to_summary())
+
+
+def duplicates(draft: Draft) -> list[Duplicate]:
+    """Archived summaries of the same study (DOI, cited title and year) or the same file
+    (month and title of a new draft), from the live store: saves of a second ago count."""
+    if not (draft.title or draft.citation_text or draft.parsed_from):
+        return []
+    store = state().store
+    # A new draft has no id yet: an archived summary under its would-be id is a duplicate.
+    candidate = replace(draft.to_summary(), id=draft.original_id)
+    found = find_duplicates(candidate, store.all())
+    if not draft.original_id and draft.published and draft.title:
+        same_file = store.get(draft.new_id())
+        if same_file is not None and all(d.summary.id != same_file.id for d in found):
+            found.insert(0, Duplicate(same_file, "id"))
+    return found
 
 
 def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extra: Any) -> dict:
@@ -229,8 +275,12 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
         "suggested_topics": suggested_topics,
         "other_topics": [t for t in taxonomy.topics if t not in listed],
         "research_types": taxonomy.research_types,
+        "origins": taxonomy.origins,
         "type_scores": type_scores,
         "similar": (suggest or {}).get("similar", []),
+        "model_age": describe(suggest["trained_on"]) if suggest and suggest.get("trained_on")
+        else "",
+        "duplicates": duplicates(draft),
         "errors": extra.pop("errors", []),
         **extra,
     }
@@ -239,12 +289,15 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
 def _analyse(draft: Draft) -> tuple[dict | None, str | None]:
     draft.parse_citation_if_changed()
     suggest, why = suggestions(draft)
-    if suggest and not draft.reviewed:
+    if suggest and not draft.reviewed and not suggest.get("notice"):
         draft.topics = [s["topic"] for s in suggest["topics"] if s["suggested"]]
         types = suggest.get("research_type") or []
         if types and not draft.research_type:
             draft.research_type = types[0]["type"]
-    draft.reviewed = draft.reviewed or suggest is not None
+    # Nothing was ticked for a text too short to trust: a longer one may tick next time,
+    # unless the editor has ticked something by hand meanwhile.
+    trusted = suggest is not None and not suggest.get("notice")
+    draft.reviewed = draft.reviewed or trusted or bool(draft.topics)
     return suggest, why
 
 
@@ -305,8 +358,15 @@ def edit(summary_id: str):  # type: ignore[no-untyped-def]
     if summary is None:
         abort(404)
     draft = Draft.from_summary(summary)
+    in_queue = request.args.get("queue") == "1"
+    if in_queue and not summary.topics:
+        draft.reviewed = False  # an untagged summary from the queue: tick the suggestions
     suggest, why = _analyse(draft)
-    return render_template("editor.html", **_form_context(draft, suggest=suggest, why=why))
+    if in_queue and suggest and not suggest.get("notice") and not draft.research_type:
+        types = suggest.get("research_type") or []
+        draft.research_type = types[0]["type"] if types else ""
+    return render_template("editor.html", in_queue=in_queue,
+                           **_form_context(draft, suggest=suggest, why=why))
 
 
 @bp.post("/draft")
@@ -316,9 +376,16 @@ def draft_action():  # type: ignore[no-untyped-def]
     if draft.original_id and state().store.get(draft.original_id) is None:
         abort(404)
     action = request.form.get("action", "suggest")
-    if action == "save":
+    in_queue = request.form.get("queue") == "1"
+    if action in ("save", "save_next"):
         summary, errors = validate(draft)
         status = 422
+        if summary is not None and not draft.original_id and \
+                request.form.get("not_duplicate") != "1" and duplicates(draft):
+            errors = ["This study is already in the archive (see the warning above): open "
+                      "that summary to edit it, or tick \"This is a different summary\" and "
+                      "save again."]
+            summary = None
         if summary is not None:
             try:
                 result = state().save(summary, overwrite=bool(draft.original_id))
@@ -336,6 +403,8 @@ def draft_action():  # type: ignore[no-untyped-def]
                             result.status, "Nothing changed."
                         )
                     )
+                if action == "save_next":
+                    return redirect(url_for("queue.queue_next", after=summary.id))
                 return redirect(url_for("summary.summary_page", summary_id=summary.id))
         # A failed save must give back the form as sent: ticked topics are the editor's
         # choice, not to be replaced by suggestions.
@@ -343,7 +412,8 @@ def draft_action():  # type: ignore[no-untyped-def]
         suggest, why = _analyse(draft) if (draft.title or draft.body) else (None, None)
         return (
             render_template(
-                "editor.html", **_form_context(draft, suggest=suggest, why=why, errors=errors)
+                "editor.html", in_queue=in_queue,
+                **_form_context(draft, suggest=suggest, why=why, errors=errors)
             ),
             status,
         )
@@ -358,7 +428,8 @@ def draft_action():  # type: ignore[no-untyped-def]
             422,
         )
     suggest, why = _analyse(draft)
-    return render_template("editor.html", **_form_context(draft, suggest=suggest, why=why))
+    return render_template("editor.html", in_queue=in_queue,
+                           **_form_context(draft, suggest=suggest, why=why))
 
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -388,7 +459,6 @@ def _clash_message(message: str, summary_id: str) -> str:
     if "exists" in message:
         return (
             f"A different summary with the id {summary_id!r} is already in the archive "
-            "(same month and title). Open it from the list of similar summaries, or change "
-            "the title."
+            "(same month and title). Open it from the warning above, or change the title."
         )
     return message

@@ -36,6 +36,7 @@ def request_from_args(args: MultiDict[str, str], *, per_page: int | None = None)
         sort=sort,
         page=args.get("page") or 1,
         per_page=per_page or current_app.config["PER_PAGE"],
+        sources=[t for t in args.getlist("source") if t.strip()],
     )
 
 
@@ -121,8 +122,12 @@ def search_page() -> str | Response:
     types = facet_values(
         resp.facets.get("research_type", {}), taxonomy.research_types, resp.types
     )
+    sources = [FacetValue(o.id, resp.facets.get("source", {}).get(o.id, 0), o.id in resp.sources)
+               for o in taxonomy.origins]
     return render_template(
         "search.html",
+        sources=sources,
+        origin_names={o.id: o.name for o in taxonomy.origins},
         req=req,
         resp=resp,
         notices=_notices(req, resp),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import importlib.util
 import os
+import socket
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -69,8 +70,9 @@ def ready(app: Any) -> Any:
     return app
 
 
-def run_waitress(app: Any, *, host: str, port: int, threads: int,
-                 trusted_proxy: str | None) -> None:
+def waitress_server(app: Any, *, host: str, port: int, threads: int,
+                    trusted_proxy: str | None) -> Any:
+    """A bound waitress server (``run()`` serves); OSError when the address is taken."""
     import waitress
 
     proxy: dict = {}
@@ -78,16 +80,37 @@ def run_waitress(app: Any, *, host: str, port: int, threads: int,
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
                  "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
                                            "x-forwarded-host", "x-forwarded-port"}}
-    waitress.serve(app, host=host, port=port, threads=threads, ident="pprnet",
-                   clear_untrusted_proxy_headers=True, channel_timeout=60, **proxy)
+    return waitress.create_server(app, host=host, port=port, threads=threads, ident="pprnet",
+                                  clear_untrusted_proxy_headers=True, channel_timeout=60,
+                                  **proxy)
 
 
-def gunicorn_options(*, host: str, port: int, workers: int, threads: int,
+def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
+    """A listening socket for gunicorn's workers, bound here first so that a taken port is
+    one clear error and port 0 gets a free port whose number can be printed; the workers
+    inherit it (``fd://``)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def gunicorn_options(*, sock: socket.socket, workers: int, threads: int,
                      trusted_proxy: str | None) -> dict[str, Any]:
-    """gunicorn settings: threaded workers, quiet access log, proxy trust as waitress."""
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    """gunicorn settings: threaded workers on ``sock``, no access log, proxy trust as
+    waitress's."""
     return {
-        "bind": [bind],
+        "bind": [f"fd://{sock.fileno()}"],
         "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
@@ -106,8 +129,13 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int,
     }
 
 
+def worker_app(make_app: Callable[[], Any], trusted_proxy: str | None) -> _Wsgi:
+    """What each gunicorn worker serves: its own app, warmed, behind `ProxyHeaders`."""
+    return ProxyHeaders(ready(make_app()), trusted_proxy)
+
+
 def run_gunicorn(make_app: Callable[[], Any], options: dict[str, Any]) -> None:
-    """Serve ``make_app()`` (called once in each worker) with gunicorn."""
+    """Serve ``make_app()`` (called once in each worker) with gunicorn until stopped."""
     from gunicorn.app.base import BaseApplication
 
     class Application(BaseApplication):  # type: ignore[misc]
@@ -121,21 +149,6 @@ def run_gunicorn(make_app: Callable[[], Any], options: dict[str, Any]) -> None:
     Application().run()
 
 
-def serve(make_app: Callable[[], Any], *, host: str, port: int, workers: int, threads: int,
-          trusted_proxy: str | None) -> None:
-    """Serve ``make_app()`` until stopped, with the server `server_name` names."""
-    if workers > 1 and gunicorn_usable():
-        options = gunicorn_options(host=host, port=port, workers=workers, threads=threads,
-                                   trusted_proxy=trusted_proxy)
-
-        def worker_app() -> _Wsgi:
-            return ProxyHeaders(ready(make_app()), trusted_proxy)
-
-        run_gunicorn(worker_app, options)
-        return
-    run_waitress(ready(make_app()), host=host, port=port, threads=threads,
-                 trusted_proxy=trusted_proxy)
-
-
 def server_name(workers: int) -> str:
+    """The server `pprnet serve` uses for this many workers."""
     return "gunicorn" if workers > 1 and gunicorn_usable() else "waitress"

@@ -5,7 +5,8 @@ The index and the model are opened lazily and kept: opening is the expensive par
 `SearchIndex` is thread-safe. Saving a summary goes through `WebState.save`, which keeps
 the three in step: the corpus file is written atomically first (the source of truth),
 then the index is updated so search finds the summary at once, then the in-memory store.
-The tagger model is not retrained on save; `pprnet build` does that.
+The tagger model keeps serving and is retrained in the background after saves
+(`ModelHolder`).
 
 A rebuild (``pprnet build``, in any process) reads the corpus first and swaps its new
 index in a while later; a summary saved in between is in the corpus but not in the new
@@ -31,9 +32,12 @@ from typing import Any
 from flask import Response, current_app, request
 
 from explorer.corpus import CorpusError, write_summary
+from explorer.corpus_version import bump
 from explorer.records import Summary
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
+from explorer.web.corpus_follow import CorpusFollower
+from explorer.web.model_holder import ModelHolder
 from explorer.web.store import CorpusStore
 
 # How long a save stays in the journal: longer than any rebuild takes from reading the
@@ -80,9 +84,8 @@ class WebState:
         self.index_dir = Path(index_dir)
         self.store = store
         self._index: SearchIndex | None = None
-        self._model: Any = None
-        self._model_error: str | None = None
-        self._model_loaded = False
+        self.models = ModelHolder(self.corpus_dir, self.index_dir, lambda: self.store.taxonomy)
+        self.follower = CorpusFollower(self)
         self._lock = threading.Lock()
         self._save_lock = threading.RLock()  # save() -> index() may replay the journal
         self.cache: dict[tuple, Any] = {}
@@ -145,26 +148,7 @@ class WebState:
 
     def model(self) -> tuple[Any, str | None]:
         """(model, None), or (None, why the editor gets no suggestions)."""
-        if self._model_loaded:
-            return self._model, self._model_error
-        with self._lock:
-            if not self._model_loaded:
-                try:
-                    from explorer.tagger import ModelError, load_model
-                except ImportError as exc:  # a broken install: search still works
-                    self._model, self._model_error = None, f"topic suggester unavailable ({exc})"
-                    self._model_loaded = True
-                    return self._model, self._model_error
-                try:
-                    self._model = load_model(self.index_dir)
-                    self._model_error = None
-                except ModelError as exc:
-                    self._model, self._model_error = None, str(exc)
-                except (OSError, ValueError) as exc:
-                    self._model = None
-                    self._model_error = f"cannot load the topic model ({exc}): run `pprnet build`"
-                self._model_loaded = True
-            return self._model, self._model_error
+        return self.models.get()
 
     def warm(self) -> None:
         """Do the one-off work (topic terms, index arrays) before the first visitor waits."""
@@ -219,6 +203,8 @@ class WebState:
                 if index_error:
                     self._journal_stamp = None  # try again on the next use of the index
                 self.store.put(summary)
+                bump(self.index_dir)
+                self.models.request_retrain()
             return SaveResult(status, summary, index_error)
 
 

@@ -49,19 +49,30 @@ class TopicStats:
         self.newest_first = sorted(summaries, key=lambda s: (s.published, s.id), reverse=True)
         self.topic_counts: Counter[str] = Counter({t: 0 for t in taxonomy.topics})
         self.type_counts: Counter[str] = Counter({t: 0 for t in taxonomy.research_types})
+        # Years count blog posts by the year the blog posted them; summaries without a
+        # posting month (added to the archive) are counted apart, never given a year.
         self.year_counts: Counter[int] = Counter()
         self.topic_years: dict[str, Counter[int]] = {t: Counter() for t in taxonomy.topics}
+        self.undated = 0
+        self.topic_undated: Counter[str] = Counter()
         self.pairs: Counter[tuple[str, str]] = Counter()
         self.by_topic: dict[str, list[Summary]] = defaultdict(list)
         order = {t: i for i, t in enumerate(taxonomy.topics)}
         for s in self.newest_first:
-            self.year_counts[s.year] += 1
+            year = s.year
+            if year is None:
+                self.undated += 1
+            else:
+                self.year_counts[year] += 1
             if s.research_type:
                 self.type_counts[s.research_type] += 1
             topics = sorted(set(s.topics), key=lambda t: order.get(t, len(order)))
             for topic in topics:
                 self.topic_counts[topic] += 1
-                self.topic_years.setdefault(topic, Counter())[s.year] += 1
+                if year is None:
+                    self.topic_undated[topic] += 1
+                else:
+                    self.topic_years.setdefault(topic, Counter())[year] += 1
                 self.by_topic[topic].append(s)
             for a, b in combinations(topics, 2):
                 self.pairs[(a, b)] += 1

@@ -33,7 +33,7 @@ def topics_page() -> str:
             stats.years,
             stats.topic_years,
             chart_id="topic-year-heatmap",
-            title_text="Summaries per topic and year",
+            title_text="Blog posts per topic and year posted",
             row_href=lambda t: f"/topics/{slugify(t)}",
         )
         pairs = stats.top_pairs(20)
@@ -63,7 +63,7 @@ def topic_page(slug: str) -> str:
             stats.topic_years.get(topic, {}),
             stats.years,
             chart_id="topic-years",
-            title_text=f"{topic}: summaries per year",
+            title_text=f"{topic}: blog posts per year posted",
             href=lambda y: search_url([], topic=topic, from_=str(y), to=str(y)),
         )
         co = stats.co_topics(topic)
@@ -73,6 +73,7 @@ def topic_page(slug: str) -> str:
             "slug": slug,
             "summaries": summaries,
             "count": stats.topic_counts.get(topic, 0),
+            "undated": stats.topic_undated.get(topic, 0),
             "chart": chart,
             "year_rows": [(y, stats.topic_years.get(topic, {}).get(y, 0)) for y in stats.years],
             "co": [(t, slugify(t), n, mini_bar(n, co_peak)) for t, n in co],

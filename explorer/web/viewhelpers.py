@@ -22,7 +22,7 @@ from explorer.export import FORMATS
 from explorer.records import slugify
 from explorer.web.security import csrf_token
 
-SEARCH_KEYS = ("q", "topic", "any_topic", "type", "from", "to", "sort", "page")
+SEARCH_KEYS = ("q", "topic", "any_topic", "type", "source", "from", "to", "sort", "page")
 _BULLET_RE = re.compile(r"^\s*[-*\u2022]\s+")
 
 
@@ -204,8 +204,13 @@ def editor_signed_in() -> bool:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from explorer.web.provenance import DATES_NOTE, origin_line
+    from explorer.web.state import state
+
     app.jinja_env.globals.update(
         url_for=cached_url_for,
+        origin_line=lambda item: origin_line(item, state().taxonomy),
+        dates_note=DATES_NOTE,
         csrf_token=csrf_token,
         search_url=search_url,
         search_url_without=search_url_without,
