@@ -67,14 +67,16 @@ class Worker:
 
 
 def one_per_worker(port: int, count: int = 2) -> list[Worker]:
-    """Open connections until ``count`` different worker processes hold one each."""
+    """Open connections until ``count`` different worker processes hold one each (a worker
+    still loading its app accepts nothing, so keep trying for a while)."""
     found: dict[int, Worker] = {}
-    for _ in range(200):
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         worker = Worker(port)
-        if worker.pid in found:
-            worker.close()
-        else:
-            found[worker.pid] = worker
+        if worker.pid in found:  # keep the fresher connection: idle ones time out
+            found[worker.pid].close()
+            time.sleep(0.05)
+        found[worker.pid] = worker
         if len(found) == count:
             return list(found.values())
     pytest.fail(f"only {len(found)} worker process(es) answered")
