@@ -13,8 +13,10 @@ are pure code, and the stop word list lives here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # Letters and digits; apostrophes inside words are kept (client's -> client's) and then
@@ -280,84 +282,30 @@ SPELLINGS: dict[str, str] = {
     "post-traumatic": "post traumatic",
 }
 
-# -ise/-isation verbs whose American form is -ize (a list, because "exercise",
-# "advise", "otherwise" and "promise" must not change).
-_IZE_STEMS = (
-    "random",
-    "organ",
-    "general",
-    "recogn",
-    "summar",
-    "real",
-    "minim",
-    "maxim",
-    "optim",
-    "priorit",
-    "categor",
-    "emphas",
-    "util",
-    "standard",
-    "normal",
-    "special",
-    "conceptual",
-    "operational",
-    "familiar",
-    "critic",
-    "stabil",
-    "mobil",
-    "character",
-    "visual",
-    "individual",
-    "internal",
-    "external",
-    "symbol",
-    "theor",
-    "hospital",
-    "stigmat",
-    "traumat",  # traumatise: the stem must end where "ise" begins
-    "social",
-    "personal",
-    "medical",
-    "dichotom",
-    "harmon",
-    "legal",
-    "memor",
-    "apolog",
-    "sensit",
-    "desensit",
-    "author",
-    "computer",
-    "central",
-    "mental",
-    "final",
-    "local",
-    "global",
-    "formal",
-    "rational",
-    "hypothes",
-    "polar",
-    "custom",
-    "synchron",
-    "homogen",
-    "neutral",
-    "patholog",
-    "psycholog",
-    "ideal",
-    "modern",
-    "capital",
-    "maxim",
-    "epitom",
-    "crystal",
-    "special",
-    "verbal",
-    "vocal",
-    "tailor",
+# British -ise/-isation -> American -ize/-ization, by rule: every word ending in -ise,
+# -ised, -ises, -ising, -iser(s), -isation(s) folds, except where "ise" is not the Greek
+# suffix: a vowel before it (raise, noise, guise), "-wise" words (otherwise, pairwise)
+# and the roots below (advise, exercise, promise, surprise, supervise...).
+_ISE_KEEP_ROOTS = frozenset(
+    [
+        "adv", "appr", "ar", "chast", "circumc", "compr", "comprom", "conc", "dem", "desp", "dev",
+        "enterpr", "exc", "exerc", "expert", "franch", "improv", "inc", "merchand", "parad", "prec",
+        "prem", "prom", "repr", "rev", "r", "superv", "surm", "surpr", "telev", "treat", "advert",
+        "pr", "mort", "an", "v", "tort", "porp", "val", "prem", "cer", "prem", "demi", "mat"
+    ]
 )
-_IZE_RE = re.compile(
-    r"^("
-    + "|".join(sorted(set(_IZE_STEMS), key=len, reverse=True))
-    + r")is(e|es|ed|ing|ation|ations|er|ers)$"
-)
+_ISE_RE = re.compile(r"^([a-z]+?)is(e|es|ed|ing|er|ers|ation|ations|ational)$")
+
+
+def _fold_ise(word: str) -> str | None:
+    """The -ize form of a British -ise word, or None when the rule does not apply."""
+    match = _ISE_RE.match(word)
+    if not match:
+        return None
+    root, ending = match.groups()
+    if len(root) < 2 or root[-1] in "aeiouw" or root in _ISE_KEEP_ROOTS:
+        return None
+    return f"{root}iz{ending}"
 
 
 @dataclass(frozen=True)
@@ -408,20 +356,33 @@ class Token:
     synthetic: bool = False  # added by acronym expansion, not written in the text
 
 
+_LETTER_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l",
+                               "ı": "i"})
+
+
+def fold_accents(word: str) -> str:
+    """The word without diacritics: letters decomposed, combining marks dropped."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_LETTER_FOLDS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=200_000)
 def normalize_spelling(word: str) -> str:
-    """Lowercase American spelling of a word (may return two words for 'posttraumatic')."""
+    """Lowercase American spelling of a word (may return two words for 'posttraumatic').
+
+    Accents are dropped (Månsson -> mansson, Löwe -> lowe), since people type names
+    without them."""
     word = word.lower().replace("\u2019", "'")
+    if not word.isascii():
+        word = fold_accents(word)
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")
     if word in SPELLINGS:
         return SPELLINGS[word]
-    match = _IZE_RE.match(word)
-    if match:
-        return match.group(1) + "iz" + match.group(2)
-    if word.endswith("isation") or word.endswith("isations"):
-        return word.replace("isation", "ization")
+    folded = _fold_ise(word)
+    if folded is not None:
+        return folded
     if word.endswith("our") and word[:-3] + "or" in _OR_WORDS:
         return word[:-3] + "or"
     return word
@@ -508,20 +469,26 @@ def _acronym_key(raw: str, *, query: bool) -> str | None:
 
 
 def tokens(
-    text: str, *, expand_acronyms: bool = True, query: bool = False, remove_stops: bool = True
+    text: str, *, expand_acronyms: bool = True, query: bool = False, remove_stops: bool = True,
+    compounds: bool = False,
 ) -> list[Token]:
     """Analyse text into stemmed terms with character spans.
 
     ``query=True`` accepts lowercase acronyms ("cbt") as acronyms, since people type them
     that way; in documents only capitals count, so the word "rom" stays a word.
+    ``compounds=True`` (the search index) adds the closed form of each hyphenated
+    compound ("drop-out" also yields ``dropout``), so closed and hyphenated spellings meet.
     """
     out: list[Token] = []
-    for start, end in _nltk_tools()[0].span_tokenize(text):
+    spans = list(_nltk_tools()[0].span_tokenize(text))
+    for start, end in spans:
         for term, synthetic in _word_terms(text[start:end], expand_acronyms, query,
                                            remove_stops):
             out.append(Token(term, start, end, synthetic))
     if expand_acronyms:
         out = _add_short_forms(out)
+    if compounds:
+        out = _merge_compounds(out, compound_tokens(text, spans))
     return out
 
 
@@ -537,6 +504,102 @@ def _word_terms(raw: str, expand_acronyms: bool, query: bool,
         return ((key, False), *((t, True) for t in _tables().short_to_long[key]))
     return tuple((stem(word), False) for word in normalize_spelling(raw).split()
                  if not (remove_stops and word in STOP_WORDS))
+
+
+_MAX_COMPOUND_PARTS = 3
+
+
+def compound_tokens(text: str, spans: list[tuple[int, int]]) -> list[Token]:
+    """The closed form of every hyphenated compound of 2-3 parts ("follow-up" ->
+    ``followup``), spanning the whole compound, marked synthetic."""
+    out: list[Token] = []
+    i = 0
+    while i < len(spans):
+        j = i
+        while (j + 1 < len(spans) and j - i + 1 < _MAX_COMPOUND_PARTS
+               and text[spans[j][1]:spans[j + 1][0]] == "-"):
+            j += 1
+        if j > i:
+            start, end = spans[i][0], spans[j][1]
+            closed = "".join(normalize_spelling(text[a:b]) for a, b in spans[i:j + 1])
+            if " " not in closed and closed not in STOP_WORDS:
+                out.append(Token(stem(closed), start, end, True))
+        i = j + 1
+    return out
+
+
+def _merge_compounds(toks: list[Token], closed: list[Token]) -> list[Token]:
+    """Each closed form right after the last token of its compound."""
+    if not closed:
+        return toks
+    result: list[Token] = []
+    k = 0
+    for tok in toks:
+        while k < len(closed) and closed[k].end < tok.start:
+            result.append(closed[k])
+            k += 1
+        result.append(tok)
+    result.extend(closed[k:])
+    return result
+
+
+# ----------------------------------------------------------------------------- synonyms
+
+SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.txt"
+
+
+def query_form(phrase: str) -> tuple[str, ...]:
+    """Index terms of a vocabulary entry: a hyphenated one as its closed form."""
+    if "-" in phrase and " " not in phrase.strip():
+        return (stem(normalize_spelling(phrase.replace("-", "").strip())),)
+    return tuple(t.term for t in tokens(phrase, query=True) if not t.synthetic)
+
+
+def parse_synonyms(text: str) -> list[tuple[tuple[str, ...], ...]]:
+    """Groups of analysed members from the synonym file's text (comments skipped)."""
+    groups: list[tuple[tuple[str, ...], ...]] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        members: list[tuple[str, ...]] = []
+        for entry in line.split(","):
+            form = query_form(entry.strip())
+            if form and form not in members:
+                members.append(form)
+        if len(members) > 1:
+            groups.append(tuple(members))
+    return groups
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Single index term -> the other members of its groups (each a term tuple)."""
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for group in parse_synonyms(SYNONYMS_FILE.read_text(encoding="utf-8")):
+        for member in group:
+            if len(member) != 1:
+                continue  # a phrase member is found from the others, not looked up
+            others = table.setdefault(member[0], [])
+            others.extend(m for m in group if m != member and m not in others)
+    return {term: tuple(others) for term, others in table.items()}
+
+
+def synonyms(term: str) -> tuple[tuple[str, ...], ...]:
+    """The other members of ``term``'s synonym groups, as index-term tuples."""
+    return synonym_table().get(term, ())
+
+
+_FAMILY_END = re.compile(r"(?:ical|ic|al|i|e|y)$")
+
+
+def family_key(term: str) -> str:
+    """A derivational key on a stem: words of one family share it (``histori`` and
+    ``histor``, from history and historical). Short stems are their own key."""
+    if len(term) < 5:
+        return term
+    key = _FAMILY_END.sub("", term)
+    return key if len(key) >= 4 else term
 
 
 def _add_short_forms(toks: list[Token]) -> list[Token]:
@@ -572,6 +635,11 @@ def _add_short_forms(toks: list[Token]) -> list[Token]:
 def analyze(text: str, *, query: bool = False) -> list[str]:
     """Just the terms: what the tagger's vectorizer consumes."""
     return [t.term for t in tokens(text, query=query)]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the tokenizer's words (hyphenated words split into parts)."""
+    return list(_nltk_tools()[0].span_tokenize(text))
 
 
 def words(text: str) -> list[str]:

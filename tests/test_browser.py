@@ -131,13 +131,16 @@ def test_researcher_searches_and_opens_a_summary(journey, site):
     page.wait_for_url(re.compile(r"q=alliance\+rupture"))
     expected = sum(
         1 for s in site.summaries()
-        if all(w in (s.title + s.body + s.implications).lower() for w in ("alliance", "rupture"))
+        if all(w in (s.title + s.body + s.implications + s.citation.title).lower()
+               for w in ("alliance", "rupture"))
     )
     assert j.count() == expected > 0
     marks = page.locator(".hit mark")
     assert marks.count() > 0
     marked = {w.lower().rstrip("s") for m in marks.all_inner_texts() for w in m.split()}
-    assert marked <= {"alliance", "rupture"} and marked
+    # the typed words, and the alliance's synonyms from the vocabulary file
+    assert marked <= {"alliance", "rupture", "therapeutic", "relationship", "working",
+                      "bond"} and marked & {"alliance", "rupture"}
     j.shot("results")
     first = page.locator(".hit-title a").first
     title = first.inner_text()
@@ -303,3 +306,24 @@ def test_main_pages_fit_the_screen(journey, site, viewport_name, viewport):
     assert j.page.evaluate("document.activeElement.className") == "skip-link"
     outline = j.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
+
+
+def test_home_page_query_is_ranked_by_relevance(journey, server):
+    """The browse page's sort select says "Newest first"; a query typed there and sent
+    with Enter must still be ranked by relevance (issue 10)."""
+    j = journey("10-relevance")
+    page = j.page
+    j.goto("/")
+    assert page.locator("#sort option:checked").inner_text() == "Newest first"
+    page.get_by_label(re.compile("Search .* research summaries")).fill("alliance therapist")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=alliance\+therapist"))
+    assert j.params().get("sort", [""]) == [""]
+    assert page.locator("#sort option:checked").inner_text() == "Relevance"
+    shown = [href.split("?", 1)[0].rsplit("/", 1)[-1] for href in
+             page.locator(".hit-title a").evaluate_all("els => els.map(e => e.href)")]
+    api = page.request.get(server + "/api/search?q=alliance+therapist&sort=relevance").json()
+    assert shown and shown == [h["id"] for h in api["hits"]][:len(shown)]
+    scores = [h["score"] for h in api["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    j.shot("ranked")

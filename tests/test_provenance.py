@@ -130,7 +130,7 @@ def test_source_filter_accepts_names_and_reports_unknown_ones(idx, summaries):
     assert posts.total == len(summaries) - len(added) and posts.sources == ["blog-post"]
     odd = idx.search(SearchRequest(sources=["tweet"], per_page=100))
     assert odd.total == len(summaries)
-    assert any("unknown source 'tweet' ignored" in n for n in odd.notices)
+    assert any("Unknown source 'tweet' was ignored" in n for n in odd.notices)
 
 
 def test_dates_count_blog_posts_only_and_sorting_puts_undated_last(idx, summaries):

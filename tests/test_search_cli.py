@@ -14,7 +14,8 @@ from explorer.search.store import POINTER, current_dir
 from tests.conftest import BUNDLED_CORPUS
 from tests.test_search_index import ALLIANCE, DEPRESSION, RCT, SUMMARIES
 
-JSON_KEYS = ["query", "total", "page", "pages", "hits", "facets", "did_you_mean", "fallback"]
+JSON_KEYS = ["query", "total", "page", "pages", "hits", "facets", "did_you_mean", "fallback",
+             "corrected_from"]
 HIT_KEYS = ["id", "title", "origin", "published", "topics", "research_type", "citation", "score",
             "snippet_html"]
 
@@ -74,10 +75,12 @@ def test_empty_query_with_filters_browses_newest_first(built: tuple[Path, Path])
     assert published == sorted(published, reverse=True) and len(published) >= 3
 
 
-def test_did_you_mean_and_fallback_in_json(built: tuple[Path, Path]) -> None:
-    assert search_json(built[1], "allaince")["did_you_mean"] == "alliance"
+def test_correction_in_json_and_no_fallback(built: tuple[Path, Path]) -> None:
+    data = search_json(built[1], "allaince")
+    assert data["corrected_from"] == "allaince" and data["query"] == "alliance"
+    assert data["total"] == search_json(built[1], "alliance")["total"] > 0
     data = search_json(built[1], "ruptures", "veterans")
-    assert data["fallback"] is True and data["total"] == 2
+    assert data["fallback"] is False and data["total"] == 0
 
 
 def test_human_output(built: tuple[Path, Path]) -> None:
@@ -91,11 +94,44 @@ def test_human_output(built: tuple[Path, Path]) -> None:
 
 
 def test_notices_go_to_stderr(built: tuple[Path, Path]) -> None:
-    code, out, err = run("search", "--index", str(built[1]), "--json", "--sort", "sideways",
-                         "--topic", "Astrology", "x" * 3000)
+    code, out, err = run("search", "--index", str(built[1]), "--json", "x" * 3000)
     assert code == 0
     json.loads(out)
-    assert "sort" in err and "Astrology" in err and "500 characters" in err
+    assert "500 characters" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--topic", "Astrology"], "unknown topic 'Astrology'"),
+    (["--topic", "Empathi"], "did you mean 'Empathy'?"),
+    (["--type", "horoscope"], "unknown research type 'horoscope'"),
+    (["--type", "Meta-analysys"], "did you mean 'Meta-analysis'?"),
+    (["--from", "garbage"], "bad --from date 'garbage'"),
+    (["--to", "2020-13"], "bad --to date '2020-13'"),
+    (["--study-from", "20x"], "bad --study-from year '20x'"),
+    (["--sort", "sideways"], "unknown sort 'sideways'"),
+])
+def test_bad_options_exit_2_with_one_line(built: tuple[Path, Path], args: list[str],
+                                          message: str) -> None:
+    code, out, err = run("search", "--index", str(built[1]), "alliance", *args)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_study_year_and_posted_options(built: tuple[Path, Path]) -> None:
+    by_study = search_json(built[1], "--study-from", "2018", "--study-to", "2018")
+    assert {h["id"] for h in by_study["hits"]} == {
+        s.id for s in SUMMARIES if s.citation.year == "2018"}
+    by_posted = search_json(built[1], "--from", "2018", "--to", "2018")
+    assert {h["id"] for h in by_posted["hits"]} == {
+        s.id for s in SUMMARIES if s.published.startswith("2018")}
+
+
+def test_words_sort_by_relevance_and_browsing_newest_by_default(built: tuple[Path, Path]
+                                                                 ) -> None:
+    scores = [h["score"] for h in search_json(built[1], "therapy")["hits"]]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) > 1
+    published = [h["published"] for h in search_json(built[1])["hits"]]
+    assert published == sorted(published, reverse=True)
 
 
 @pytest.mark.parametrize("hostile", ['"((', "AND OR NOT", ":::", "\x00", "-", "year:abc"])

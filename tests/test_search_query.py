@@ -124,7 +124,8 @@ def test_plain_words_are_an_implicit_and() -> None:
 
 def test_explicit_operators() -> None:
     assert q.parse("a OR b").node == q.Or((q.Word("a"), q.Word("b")))
-    assert q.parse("a AND b").node == q.And((q.Word("a"), q.Word("b")))
+    assert q.parse("a AND b").node == q.And((q.Word("a"), q.Word("b")), explicit=True)
+    assert q.parse("a b").node == q.And((q.Word("a"), q.Word("b")))
     assert q.parse("a NOT b").node == q.And((q.Word("a"), q.Not(q.Word("b"))))
     assert q.parse("a -b").node == q.And((q.Word("a"), q.Not(q.Word("b"))))
     assert not q.parse("a OR b").implicit_and

@@ -70,7 +70,7 @@ def test_api_search_equals_cli_json(client, site, params, cli_args):
 def test_api_search_shape(client):
     data = client.get("/api/search?q=alliance").get_json()
     assert list(data) == ["query", "total", "page", "pages", "hits", "facets", "did_you_mean",
-                          "fallback"]
+                          "fallback", "corrected_from"]
     assert set(data["facets"]) == {"topics", "research_type", "year", "source"}
     hit = data["hits"][0]
     assert set(hit) == {"id", "title", "origin", "published", "topics", "research_type",

@@ -49,7 +49,8 @@ def result_count(html: str) -> int:
 
 def test_search_shows_highlighted_results(client, summaries):
     html = client.get("/?q=rupture").get_data(as_text=True)
-    expected = {s.id for s in summaries if "rupture" in (s.title + s.body + s.implications).lower()}
+    expected = {s.id for s in summaries
+                if "rupture" in (s.title + s.body + s.implications + s.citation.title).lower()}
     assert expected, "the test corpus should mention ruptures"
     assert set(hit_ids(html)) <= expected
     assert result_count(html) == len(expected)
@@ -154,13 +155,18 @@ def test_pagination_links_keep_the_state(client):
     assert re.search(r'<ol class="hits" start="11">', page2)
 
 
-def test_did_you_mean(client):
+def test_typo_shows_corrected_results_with_a_way_back(client):
     html = client.get("/?q=allaince").get_data(as_text=True)
-    assert "Did you mean" in html
-    assert re.search(r'href="/\?q=alliance"', html)
+    assert result_count(html) > 0
+    assert "Showing results for" in html and "Search instead for" in html
+    assert re.search(r'href="/\?q=allaince&amp;correct=0"', html)
+    strict = client.get("/?q=allaince&correct=0").get_data(as_text=True)
+    assert result_count(strict) == 0 and "Showing results for" not in strict
+    data = client.get("/api/search?q=allaince").get_json()
+    assert data["corrected_from"] == "allaince" and data["query"] == "alliance"
 
 
-def test_fallback_notice_when_no_summary_has_all_words(client, summaries):
+def test_two_words_no_summary_has_together_find_nothing(client, summaries):
     words = ["cohesion", "hopelessness", "homework", "supervision", "panic", "goodbye"]
     texts = [(s.title + " " + s.body + " " + s.implications).lower() for s in summaries]
     pair = next(
@@ -170,8 +176,8 @@ def test_fallback_notice_when_no_summary_has_all_words(client, summaries):
         if not any(a in t and b in t for t in texts) and any(a in t for t in texts)
     )
     html = client.get(f"/?q={pair[0]}+{pair[1]}").get_data(as_text=True)
-    assert result_count(html) > 0
-    assert 'class="notice"' in html
+    assert result_count(html) == 0
+    assert "any of them" not in html
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
+from explorer.search.models import SORTS, normalize_date
 from explorer.search.store import SearchError
 
 if TYPE_CHECKING:
@@ -58,31 +59,43 @@ def build(corpus_dir: Path, index_dir: Path, quiet: bool, no_model: bool) -> Non
 @click.option("--from", "date_from", default=None, help="Posted on the blog from YYYY or "
               "YYYY-MM (added summaries have no posting month, so a date leaves them out).")
 @click.option("--to", "date_to", default=None, help="Posted on the blog up to YYYY or YYYY-MM.")
-@click.option("--sort", default="relevance", show_default=True,
-              help="relevance, newest or oldest.")
+@click.option("--study-from", default=None, help="Study year (the cited article's) from YYYY.")
+@click.option("--study-to", default=None, help="Study year up to YYYY.")
+@click.option("--sort", default=None,
+              help="relevance, newest or oldest (default: relevance with words, else newest).")
 @click.option("--page", default="1", help="Page of results (10 per page).")
 @click.option("--per-page", default="10", help="Results per page (at most 100).")
+@click.option("--no-correct", is_flag=True,
+              help="Never replace a query that finds nothing by its spelling correction.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @corpus_option
 @index_option
 @friendly_errors
 def search(query: tuple[str, ...], topics: tuple[str, ...], any_topic: bool,
            types: tuple[str, ...], sources: tuple[str, ...], date_from: str | None,
-           date_to: str | None, sort: str, page: str, per_page: str, as_json: bool,
+           date_to: str | None, study_from: str | None, study_to: str | None,
+           sort: str | None, page: str, per_page: str, no_correct: bool, as_json: bool,
            corpus_dir: Path, index_dir: Path) -> None:
-    """Search the archive. QUERY: words (all must match), "phrases", OR, NOT, -word,
-    prefix*, title: author: journal: topic: type: year:2015 year:2015-2020.
+    """Search the archive. QUERY: words (one or two must all match; of more, most must),
+    "phrases", AND, OR, NOT, -word, prefix*, title: author: journal: topic: type:
+    year:2015 year:2015-2020 (study year), a DOI or a pasted reference.
 
     An empty QUERY with filters browses, newest first.
     """
     from explorer.search import SearchIndex, SearchRequest
 
+    text = " ".join(query)
+    _check_options(sort, date_from, date_to, study_from, study_to)
     try:
         idx = SearchIndex.open(index_dir)
+        _check_names(idx, topics, types)
         _check_sources(sources, idx)
-        req = SearchRequest(q=" ".join(query), topics=list(topics), any_topic=any_topic,
+        req = SearchRequest(q=text, topics=list(topics), any_topic=any_topic,
                             types=list(types), date_from=date_from, date_to=date_to,
-                            sort=sort, page=page, per_page=per_page, sources=list(sources))
+                            study_from=study_from, study_to=study_to,
+                            sort=sort or ("relevance" if text.strip() else "newest"),
+                            correct=not no_correct, page=page, per_page=per_page,
+                            sources=list(sources))
         response = idx.search(req)
     except SearchError as exc:
         fail(str(exc))
@@ -103,6 +116,33 @@ def _check_sources(sources: tuple[str, ...], idx: SearchIndex) -> None:
             fail(f"unknown --source {raw!r}: use one of {choices}")
 
 
+def _check_options(sort: str | None, date_from: str | None, date_to: str | None,
+                   study_from: str | None, study_to: str | None) -> None:
+    """Exit 2 with one clear line on a bad sort or date (the web answers these with a
+    notice instead; a script deserves a failure it can see)."""
+    if sort is not None and sort.strip().lower() not in SORTS:
+        fail(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
+    for flag, value, end in (("--from", date_from, False), ("--to", date_to, True)):
+        if value and normalize_date(value, end=end)[0] is None:
+            fail(f"bad {flag} date {value!r} (use YYYY or YYYY-MM)")
+    for flag, value in (("--study-from", study_from), ("--study-to", study_to)):
+        if value and not (value.isdigit() and len(value) == 4):
+            fail(f"bad {flag} year {value!r} (use YYYY)")
+
+
+def _check_names(idx: SearchIndex, topics: tuple[str, ...], types: tuple[str, ...]) -> None:
+    """Exit 2 on a topic or research type the index does not know, with a suggestion."""
+    for raw in topics:
+        if idx.resolve_topic(raw) is None:
+            hint = idx.taxonomy().suggest_topic(raw)
+            fail(f"unknown topic {raw!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+    for raw in types:
+        if idx.resolve_type(raw) is None:
+            hint = idx.taxonomy().suggest_type(raw)
+            fail(f"unknown research type {raw!r}"
+                 + (f" (did you mean {hint!r}?)" if hint else ""))
+
+
 def _human(response) -> str:  # type: ignore[no-untyped-def]
     import html
     import re
@@ -121,6 +161,9 @@ def _human(response) -> str:  # type: ignore[no-untyped-def]
                      f"{response.pages}")
     else:
         lines.append(f"no results for {shown}")
+    if response.corrected_from:
+        lines.append(f"showing results for {response.query} "
+                     f"(search instead for {response.corrected_from} with --no-correct)")
     if response.did_you_mean:
         lines.append(f"did you mean: {response.did_you_mean}")
     for n, hit in enumerate(response.hits, start=(response.page - 1) * response.per_page + 1):

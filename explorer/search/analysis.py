@@ -79,7 +79,8 @@ def positioned_tokens(
     pos = -1
     last_real: tuple[int, int] | None = None
     expansion_step = 0
-    for tok in textproc.tokens(text, expand_acronyms=expand_acronyms, query=query):
+    for tok in textproc.tokens(text, expand_acronyms=expand_acronyms, query=query,
+                               compounds=True):
         if not tok.synthetic:
             pos += 1
             last_real = (tok.start, tok.end)
@@ -167,6 +168,57 @@ class SurfaceWordsTokenizer(Tokenizer):
             if positions:
                 t.pos = start_pos + i
             yield t
+
+
+class ExactFormTokenizer(Tokenizer):
+    """Unstemmed, spelling-folded words (closed compounds included): the ``exact`` field,
+    which lets a search rank the typed form above words that only share its stem."""
+
+    def __call__(  # type: ignore[override]
+        self, value: str, positions: bool = False, chars: bool = False,
+        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
+    ) -> Iterator[WhooshToken]:
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, word in enumerate(exact_forms(value)):
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
+def exact_forms(text: str) -> list[str]:
+    """The ``exact`` field's terms of a text: each word lowercased and folded to American
+    spelling but not stemmed, stop words left out, hyphenated compounds also closed."""
+    out: list[str] = []
+    spans = list(textproc.word_spans(text))
+    for start, end in spans:
+        for word in textproc.normalize_spelling(text[start:end]).split():
+            if word not in textproc.STOP_WORDS:
+                out.append(word)
+    for tok in textproc.compound_tokens(text, spans):
+        out.append("".join(textproc.normalize_spelling(w) for w in
+                           text[tok.start:tok.end].split("-")))
+    return out
+
+
+def inflections(word: str) -> frozenset[str]:
+    """Regular inflected forms of one folded word ("effects" -> effect, effects): what
+    counts as the typed form itself in the ``exact`` field."""
+    forms = {word}
+    if word.endswith("ies") and len(word) > 4:
+        forms.add(word[:-3] + "y")
+    elif word.endswith("es") and len(word) > 4:
+        forms.update((word[:-2], word[:-1]))
+    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        forms.add(word[:-1])
+    else:
+        forms.update((word + "s", word + "es"))
+        if word.endswith("y") and len(word) > 3:
+            forms.add(word[:-1] + "ies")
+    return frozenset(forms)
 
 
 def spelling_words(text: str) -> list[str]:

@@ -34,7 +34,7 @@ from explorer.corpus import atomic_write_text, load_taxonomy
 from explorer.records import Summary, Taxonomy
 from explorer.search import analysis, bulkwrite
 from explorer.search.postings import SUFFIX, PostingsWriter
-from explorer.search.schema import ANALYZED_FIELDS, document_for, make_schema
+from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELDS, document_for, make_schema
 from explorer.search.store import build_lock, new_build_dir, swap_in
 
 TAXONOMY_FILE = "taxonomy.json"
@@ -63,6 +63,10 @@ def analyse_document(doc: dict[str, object]) -> _Analysed:
         value = doc.get(field)
         if isinstance(value, str) and value:
             out[field] = analysis.positioned_tokens(value, expand_acronyms=expand)
+    for field in EXACT_FIELDS:
+        exact = doc.get(field)
+        if isinstance(exact, str) and exact:
+            out[field] = [(w, 0, 0, 0) for w in analysis.exact_forms(exact)]
     return out
 
 
@@ -127,16 +131,18 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
     ix = whoosh_index.create_in(str(target), make_schema())
     writer = ix.writer()
     bulkwrite.install(writer)  # postings grouped per term in memory, lengths read once
-    sidecar = PostingsWriter(list(ANALYZED_FIELDS))
+    sidecar = PostingsWriter([*ANALYZED_FIELDS, *EXACT_FIELDS])
     try:
         for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
             doc = document_for(summary)
             keys = []
             for field, tokens in analyse_document(doc).items():
+                sidecar.add(docnum, field, [t[0] for t in tokens])
+                if field not in ANALYZED_FIELDS:
+                    continue  # the exact field: Whoosh's own tokenizer is cheap there
                 key = (ANALYZED_FIELDS[field], doc[field])
                 analysis.PRECOMPUTED[key] = tokens  # type: ignore[index]
                 keys.append(key)
-                sidecar.add(docnum, field, [t[0] for t in tokens])
             try:
                 writer.add_document(**doc)
             finally:

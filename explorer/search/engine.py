@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -28,14 +29,25 @@ import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
+from explorer import textproc
 from explorer.records import Taxonomy
 from explorer.search import postings
 from explorer.search import query as q
-from explorer.search.analysis import query_terms
-from explorer.search.schema import TEXT_FIELDS
+from explorer.search.analysis import inflections, query_terms
+from explorer.search.reference import find_doi
+from explorer.search.schema import EXACT_FIELD, EXACT_FIELDS, EXACT_TITLE_FIELD, TEXT_FIELDS
 
 K1 = 1.2
-B = {"title": 0.5, "body": 0.75, "implications": 0.75, "authors": 0.3, "journal": 0.3}
+B = {"title": 0.5, "cited_title": 0.5, "body": 0.75, "implications": 0.75, "authors": 0.3,
+     "journal": 0.3, "exact": 0.75}
+# Ranking of plain words (see `Evaluator._words`): matches through the field's vocabulary
+# count, but below the typed word; the typed form itself earns a bonus over a stem match.
+SYNONYM_WEIGHT = 0.6
+FAMILY_WEIGHT = 0.5
+STEM_ONLY_WEIGHT = 0.55  # a document without the typed form itself, only its stem
+# Fields where a synonym that is a phrase ("premature termination") is looked for
+PHRASE_SYNONYM_FIELDS = ("title", "cited_title", "body", "implications")
+MIN_SHOULD_MATCH = 0.75  # share of the words of a 3+ word query a result must have
 MAX_PREFIX_TERMS = 200
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
@@ -44,6 +56,7 @@ _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float
 _POSTINGS: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _POSTINGS_MAX = 20_000
 _POSTINGS_LOCK = threading.Lock()
+_PHRASES_LOCK = threading.Lock()
 
 
 def _leaf_postings(leaf, field: str, term: str, folder: Path | None = None  # type: ignore[no-untyped-def]
@@ -177,13 +190,16 @@ class Snapshot:
         live_n = max(self.live_count, 1)
         self.lengths: dict[str, np.ndarray] = {}
         self.avgdl: dict[str, float] = {}
-        for field in TEXT_FIELDS:
+        for field in (*TEXT_FIELDS, *EXACT_FIELDS):
             parts = [_leaf_lengths(leaf, field) for leaf, _ in self.leaves]
             arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self.lengths[field] = arr
             self.avgdl[field] = max(float(arr[self.live].sum()) / live_n, 1.0)
         self._contrib: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
+        self._families: list[dict[str, tuple[str, ...]]] = []
+        self._surface: list[frozenset[str]] = []
+        self.phrases: OrderedDict[tuple, Evaluated] = OrderedDict()  # shared by bound copies
 
     def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
         """This snapshot reading through ``reader`` (a thread's own reader of the same
@@ -251,17 +267,37 @@ class Snapshot:
     def vocabulary(self) -> frozenset[str]:
         """Every term of the title and text fields (stems), read once per generation."""
         if not self._vocab:
-            terms: set[str] = set()
-            for leaf, _ in self.leaves:
-                arrays = postings.for_segment(self.folder, leaf.segment().segment_id())
-                for field in ("title", "body", "implications"):
-                    known = arrays.terms(field) if arrays is not None else None
-                    if known is None:  # no arrays for this segment: ask Whoosh
-                        known = [t.decode("utf-8") if isinstance(t, bytes) else t
-                                 for t in leaf.lexicon(field)]
-                    terms.update(known)
-            self._vocab.append(frozenset(terms))
+            self._vocab.append(self._terms_of(("title", "body", "implications")))
         return self._vocab[0]
+
+    def surface_vocabulary(self) -> frozenset[str]:
+        """Every unstemmed word of the summaries (the exact field), read once per
+        generation: spelling candidates are checked against it without stemming each."""
+        if not self._surface:
+            self._surface.append(self._terms_of((EXACT_FIELD,)))
+        return self._surface[0]
+
+    def _terms_of(self, fields: tuple[str, ...]) -> frozenset[str]:
+        terms: set[str] = set()
+        for leaf, _ in self.leaves:
+            arrays = postings.for_segment(self.folder, leaf.segment().segment_id())
+            for field in fields:
+                known = arrays.terms(field) if arrays is not None else None
+                if known is None:  # no arrays for this segment: ask Whoosh
+                    known = ([t.decode("utf-8") if isinstance(t, bytes) else t
+                              for t in leaf.lexicon(field)] if field in leaf.schema else [])
+                terms.update(known)
+        return frozenset(terms)
+
+    def family(self, term: str) -> tuple[str, ...]:
+        """Other index terms of ``term``'s word family (history -> historical)."""
+        if not self._families:
+            groups: dict[str, list[str]] = {}
+            for known in self.vocabulary():
+                groups.setdefault(textproc.family_key(known), []).append(known)
+            self._families.append({k: tuple(v) for k, v in groups.items()})
+        members = self._families[0].get(textproc.family_key(term), ())
+        return tuple(m for m in members if m != term)
 
     def docnum_of(self, summary_id: str) -> int | None:
         ids = self._global_ids("id", summary_id)
@@ -298,9 +334,13 @@ class Evaluator:
         self.reader = reader
         self.notices: list[str] = []
         self.highlight: dict[str, set[str]] = {f: set() for f in TEXT_FIELDS}
+        # stem of a typed word -> its unstemmed forms: highlights prefer those
+        self.exact_forms: dict[str, set[str]] = {}
 
     def run(self, node: q.Node) -> Evaluated:
         result = self.eval(node, negated=False)
+        # nothing in the query constrains the results (only stop words or punctuation)
+        self.unconstrained = result is None
         if result is None:
             result = self.snap.all()
         result.mask &= self.snap.live
@@ -311,20 +351,9 @@ class Evaluator:
         if isinstance(node, q.MatchAll):
             return snap.all()
         if isinstance(node, q.Word):
-            fields = node.fields or tuple(TEXT_FIELDS)
             if node.prefix:
-                return self._prefix(node, fields, negated)
-            terms = query_terms(node.text)
-            if not terms:
-                return None  # a stop word or punctuation: no constraint
-            result: Evaluated | None = None
-            for term in terms:
-                one = snap.terms_in_fields([term], fields)
-                if not negated:
-                    for f in fields:
-                        self.highlight[f].add(term)
-                result = one if result is None else _and(result, one)
-            return result
+                return self._prefix(node, node.fields or tuple(TEXT_FIELDS), negated)
+            return self._word(node, negated)
         if isinstance(node, q.Phrase):
             return self._phrase(node, negated)
         if isinstance(node, q.Facet):
@@ -334,6 +363,8 @@ class Evaluator:
             if child is None:
                 return None
             return Evaluated(snap.live & ~child.mask, None)
+        if isinstance(node, q.And) and not node.explicit and not negated:
+            return self._most_words(node)
         if isinstance(node, (q.And, q.Or)):
             parts = [p for p in (self.eval(c, negated) for c in node.children) if p is not None]
             if not parts:
@@ -341,36 +372,152 @@ class Evaluator:
             return functools.reduce(_and if isinstance(node, q.And) else _or, parts)
         return None
 
-    def _prefix(self, node: q.Word, fields: tuple[str, ...], negated: bool) -> Evaluated:
-        from explorer.textproc import normalize_spelling
-
-        prefix = normalize_spelling(node.text).replace(" ", "")
-        if len(prefix) < 2:
-            return self.snap.all()
-        mask = np.zeros(self.snap.n, dtype=bool)
-        score = np.zeros(self.snap.n, dtype=np.float32)
-        for field in fields:
-            terms = self.snap.expand_prefix(field, prefix)
-            if len(terms) >= MAX_PREFIX_TERMS and f"{prefix}*" not in str(self.notices):
-                self.notices.append(f"{prefix}* matches many words: only the first "
-                                    f"{MAX_PREFIX_TERMS} are searched")
-            if terms:
-                one = self.snap.terms_in_fields(terms, (field,))
-                mask |= one.mask
-                assert one.score is not None
-                score += one.score / max(1.0, math.sqrt(len(terms)))
-                if not negated:
-                    self.highlight[field].update(terms)
-        return Evaluated(mask, score)
-
-    def _phrase(self, node: q.Phrase, negated: bool) -> Evaluated | None:
-        terms = query_terms(node.text)
-        if not terms:
+    def _most_words(self, node: q.And) -> Evaluated | None:
+        """Words joined by spaces: one or two must all match; of three or more, a result
+        needs `MIN_SHOULD_MATCH` of them (rounded down), and its BM25 score is scaled by
+        the share it has (a coordination factor). Phrases, fields, exclusions and
+        parenthesised groups stay required."""
+        soft = [c for c in node.children
+                if isinstance(c, q.Word) and not c.prefix and c.fields is None]
+        hard = [c for c in node.children if c not in soft]
+        parts = [p for p in (self.eval(c, False) for c in hard) if p is not None]
+        words = [p for p in (self.eval(c, False) for c in soft) if p is not None]
+        if len(words) >= 3:
+            # a word no summary contains cannot tell summaries apart: leave it out of the
+            # count (a misspelling among known words; a query of only unknown words
+            # still finds nothing, and is offered a correction)
+            known = [w for w in words if (w.mask & self.snap.live).any()]
+            words = known if known else words
+        if len(words) <= 2:
+            parts.extend(words)
+        else:
+            needed = max(2, math.floor(MIN_SHOULD_MATCH * len(words)))
+            count = np.zeros(self.snap.n, dtype=np.int16)
+            score = np.zeros(self.snap.n, dtype=np.float32)
+            for w in words:
+                count += w.mask
+                if w.score is not None:
+                    score += w.score
+            share = count.astype(np.float32) / len(words)
+            parts.append(Evaluated(count >= needed, score * share * share))
+        if not parts:
             return None
+        return functools.reduce(_and, parts)
+
+    def _word(self, node: q.Word, negated: bool) -> Evaluated | None:
+        """One typed word, as the documents may say it.
+
+        The word's own term scores in full. Its synonyms (the vocabulary file), other
+        members of its word family and, for a hyphenated compound, its open form also
+        match, scored lower (and never above the typed word's rarity). Documents holding
+        the typed form itself (an inflection of it, unstemmed) score in full; those that
+        only share its stem score `STEM_ONLY_WEIGHT` of it. An excluded word (``-word``)
+        excludes its own term only.
+        """
         fields = node.fields or tuple(TEXT_FIELDS)
-        if len(terms) == 1:
-            return self.eval(q.Word(node.text, node.fields), negated)
         snap = self.snap
+        if node.fields is None and not negated and _YEAR_WORD.match(node.text):
+            return self._year_word(node.text, fields)
+        parts = query_terms(node.text)
+        closed = _closed_form(node.text)
+        if closed is None and len(parts) > 1:
+            result = None  # "cognitive behavioral" typed without quotes inside one token
+            for term in parts:
+                one = snap.terms_in_fields([term], fields)
+                result = one if result is None else _and(result, one)
+                self._mark(fields, [term], negated)
+            return result
+        if closed is not None:
+            term = closed
+        elif parts:
+            term = parts[0]
+        else:
+            return None  # a stop word or punctuation: no constraint
+        result = snap.terms_in_fields([term], fields)
+        self._mark(fields, [term], negated)
+        if negated:
+            return result
+        alternatives: list[tuple[float, Evaluated]] = []
+        if closed is not None and len(parts) > 1:
+            alternatives.append((1.0, self._phrase_terms(parts, fields)))
+            self._mark(fields, parts, negated)
+        for member in textproc.synonyms(term):
+            if len(member) == 1:
+                alt = snap.terms_in_fields(list(member), fields)
+            else:
+                alt = self._cached_phrase(member, tuple(f for f in fields
+                                                        if f in PHRASE_SYNONYM_FIELDS))
+            alternatives.append((SYNONYM_WEIGHT, alt))
+            if len(member) == 1:  # a phrase's single words would mark too much
+                self._mark(fields, member, negated)
+        family = snap.family(term)
+        if family:
+            alternatives.append((FAMILY_WEIGHT, snap.terms_in_fields(family, fields)))
+            self._mark(fields, family, negated)
+        assert result.score is not None
+        score = result.score.copy()
+        if node.fields is None and parts:
+            # a stem-only match ("effectiveness" for "effects") counts for less, in the
+            # title and in the rest of the document separately
+            folded = textproc.normalize_spelling(node.text.replace("-", ""))
+            forms = inflections(folded)
+            in_title = snap.terms_in_fields([term], ("title",)).score
+            assert in_title is not None
+            rest = score - in_title
+            score = (self._exactness(EXACT_TITLE_FIELD, forms) * in_title
+                     + self._exactness(EXACT_FIELD, forms) * rest).astype(np.float32)
+            self.exact_forms.setdefault(term, set()).update(forms)
+        typed_idf = self._idf(result.mask)
+        for weight, alt in alternatives:
+            if alt.score is not None and alt.mask.any():
+                # a rarer synonym must not outscore the word typed: Lucene's synonym
+                # query blends document frequencies for the same reason
+                rarity = min(1.0, typed_idf / self._idf(alt.mask))
+                score = np.maximum(score, weight * rarity * alt.score)
+                result.mask |= alt.mask
+        return Evaluated(result.mask, score)
+
+    def _year_word(self, text: str, fields: tuple[str, ...]) -> Evaluated:
+        """A bare year ("Kaptchuk 2008") matches the study year or the year in the text."""
+        in_text = self.snap.terms_in_fields([text], fields)
+        cited = (self.snap.cite_year == int(text)) & self.snap.live
+        assert in_text.score is not None
+        score = np.maximum(in_text.score, cited * np.float32(self._idf(cited)))
+        return Evaluated(in_text.mask | cited, score.astype(np.float32))
+
+    def _idf(self, mask: np.ndarray) -> float:
+        df = int((mask & self.snap.live).sum())
+        return math.log(1.0 + (self.snap.live_count - df + 0.5) / (df + 0.5))
+
+    def _exactness(self, field: str, forms: Iterable[str]) -> np.ndarray:
+        """Per document: 1 where ``field`` holds one of ``forms``, else `STEM_ONLY_WEIGHT`."""
+        factor = np.full(self.snap.n, STEM_ONLY_WEIGHT, dtype=np.float32)
+        for form in forms:
+            factor[self.snap.term_scores(field, form)[0]] = 1.0
+        return factor
+
+    def _mark(self, fields: Iterable[str], terms: Iterable[str], negated: bool) -> None:
+        if not negated:
+            for f in fields:
+                self.highlight[f].update(terms)
+
+    def _cached_phrase(self, terms: tuple[str, ...], fields: tuple[str, ...]) -> Evaluated:
+        """`_phrase_terms`, remembered per generation (synonym phrases recur)."""
+        key = (terms, fields)
+        hit = self.snap.phrases.get(key)
+        if hit is None:
+            hit = self._phrase_terms(list(terms), fields)
+            with _PHRASES_LOCK:
+                self.snap.phrases[key] = hit
+                if len(self.snap.phrases) > 2000:
+                    self.snap.phrases.popitem(last=False)
+        return Evaluated(hit.mask.copy(), None if hit.score is None else hit.score.copy())
+
+    def _phrase_terms(self, terms: list[str], fields: tuple[str, ...]) -> Evaluated:
+        """Documents with ``terms`` at consecutive positions in one of ``fields``."""
+        snap = self.snap
+        if len(terms) == 1:
+            return snap.terms_in_fields(terms, fields)
         mask = np.zeros(snap.n, dtype=bool)
         score = np.zeros(snap.n, dtype=np.float32)
         for field in fields:
@@ -386,10 +533,38 @@ class Evaluator:
             if len(found):
                 mask[found] = True
                 score[found] += candidate.score[found]
-        if not negated:
-            for f in fields:
-                self.highlight[f].update(terms)
         return Evaluated(mask, score)
+
+    def _prefix(self, node: q.Word, fields: tuple[str, ...], negated: bool) -> Evaluated:
+        from explorer.textproc import normalize_spelling
+
+        prefix = normalize_spelling(node.text).replace(" ", "")
+        if len(prefix) < 2:
+            return self.snap.all()
+        mask = np.zeros(self.snap.n, dtype=bool)
+        score = np.zeros(self.snap.n, dtype=np.float32)
+        for field in fields:
+            terms = self.snap.expand_prefix(field, prefix)
+            if len(terms) >= MAX_PREFIX_TERMS and f"{prefix}*" not in str(self.notices):
+                self.notices.append(f"{prefix}* matches many words, so only the first "
+                                    f"{MAX_PREFIX_TERMS} are searched.")
+            if terms:
+                one = self.snap.terms_in_fields(terms, (field,))
+                mask |= one.mask
+                assert one.score is not None
+                score += one.score / max(1.0, math.sqrt(len(terms)))
+                if not negated:
+                    self.highlight[field].update(terms)
+        return Evaluated(mask, score)
+
+    def _phrase(self, node: q.Phrase, negated: bool) -> Evaluated | None:
+        terms = query_terms(node.text)
+        if not terms:
+            return None
+        fields = node.fields or tuple(TEXT_FIELDS)
+        result = self._phrase_terms(terms, fields)  # one word in quotes: that word only
+        self._mark(fields, terms, negated)
+        return result
 
     def _verify_phrase(self, field: str, terms: list[str], docs: np.ndarray) -> np.ndarray:
         """Documents among ``docs`` where ``terms`` stand at consecutive positions."""
@@ -432,14 +607,14 @@ class Evaluator:
         if node.kind == "topic":
             name = resolve_topic(tax, snap, value)
             if name is None:
-                self.notices.append(f"unknown topic {value!r} ignored")
+                self.notices.append(f"Unknown topic {value!r} was ignored.")
                 return None
             col = snap.topic_matrix[:, snap.topic_index[name]]
             return Evaluated(col & snap.live, None)
         if node.kind == "type":
             name = resolve_type(tax, snap, value)
             if name is None:
-                self.notices.append(f"unknown research type {value!r} ignored")
+                self.notices.append(f"Unknown research type {value!r} was ignored.")
                 return None
             return Evaluated((snap.type_idx == snap.type_index[name]) & snap.live, None)
         if node.kind == "year":
@@ -449,7 +624,7 @@ class Evaluator:
             lo, hi = bounds
             return Evaluated((snap.cite_year >= lo) & (snap.cite_year <= hi) & snap.live, None)
         if node.kind == "doi":
-            doi = value.lower().removeprefix("https://doi.org/").removeprefix("doi:")
+            doi = find_doi(value) or value.lower()
             ids = snap._global_ids("doi", doi)
             mask = np.zeros(snap.n, dtype=bool)
             mask[ids] = True
@@ -478,6 +653,21 @@ def resolve_topic(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
 def resolve_type(tax: Taxonomy, snap: Snapshot, name: str) -> str | None:
     """Canonical research type for a user-typed name."""
     return _resolve(tax.canonical_type(name), name, snap.type_index, snap.type_names)
+
+
+_YEAR_WORD = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _closed_form(text: str) -> str | None:
+    """The index term of a typed hyphenated compound's closed form ("drop-out" ->
+    ``dropout``), or None for a word without hyphens."""
+    pieces = [p for p in text.split("-") if p]
+    if len(pieces) < 2 or not all(p.isalnum() for p in pieces):
+        return None
+    closed = "".join(textproc.normalize_spelling(p) for p in pieces)
+    if " " in closed or not closed.isalnum():
+        return None
+    return textproc.stem(closed)
 
 
 def _and(a: Evaluated, b: Evaluated) -> Evaluated:

@@ -1,8 +1,9 @@
 """Disjunctive facet counts over per-document arrays.
 
-Each facet group is counted over the documents that match the query and every *other*
-group's selection, ignoring its own (as Algolia and Meilisearch do): a reader filtering
-on one topic still sees how many results each other topic would bring. Counting is a
+Research type (one per summary) and year are counted over the documents that match the
+query and every *other* group's selection, ignoring their own (as Algolia and Meilisearch
+do). Topics follow the topic mode (see `facets`), so every count is what ticking that
+topic would show. Counting is a
 `bincount` over (document, topic) pairs, types or years over a boolean mask, so it costs
 the same whether the query matched ten documents or thirty thousand.
 """
@@ -35,11 +36,18 @@ def year_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
 
 
 def facets(
-    snap: Snapshot, query: np.ndarray, topic: np.ndarray, rtype: np.ndarray, date: np.ndarray
+    snap: Snapshot, query: np.ndarray, topic: np.ndarray, rtype: np.ndarray, date: np.ndarray,
+    *, topics_all_of: bool = True,
 ) -> dict[str, dict[str, int]]:
-    """All three groups; each ignores its own filter mask."""
+    """All three groups. Research type and year ignore their own filter (disjunctive).
+    Topics follow the topic mode: with all-of, ticking one more topic narrows the
+    results, so each count is taken within the current results (what ticking it would
+    give); with any-of, ticking widens them, so the topic filter is ignored."""
+    topic_base = query & rtype & date
+    if topics_all_of:
+        topic_base &= topic
     return {
-        "topics": topic_counts(snap, query & rtype & date),
+        "topics": topic_counts(snap, topic_base),
         "research_type": type_counts(snap, query & topic & date),
         "year": year_counts(snap, query & topic & rtype),
     }

@@ -103,6 +103,27 @@ def find_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def prefer_exact(text: str, spans: list[tuple[int, int]],
+                 exact: dict[str, set[str]]) -> list[tuple[int, int]]:
+    """Drop the spans of words that only share a typed word's stem ("effectiveness" for
+    "effects") when ``text`` also holds the typed form itself: those are what matched.
+
+    ``exact``: stem of each typed word -> its unstemmed forms (inflections)."""
+    if not exact or not spans:
+        return spans
+    words = {span: textproc.normalize_spelling(text[span[0]:span[1]]) for span in spans}
+    present = set(words.values())
+    keep = []
+    for span in spans:
+        word = words[span]
+        loose = [forms for term, forms in exact.items()
+                 if word not in forms and term in word_terms(text[span[0]:span[1]])]
+        if any(forms & present for forms in loose):
+            continue  # a stem-only match beside the typed form itself
+        keep.append(span)
+    return keep
+
+
 def merge_spans(spans: Iterable[tuple[int, int]], length: int,
                 text: str | None = None) -> list[tuple[int, int]]:
     """Sorted, non-overlapping spans clipped to the text; with ``text``, spans separated

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +29,17 @@ from explorer.records import Summary, Taxonomy
 from explorer.search import query as q
 from explorer.search.build import TAXONOMY_FILE
 from explorer.search.engine import (
-    Evaluated,
     Evaluator,
     Snapshot,
     resolve_topic,
     resolve_type,
 )
 from explorer.search.facets import facets as count_facets
-from explorer.search.highlight import expand_terms, find_spans, mark, snippet
+from explorer.search.highlight import expand_terms, find_spans, mark, prefer_exact, snippet
 from explorer.search.models import Hit, SearchRequest, SearchResponse
 from explorer.search.origins import source_counts, source_filter
-from explorer.search.schema import SNIPPET_FIELDS, document_for
+from explorer.search.reference import parse_reference, title_query
+from explorer.search.schema import EXACT_FIELD, SNIPPET_FIELDS, document_for
 from explorer.search.spelling import correct_query
 from explorer.search.store import (
     IndexLockedError,
@@ -49,7 +50,7 @@ from explorer.search.store import (
 )
 from explorer.textproc import analyze, normalize_spelling, stem
 
-FALLBACK_NOTICE = "no document has all words; showing any word"
+FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
 log = logging.getLogger(__name__)
 
 
@@ -176,6 +177,16 @@ class SearchIndex:
         self._local.stamp = None
         self._snapshot(self._searcher())
 
+    def resolve_topic(self, name: str) -> str | None:
+        """The canonical topic for a typed name, or None when the index has no such topic."""
+        snap = self._snapshot(self._searcher())
+        return resolve_topic(snap.taxonomy, snap, name)
+
+    def resolve_type(self, name: str) -> str | None:
+        """The canonical research type for a typed name, or None when unknown."""
+        snap = self._snapshot(self._searcher())
+        return resolve_type(snap.taxonomy, snap, name)
+
     def doc_count(self) -> int:
         return int(self._searcher().doc_count())
 
@@ -203,16 +214,21 @@ class SearchIndex:
                 sort=req.sort, per_page=req.per_page,
             )
 
-    def _search(self, searcher, req: SearchRequest) -> SearchResponse:  # type: ignore[no-untyped-def]
+    def _search(self, searcher, req: SearchRequest,  # type: ignore[no-untyped-def]
+                correct: bool = True) -> SearchResponse:
         snap = self._snapshot(searcher)
         reader = searcher.reader()
         notices = list(req.notices)
-        parsed = q.parse(req.q)
+        parsed = _parse(req.q)
         notices.extend(parsed.notices)
 
         evaluator = Evaluator(snap, reader)
         result = evaluator.run(parsed.node)
         notices.extend(n for n in evaluator.notices if n not in notices)
+        browsing = parsed.is_empty or evaluator.unconstrained
+        if browsing and parsed.text:
+            notices.append(f"The query {parsed.text!r} has no words to search for, so all "
+                           "summaries are shown, newest first.")
 
         topic_mask, topics = self._topic_filter(snap, req, notices)
         type_mask, types = self._type_filter(snap, req, notices)
@@ -222,32 +238,38 @@ class SearchIndex:
             date_mask = (snap.month >= max(lo, 0)) & (snap.month <= hi)
         else:
             date_mask = np.ones(snap.n, dtype=bool)
+        if req.study_from or req.study_to:
+            s_lo, s_hi = req.study_range()
+            date_mask = date_mask & (snap.cite_year >= s_lo) & (snap.cite_year <= s_hi)
         source_mask, sources = source_filter(snap, req, notices, _known_names)
         filters = topic_mask & type_mask & date_mask & source_mask
 
         final = result.mask & filters
-        total = strict_total = int(final.sum())
-        fallback = False
-        if total == 0 and parsed.implicit_and and isinstance(parsed.node, q.And):
-            relaxed = _any_word(evaluator, parsed.node)
-            if relaxed is not None and (relaxed.mask & filters).any():
-                result, fallback = relaxed, True
-                final = result.mask & filters
-                total = int(final.sum())
-                notices.append(FALLBACK_NOTICE)
+        total = int(final.sum())
+
+        did_you_mean = None
+        if correct and req.correct and parsed.words and total <= FEW_RESULTS:
+            corrected, found = self._correction(snap, reader, parsed, filters)
+            if corrected is not None and total == 0 and found > 0:
+                fixed = self._search(searcher, replace(req, q=corrected, notices=[]),
+                                     correct=False)
+                fixed.corrected_from = parsed.text
+                fixed.notices = [n for n in notices if n not in fixed.notices] + fixed.notices
+                return fixed
+            if (corrected is not None and total <= FEW_RESULTS
+                    and found >= max(3 * total, total + 2)):
+                did_you_mean = corrected
 
         sort = req.sort
-        if parsed.is_empty and sort == "relevance":
+        if browsing and sort == "relevance":
             sort = "newest"  # browsing: nothing to rank by
         pages = max(1, math.ceil(total / req.per_page)) if total else 0
         page = req.page
+        if total and page > pages:
+            notices.append(f"Page {page} is past the last page ({pages}).")
         start = (page - 1) * req.per_page
         docnums = _order(snap, final, result.score, sort, start, start + req.per_page)
         hits = self._hits(searcher, snap, evaluator, docnums, result.score)
-
-        did_you_mean = None
-        if parsed.words:
-            did_you_mean = self._suggest(snap, reader, parsed, filters, strict_total)
 
         return SearchResponse(
             query=parsed.text,
@@ -256,17 +278,18 @@ class SearchIndex:
             pages=pages,
             hits=hits,
             facets={**count_facets(snap, result.mask & source_mask, topic_mask, type_mask,
-                                   date_mask),
+                                   date_mask, topics_all_of=not req.any_topic),
                     "source": source_counts(snap, result.mask & topic_mask & type_mask
                                             & date_mask)},
             did_you_mean=did_you_mean,
-            fallback=fallback,
             notices=notices,
             topics=topics,
             any_topic=req.any_topic,
             types=types,
             date_from=req.date_from,
             date_to=req.date_to,
+            study_from=req.study_from,
+            study_to=req.study_to,
             sort=sort,
             per_page=req.per_page,
             sources=sources,
@@ -304,7 +327,7 @@ class SearchIndex:
             best_html, best_count = "", -1
             for field in SNIPPET_FIELDS:
                 text = stored.get(field, "") or ""
-                field_spans = find_spans(text, terms[field])
+                field_spans = prefer_exact(text, find_spans(text, terms[field]), ev.exact_forms)
                 if text and len(field_spans) > best_count:
                     best_html, best_count = snippet(text, field_spans), len(field_spans)
             topics = [t for t in (stored.get("topics") or "").split("\n") if t]
@@ -317,13 +340,25 @@ class SearchIndex:
                 citation=stored.get("citation", "") or "",
                 score=float(score[docnum]) if score is not None else 0.0,
                 snippet_html=best_html,
-                title_html=mark(title, find_spans(title, terms["title"])),
+                title_html=mark(title, prefer_exact(title, find_spans(title, terms["title"]),
+                                                    ev.exact_forms)),
                 origin=stored.get("origin", "") or "",
             ))
         return hits
 
-    def _suggest(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
-                 filters: np.ndarray, total: int) -> str | None:
+    def _correction(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+                    filters: np.ndarray) -> tuple[str | None, int]:
+        """(the query with unknown words corrected, how many results it finds), or
+        (None, 0) when every word is known or no correction is close enough."""
+        surface = snap.surface_vocabulary()
+        if surface:  # fast: whole words, no stemming of each edit candidate
+            def known(word: str) -> bool:
+                return normalize_spelling(word) in surface
+
+            def frequency(word: str) -> int:
+                return snap.doc_frequency(EXACT_FIELD, normalize_spelling(word))
+
+            return self._corrected(snap, reader, parsed, filters, known, frequency)
         vocab = snap.vocabulary()
 
         def term_of(word: str) -> str:
@@ -331,22 +366,27 @@ class SearchIndex:
             parts = normalize_spelling(word).split()
             return stem(parts[0]) if len(parts) == 1 else ""
 
-        def known(word: str) -> bool:
+        def stem_known(word: str) -> bool:
             return term_of(word) in vocab
 
-        def frequency(word: str) -> int:
+        def stem_frequency(word: str) -> int:
             return snap.doc_frequency("body", term_of(word)) + snap.doc_frequency(
                 "title", term_of(word))
 
-        if all(known(w) for w in parsed.words if w.isalpha()):
-            return None
-        corrected = correct_query(parsed.text, parsed.words, known, frequency)
+        return self._corrected(snap, reader, parsed, filters, stem_known, stem_frequency)
+
+    def _corrected(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+                   filters: np.ndarray, known: Callable[[str], bool],
+                   frequency: Callable[[str], int]) -> tuple[str | None, int]:
+        if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
+            return None, 0
+        corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS)
         if corrected is None:
-            return None
-        alt = q.parse(corrected)
+            return None, 0
+        alt = _parse(corrected)
         ev = Evaluator(snap, reader)
         found = ev.run(alt.node).mask & filters
-        return corrected if int(found.sum()) > total else None
+        return corrected, int(found.sum())
 
     # ------------------------------------------------------------------ more like this
 
@@ -419,19 +459,24 @@ class SearchIndex:
         self._local.stamp = None
 
 
-def _any_word(ev: Evaluator, node: q.And) -> Evaluated | None:
-    """The fallback of an all-words query: any of its words, minus its exclusions."""
-    positive = [c for c in node.children if not isinstance(c, q.Not)]
-    negative = [c for c in node.children if isinstance(c, q.Not)]
-    relaxed = ev.eval(q.Or(tuple(positive)), negated=False)
-    if relaxed is None:
-        return None
-    for neg in negative:
-        part = ev.eval(neg, negated=False)  # a Not node: its child is evaluated as negated
-        if part is not None:
-            relaxed.mask &= part.mask
-    relaxed.mask &= ev.snap.live
-    return relaxed
+def _parse(text: str) -> q.ParsedQuery:
+    """Parse a query; a pasted DOI or reference becomes a search for that article."""
+    parsed = q.parse(text)
+    ref = parse_reference(parsed.text)
+    if ref is None:
+        return parsed
+    parts: list[q.Node] = []
+    if ref.doi:
+        parts.append(q.Facet("doi", ref.doi))
+    if ref.title:
+        words = title_query(ref.title)
+        node = q.parse(words).node
+        if not isinstance(node, q.MatchAll):
+            parts.append(node)
+    if not parts:
+        return parsed
+    node = parts[0] if len(parts) == 1 else q.Or(tuple(parts))
+    return q.ParsedQuery(parsed.text, node, parsed.notices, [], False)
 
 
 def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
@@ -496,7 +541,7 @@ def _known_names(raws: list[str], resolve: Callable[[str], str | None],
         if name is None:
             hint = suggest(raw)
             more = f" (did you mean {hint!r}?)" if hint else ""
-            notices.append(f"unknown {label} {raw!r} ignored{more}")
+            notices.append(f"Unknown {label} {raw!r} was ignored{more}.")
         elif name not in names:
             names.append(name)
     return names

@@ -16,6 +16,7 @@ DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+_YEAR_ONLY = re.compile(r"^[12]\d{3}$")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -81,7 +82,10 @@ class SearchRequest:
     types: list[str] = field(default_factory=list)
     date_from: str | None = None  # "YYYY" or "YYYY-MM"
     date_to: str | None = None
+    study_from: str | None = None  # the cited article's year, "YYYY"
+    study_to: str | None = None
     sort: str = "relevance"  # relevance | newest | oldest
+    correct: bool = True  # search a spelling correction when the query finds nothing
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     notices: list[str] = field(default_factory=list)
@@ -98,25 +102,31 @@ class SearchRequest:
             self.any_topic = bool(self.any_topic)
         sort = str(self.sort or "relevance").strip().lower()
         if sort not in SORTS:
-            self.notices.append(f"unknown sort {self.sort!r}: sorted by relevance")
+            self.notices.append(f"Unknown sort {self.sort!r}, so results are sorted by "
+                                "relevance.")
             sort = "relevance"
         self.sort = sort
         page = _as_int(self.page, 1)
         if page is None:
-            self.notices.append(f"page {self.page!r} is not a number: showing page 1")
+            self.notices.append(f"Page {self.page!r} is not a number, so page 1 is shown.")
             page = 1
         self.page = min(max(page, 1), MAX_PAGE)
         per_page = _as_int(self.per_page, DEFAULT_PER_PAGE)
         if per_page is None or per_page < 1:
             per_page = DEFAULT_PER_PAGE
         if per_page > MAX_PER_PAGE:
-            self.notices.append(f"at most {MAX_PER_PAGE} results per page")
+            self.notices.append(f"At most {MAX_PER_PAGE} results are shown per page.")
             per_page = MAX_PER_PAGE
         self.per_page = per_page
         self.date_from = self._date(self.date_from, "from", end=False)
         self.date_to = self._date(self.date_to, "to", end=True)
+        self.study_from = self._study(self.study_from, "from")
+        self.study_to = self._study(self.study_to, "to")
+        if self.study_from and self.study_to and int(self.study_from) > int(self.study_to):
+            self.notices.append("The study year 'from' was after 'to', so they were swapped.")
+            self.study_from, self.study_to = self.study_to, self.study_from
         if self.date_from and self.date_to and self.month_range()[0] > self.month_range()[1]:
-            self.notices.append("the 'from' date is after the 'to' date: swapped them")
+            self.notices.append("The posted 'from' date was after 'to', so they were swapped.")
             self.date_from, self.date_to = self.date_to, self.date_from
             # a bare year swapped from 'to' to 'from' still means the whole year
             self.date_from = self._date(self.date_from, "from", end=False)
@@ -125,8 +135,24 @@ class SearchRequest:
     def _date(self, value: Any, label: str, *, end: bool) -> str | None:
         shown, _ = normalize_date(value, end=end)
         if shown is None and value not in (None, ""):
-            self.notices.append(f"ignored the '{label}' date {value!r} (use YYYY or YYYY-MM)")
+            self.notices.append(f"The posted '{label}' date {value!r} was ignored "
+                                "(use YYYY or YYYY-MM).")
         return shown
+
+    def _study(self, value: Any, label: str) -> str | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        if not _YEAR_ONLY.match(text):
+            self.notices.append(f"The study year '{label}' {value!r} was ignored (use YYYY).")
+            return None
+        return text
+
+    def study_range(self) -> tuple[int, int]:
+        """Inclusive bounds of the study-year filter (the cited article's year)."""
+        lo = int(self.study_from) if self.study_from else 0
+        hi = int(self.study_to) if self.study_to else 9999
+        return lo, hi
 
     def month_range(self) -> tuple[int, int]:
         """Inclusive month ordinals (year*12 + month-1) of the date filter."""
@@ -136,7 +162,8 @@ class SearchRequest:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.topics or self.types or self.date_from or self.date_to or self.sources)
+        return bool(self.topics or self.types or self.date_from or self.date_to
+                    or self.study_from or self.study_to or self.sources)
 
 
 @dataclass
@@ -175,7 +202,8 @@ class SearchResponse:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     did_you_mean: str | None = None
-    fallback: bool = False
+    fallback: bool = False  # kept for API stability: ranking no longer falls back
+    corrected_from: str | None = None  # the typed query, when a correction was searched
     notices: list[str] = field(default_factory=list)
     # the filters as applied (canonical names), echoed for the UI
     topics: list[str] = field(default_factory=list)
@@ -183,6 +211,8 @@ class SearchResponse:
     types: list[str] = field(default_factory=list)
     date_from: str | None = None
     date_to: str | None = None
+    study_from: str | None = None
+    study_to: str | None = None
     sort: str = "relevance"
     per_page: int = DEFAULT_PER_PAGE
     sources: list[str] = field(default_factory=list)
@@ -203,4 +233,5 @@ class SearchResponse:
             },
             "did_you_mean": self.did_you_mean,
             "fallback": self.fallback,
+            "corrected_from": self.corrected_from,
         }

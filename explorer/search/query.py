@@ -1,7 +1,8 @@
 """Parse what people type into a small query tree. Never raises.
 
 Grammar (loose on purpose, every input gets an answer):
-words (all must match), "exact phrases", OR / AND / NOT (capitals), ``-word`` and
+words (one or two: all must match; more: most of them, see `explorer.search.engine`),
+"exact phrases", OR / AND / NOT (capitals), ``-word`` and
 ``-"phrase"``, parentheses, ``prefix*``, fields ``title:`` ``author:`` ``journal:``
 ``topic:`` ``type:`` ``year:2015`` ``year:2015-2020`` ``doi:``. Unbalanced quotes and
 parentheses are ignored, lone operators dropped, unknown ``field:`` prefixes read as
@@ -57,6 +58,7 @@ class Facet:
 @dataclass(frozen=True)
 class And:
     children: tuple[Node, ...]
+    explicit: bool = False  # joined by a typed AND: every child must match
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def clean(text: object) -> tuple[str, list[str]]:
         if " " in cut[MAX_LENGTH - 40:]:
             cut = cut[: cut.rfind(" ")]
         text = cut.strip()
-        notices.append(f"query shortened to {MAX_LENGTH} characters")
+        notices.append(f"The query was shortened to {MAX_LENGTH} characters.")
     return text, notices
 
 
@@ -217,15 +219,16 @@ class _Parser:
 
     def parse_and(self, depth: int) -> Node | None:
         items: list[Node] = []
+        explicit = False
         while (tok := self.peek()) is not None and tok[0] not in (")", "OR"):
             if tok[0] == "AND":
-                self.explicit_ops = True
+                self.explicit_ops = explicit = True
                 self.i += 1
                 continue
             node = self.parse_unary(depth)
             if node is not None:
                 items.append(node)
-        return _and(items)
+        return _and(items, explicit)
 
     def parse_unary(self, depth: int) -> Node | None:
         negate = False
@@ -257,7 +260,7 @@ class _Parser:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             if self.nodes == MAX_NODES + 1:
-                self.notices.append(f"only the first {MAX_NODES} terms of the query are used")
+                self.notices.append(f"Only the first {MAX_NODES} terms of the query are used.")
             return None
         if kind == "PHRASE":
             return Phrase(value) if value.strip() else None
@@ -268,7 +271,8 @@ class _Parser:
             return Phrase(value, fields) if kind == "FPHRASE" else _word(value, fields)
         facet = FACET_FIELDS[name]
         if facet == "year" and _parse_year(value) is None:
-            self.notices.append(f"ignored {name}:{value} (use year:2015 or year:2015-2020)")
+            self.notices.append(f"The filter {name}:{value} was ignored "
+                                "(use year:2015 or year:2015-2020).")
             return None
         return Facet(facet, value.strip())
 
@@ -283,10 +287,10 @@ def _word(text: str, fields: tuple[str, ...] | None) -> Node | None:
     return Word(core.replace("*", " ").replace("?", " "), fields)
 
 
-def _and(items: list[Node]) -> Node | None:
+def _and(items: list[Node], explicit: bool = False) -> Node | None:
     if not items:
         return None
-    return items[0] if len(items) == 1 else And(tuple(items))
+    return items[0] if len(items) == 1 else And(tuple(items), explicit)
 
 
 def _parse_year(value: str) -> tuple[int, int] | None:
@@ -330,4 +334,4 @@ def parse(text: object) -> ParsedQuery:
         )
         return ParsedQuery(cleaned, node, notices, words, implicit)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
-        return ParsedQuery("", MatchAll(), [f"could not read the query ({type(exc).__name__})"])
+        return ParsedQuery("", MatchAll(), [f"The query could not be read ({type(exc).__name__})."])

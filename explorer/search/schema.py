@@ -17,19 +17,31 @@ from datetime import datetime
 from whoosh import fields, formats
 
 from explorer.records import Summary
-from explorer.search.analysis import LinesTokenizer, PrecomputedPositions, TextprocTokenizer
+from explorer.search.analysis import (
+    ExactFormTokenizer,
+    LinesTokenizer,
+    PrecomputedPositions,
+    TextprocTokenizer,
+)
 
 # Fields searched by plain words, with the weight of a match in each.
 TEXT_FIELDS: dict[str, float] = {
     "title": 2.5,
+    "cited_title": 1.2,  # the cited article's title: below the summary's own
     "body": 1.0,
     "implications": 1.0,
     "authors": 1.5,
     "journal": 0.8,
 }
+# The unstemmed forms of title, cited title, body and implications: a bonus for the
+# typed word itself over words that only share its stem ("effects" vs "effectiveness").
+EXACT_FIELD = "exact"
+EXACT_TITLE_FIELD = "exact_title"  # the same for the summary's title alone
+EXACT_FIELDS = (EXACT_FIELD, EXACT_TITLE_FIELD)
 # Text fields and whether their analysis expands acronyms (names and journals do not).
 ANALYZED_FIELDS: dict[str, bool] = {
     "title": True,
+    "cited_title": True,
     "body": True,
     "implications": True,
     "authors": False,
@@ -51,6 +63,9 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         title=text("title"),
+        cited_title=text("cited_title"),
+        exact=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
+        exact_title=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
         body=text("body"),
         implications=text("implications"),
         authors=text("authors"),
@@ -77,6 +92,10 @@ def document_for(summary: Summary) -> dict[str, object]:
         "implications": summary.implications or "",
         "authors": "; ".join(c.authors),
         "journal": c.journal or "",
+        "cited_title": c.title or "",
+        "exact": "\n".join(t for t in (summary.title, c.title or "", summary.body,
+                                       summary.implications or "") if t),
+        "exact_title": summary.title,
         "year": year if year.isdigit() else "",
         "doi": (c.doi or "").lower(),
         "topics": "\n".join(summary.topics),
@@ -85,7 +104,7 @@ def document_for(summary: Summary) -> dict[str, object]:
         "origin": summary.origin,
         "citation": c.short(),
     }
-    for key in ("year", "doi", "topics", "research_type", "published", "origin"):
+    for key in ("year", "doi", "topics", "research_type", "published", "origin", "cited_title"):
         if not doc[key]:
             del doc[key]  # no empty terms in the index
     with contextlib.suppress(ValueError, IndexError):

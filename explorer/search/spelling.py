@@ -29,27 +29,37 @@ def edits1(word: str) -> set[str]:
 
 
 def correct_word(
-    word: str, known: Callable[[str], bool], frequency: Callable[[str], int]
+    word: str, known: Callable[[str], bool], frequency: Callable[[str], int],
+    rare: int = 0,
 ) -> str | None:
-    """A likelier known word for ``word``, or None when it is fine or hopeless."""
+    """A likelier known word for ``word``, or None when it is fine or hopeless.
+
+    ``rare``: a known word found in at most this many documents may be a misspelling
+    that happens to occur ("therapst" in one summary) and gets a correction too, if the
+    correction is found in more documents."""
     low = word.lower()
-    if not 4 <= len(low) <= 30 or not _WORD_RE.match(low) or low in STOP_WORDS or known(low):
+    if not 4 <= len(low) <= 30 or not _WORD_RE.match(low) or low in STOP_WORDS:
         return None
-    candidates = [w for w in edits1(low) if w not in STOP_WORDS and known(w)]
+    own = frequency(low) if known(low) else 0
+    if known(low) and own > rare:
+        return None
+    candidates = [w for w in edits1(low) if w not in STOP_WORDS and known(w)
+                  and frequency(w) > own]
     if not candidates:
         return None
     return max(candidates, key=lambda w: (frequency(w), w))
 
 
 def correct_query(
-    text: str, words: list[str], known: Callable[[str], bool], frequency: Callable[[str], int]
+    text: str, words: list[str], known: Callable[[str], bool], frequency: Callable[[str], int],
+    rare: int = 0,
 ) -> str | None:
     """``text`` with misspelled ``words`` replaced, or None when nothing changed."""
     corrected = text
     changed = False
     for word in dict.fromkeys(words):
         for part in re.findall(r"[A-Za-z]+", word):
-            fix = correct_word(part, known, frequency)
+            fix = correct_word(part, known, frequency, rare)
             if fix is None:
                 continue
             if part[:1].isupper():

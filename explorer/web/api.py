@@ -196,10 +196,14 @@ def openapi_document() -> dict[str, Any]:
         _param("source", "Where summaries come from (any of them): 'blog-post' (a post of "
                "the PPRNet blog) or 'added' (added to this archive, never a blog post).",
                {"type": "string"}, repeat=True),
-        _param("from", "Posted on the blog from (YYYY or YYYY-MM); added summaries have no "
-               "posting month, so a date filter leaves them out.", {"type": "string"}),
-        _param("to", "Posted on the blog until (YYYY or YYYY-MM).", {"type": "string"}),
-        _param("sort", "Order.", {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
+        _param("from", "Posted (the blog month) from (YYYY or YYYY-MM).", {"type": "string"}),
+        _param("to", "Posted (the blog month) until (YYYY or YYYY-MM).", {"type": "string"}),
+        _param("study_from", "Study year (the cited article's year) from (YYYY).",
+               {"type": "string"}),
+        _param("study_to", "Study year (the cited article's year) until (YYYY).",
+               {"type": "string"}),
+        _param("sort", "Order (default: relevance with words, newest without).",
+               {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
         _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
         _param("per_page", "Results per page (default 10).",
                {"type": "integer", "minimum": 1, "maximum": MAX_API_PER_PAGE}),
@@ -314,7 +318,7 @@ def openapi_document() -> dict[str, Any]:
                 "SearchResponse": {
                     "type": "object",
                     "required": ["query", "total", "page", "pages", "hits", "facets",
-                                 "did_you_mean", "fallback"],
+                                 "did_you_mean", "fallback", "corrected_from"],
                     "properties": {
                         "query": {"type": "string"},
                         "total": {"type": "integer"},
@@ -327,7 +331,10 @@ def openapi_document() -> dict[str, Any]:
                                      "added summaries have no posting month"}}},
                         "did_you_mean": {"type": ["string", "null"]},
                         "fallback": {"type": "boolean",
-                                     "description": "no summary had all words; any word shown"},
+                                     "description": "always false (kept for compatibility)"},
+                        "corrected_from": {"type": ["string", "null"],
+                                           "description": "the typed query, when it found "
+                                           "nothing and its spelling correction was searched"},
                     },
                 },
                 "Summary": {

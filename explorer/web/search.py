@@ -25,6 +25,8 @@ bp = Blueprint("search", __name__)
 def request_from_args(args: MultiDict[str, str], *, per_page: int | None = None) -> SearchRequest:
     """A SearchRequest from raw URL parameters (SearchRequest cleans and reports oddities)."""
     q = (args.get("q") or "").strip()
+    # No sort given (the form's default option is empty): relevance for words, newest for
+    # browsing, so a query typed on the browse page is never sorted by date by accident.
     sort = args.get("sort") or ("relevance" if q else "newest")
     return SearchRequest(
         q=q,
@@ -33,6 +35,9 @@ def request_from_args(args: MultiDict[str, str], *, per_page: int | None = None)
         types=[t for t in args.getlist("type") if t.strip()],
         date_from=args.get("from") or None,
         date_to=args.get("to") or None,
+        study_from=args.get("study_from") or None,
+        study_to=args.get("study_to") or None,
+        correct=args.get("correct", "") != "0",
         sort=sort,
         page=args.get("page") or 1,
         per_page=per_page or current_app.config["PER_PAGE"],
@@ -74,10 +79,7 @@ def _year(value: str | None) -> int | None:
 
 
 def _notices(req: SearchRequest, resp: SearchResponse) -> list[str]:
-    notices = list(dict.fromkeys([*req.notices, *resp.notices]))
-    if resp.fallback and not any("any word" in n for n in notices):
-        notices.append("No summary has all of these words; showing summaries with any of them.")
-    return notices
+    return list(dict.fromkeys([*req.notices, *resp.notices]))
 
 
 def without_empty_params() -> Response | None:

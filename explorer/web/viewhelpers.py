@@ -22,7 +22,8 @@ from explorer.export import FORMATS
 from explorer.records import slugify
 from explorer.web.security import csrf_token
 
-SEARCH_KEYS = ("q", "topic", "any_topic", "type", "source", "from", "to", "sort", "page")
+SEARCH_KEYS = ("q", "topic", "any_topic", "type", "source", "from", "to", "study_from",
+               "study_to", "sort", "page", "correct")
 _BULLET_RE = re.compile(r"^\s*[-*\u2022]\s+")
 
 

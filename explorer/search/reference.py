@@ -1,0 +1,55 @@
+"""Recognise a pasted citation in the search box: a DOI (bare, ``doi:``, a doi.org or
+dx.doi.org URL) or an APA-style reference.
+
+People copy references out of papers and reading lists; the archive should answer with
+the summary of that article. A DOI is looked up exactly; a reference without one is
+searched by its title, the part between "(Year)." and the next full stop, which the index
+holds in the ``cited_title`` field. Kept apart from `explorer.citation` (a full parser
+for the importer) because a query needs only these two pieces, found leniently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DOI_RE = re.compile(
+    r"(?:^|[\s(<\[])(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)",
+    re.IGNORECASE,
+)
+_APA_RE = re.compile(r"\(\s*(\d{4})[a-z]?\s*(?:,[^)]*)?\)\s*\.?\s*(.+?\.)(?=\s|$)")
+_MIN_TITLE_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Reference:
+    doi: str | None  # lowercased, trailing punctuation removed
+    title: str | None  # the cited article's title, from an APA reference
+    year: int | None
+
+
+def find_doi(text: str) -> str | None:
+    """The DOI in ``text`` (lowercased), or None."""
+    match = _DOI_RE.search(text)
+    if not match:
+        return None
+    return match.group(1).rstrip(".,;:)]}>'\"").lower()
+
+
+def parse_reference(text: str) -> Reference | None:
+    """What a pasted DOI or reference names, or None for an ordinary query."""
+    doi = find_doi(text)
+    title, year = None, None
+    match = _APA_RE.search(text)
+    if match and len(match.group(2).split()) >= _MIN_TITLE_WORDS:
+        title = match.group(2).rstrip(".?! ").strip()
+        year = int(match.group(1))
+    if doi is None and title is None:
+        return None
+    return Reference(doi, title, year)
+
+
+def title_query(title: str) -> str:
+    """The title as plain words: operators, quotes, fields and brackets made harmless."""
+    words = re.findall(r"[^\W_]+(?:['\u2019-][^\W_]+)*", title)
+    return " ".join(w for w in words if w not in ("AND", "OR", "NOT"))
