@@ -9,6 +9,7 @@ the report a real run would.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -94,6 +95,8 @@ def import_pages(pages: tuple[Path, ...], out_dir: Path | None, replace_tags: bo
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             fail(os_message(exc, "cannot create the output folder"))
+        if not os.access(target, os.W_OK):
+            fail(f"cannot write to the output folder {target}")
         for plan in plans:
             if plan.status != "unchanged":
                 write_summary(plan.summary, target, overwrite=plan.status == "updated")
