@@ -24,9 +24,10 @@ from whoosh.system import pack_uint
 from explorer import textproc
 
 # Build-time shortcut: (expand acronyms?, text) -> its positioned tokens, already
-# computed by a worker process (see explorer.search.build). Empty otherwise. Analysis is
-# a pure function of those two, so a hit is always what the tokenizer would produce.
-PRECOMPUTED: dict[tuple[bool, str], list[tuple[str, int, int, int]]] = {}
+# computed by a worker process (see explorer.search.build); (None, text) -> its exact-form
+# terms. Empty otherwise. Analysis is a pure function of those two, so a hit is always
+# what the tokenizer would produce.
+PRECOMPUTED: dict[tuple[bool | None, str], list[tuple[str, int, int, int]]] = {}
 
 
 class TextprocTokenizer(Tokenizer):
@@ -134,6 +135,24 @@ class PrecomputedPositions(formats.Positions):
                 deltas, 2)
 
 
+class PrecomputedFrequency(formats.Frequency):
+    """Whoosh's frequency format (the ``exact`` fields), fed from `PRECOMPUTED` under the
+    key ``(None, text)`` when the build has the terms, so the text is not analysed twice;
+    otherwise exactly `formats.Frequency`. Same bytes either way."""
+
+    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+        analysed = None
+        if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
+            analysed = PRECOMPUTED.get((None, value))
+        if analysed is None:
+            return super().word_values(value, analyzer, **kwargs)
+        freqs: dict[str, int] = {}
+        for term, _pos, _start, _end in analysed:
+            freqs[term] = freqs.get(term, 0) + 1
+        boost = self.field_boost
+        return ((term, freq, freq * boost, pack_uint(freq)) for term, freq in freqs.items())
+
+
 class LinesTokenizer(Tokenizer):
     """One token per line: topic and research type names (some contain commas)."""
 
@@ -195,13 +214,18 @@ def exact_forms(text: str) -> list[str]:
     out: list[str] = []
     spans = list(textproc.word_spans(text))
     for start, end in spans:
-        for word in textproc.normalize_spelling(text[start:end]).split():
-            if word not in textproc.STOP_WORDS:
-                out.append(word)
+        out.extend(_exact_words(text[start:end]))
     for tok in textproc.compound_tokens(text, spans):
         out.append("".join(textproc.normalize_spelling(w) for w in
                            text[tok.start:tok.end].split("-")))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _exact_words(raw: str) -> tuple[str, ...]:
+    """The ``exact`` terms of one surface word, once per word (a build meets each often)."""
+    return tuple(w for w in textproc.normalize_spelling(raw).split()
+                 if w not in textproc.STOP_WORDS)
 
 
 def inflections(word: str) -> frozenset[str]:

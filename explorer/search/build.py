@@ -138,9 +138,8 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
             keys = []
             for field, tokens in analyse_document(doc).items():
                 sidecar.add(docnum, field, [t[0] for t in tokens])
-                if field not in ANALYZED_FIELDS:
-                    continue  # the exact field: Whoosh's own tokenizer is cheap there
-                key = (ANALYZED_FIELDS[field], doc[field])
+                # (acronyms expanded?, text); the exact fields' key is (None, text)
+                key = (ANALYZED_FIELDS.get(field), doc[field])
                 analysis.PRECOMPUTED[key] = tokens  # type: ignore[index]
                 keys.append(key)
             try:

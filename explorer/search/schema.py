@@ -20,6 +20,7 @@ from explorer.records import Summary
 from explorer.search.analysis import (
     ExactFormTokenizer,
     LinesTokenizer,
+    PrecomputedFrequency,
     PrecomputedPositions,
     TextprocTokenizer,
 )
@@ -60,12 +61,17 @@ def make_schema() -> fields.Schema:
         field.format = PrecomputedPositions(field_boost=field.format.field_boost)
         return field
 
+    def exact() -> fields.TEXT:
+        field = fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False)
+        field.format = PrecomputedFrequency(field_boost=field.format.field_boost)
+        return field
+
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         title=text("title"),
         cited_title=text("cited_title"),
-        exact=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
-        exact_title=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
+        exact=exact(),
+        exact_title=exact(),
         body=text("body"),
         implications=text("implications"),
         authors=text("authors"),
