@@ -208,13 +208,18 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def bench_size(label: str, docs: list[Summary], nqueries: int, work: Path) -> dict:
+def bench_size(label: str, docs: list[Summary], nqueries: int, work: Path,
+               build_only: bool = False) -> dict:
     folder = work / f"ix-{label}"
     cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     stats = build_index(docs, folder)
     build_s = time.perf_counter() - t0
     build_cpu_s = cpu_seconds() - cpu0
+    if build_only:
+        return {"corpus": label, "documents": len(docs), "build_s": round(build_s, 2),
+                "build_cpu_s": round(build_cpu_s, 2), "index_mb": round(stats["bytes"] / 1e6, 2),
+                "load_avg_1min": round(os.getloadavg()[0], 2)}
     idx = SearchIndex.open(folder)
     queries = make_queries(docs, nqueries)
     t1 = time.perf_counter()
@@ -260,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: 'bundled' and/or document counts")
     parser.add_argument("--queries", type=int, default=200, help="queries per size (>= 200)")
     parser.add_argument("--json-only", action="store_true")
+    parser.add_argument("--build-only", action="store_true",
+                        help="only build each size: wall and CPU seconds, index size")
     args = parser.parse_args(argv)
     base = base_summaries()
     rows = []
@@ -272,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
                 docs = synthetic(base, int(label))
             else:
                 parser.error(f"unknown size {label!r}")
-            rows.append(bench_size(label, docs, max(args.queries, 1), work))
+            rows.append(bench_size(label, docs, max(args.queries, 1), work, args.build_only))
             if not args.json_only:
                 print(f"done: {label}", file=sys.stderr)
     finally:
@@ -281,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json_only:
         cols = ["corpus", "documents", "build_s", "build_cpu_s", "index_mb", "median_ms", "p95_ms",
                 "fts5_median_ms", "fts5_p95_ms", "ratio_median", "ratio_p95"]
+        if args.build_only:
+            cols = ["corpus", "documents", "build_s", "build_cpu_s", "index_mb", "load_avg_1min"]
         print()
         print("  ".join(f"{c:>14}" for c in cols))
         for row in rows:
