@@ -116,6 +116,33 @@ def mix_paths(corpus: Path, seed: int = 7) -> list[str]:
     return paths
 
 
+def search_paths(corpus: Path, count: int, seed: int = 11) -> list[str]:
+    """``count`` different search-page URLs: words, topic, type and year filters, pages."""
+    result = load_corpus(corpus)
+    rng = random.Random(seed)
+    words = sorted({w for s in result.summaries for w in re.findall(r"[a-z]{5,}",
+                                                                     s.title.lower())})
+    topics = sorted({t for s in result.summaries for t in s.topics})
+    types = sorted({s.research_type for s in result.summaries if s.research_type})
+    seen: set[str] = set()
+    for _ in range(count * 50):
+        if len(seen) == count:
+            break
+        params = []
+        if rng.random() < 0.8:
+            params.append(("q", " ".join(rng.sample(words, rng.choice([1, 1, 2, 3])))))
+        if rng.random() < 0.5:
+            params.append(("topic", rng.choice(topics)))
+        if rng.random() < 0.3:
+            params.append(("type", rng.choice(types)))
+        if rng.random() < 0.3:
+            params.append(("from", str(rng.randint(2013, 2020))))
+        if rng.random() < 0.2:
+            params.append(("page", "2"))
+        seen.add("/?" + urllib.parse.urlencode(params))
+    return sorted(seen)
+
+
 def wait_ready(base: str, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -129,12 +156,31 @@ def wait_ready(base: str, timeout: float = 180.0) -> None:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (Linux), or None."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and all its descendants (Linux; the
+    gunicorn master and its workers), or None."""
+    total, found = 0.0, False
+    for one in _tree(pid):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        found = True
+    return total if found else None
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, from /proc/<pid>/task/<tid>/children."""
+    out, todo = [], [pid]
+    while todo:
+        one = todo.pop()
+        out.append(one)
+        for task in Path(f"/proc/{one}/task").glob("*/children"):
+            try:
+                todo.extend(int(x) for x in task.read_text().split())
+            except (OSError, ValueError):
+                continue
+    return out
 
 
 def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace, *,
@@ -174,6 +220,85 @@ def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace, *,
     }
 
 
+def serve_and_measure(wrk: str, args: argparse.Namespace, index: Path, workers: int,
+                      paths: list[str], log_path: Path) -> dict:
+    """Start `pprnet serve --workers N`, visit every URL once, then the three wrk runs."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1",
+           "--port", str(port), "--corpus", str(args.corpus), "--index", str(index),
+           "--workers", str(workers)]
+    if args.server_threads:
+        cmd += ["--threads", str(args.server_threads)]
+    log = open(log_path, "w")  # noqa: SIM115 - closed in finally
+    server = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(base)
+        for _ in range(workers):  # one visit each per worker: a site after its first minutes
+            for path in paths:
+                urllib.request.urlopen(base + path, timeout=30).read()
+        load_before = os.getloadavg()
+        trivial = run_wrk(wrk, base, ["/healthz"], args, server_pid=server.pid)
+        mix = run_wrk(wrk, base, paths, args, server_pid=server.pid)
+        uncached = run_wrk(wrk, base, paths, args, server_pid=server.pid, bust=True)
+        load_after = os.getloadavg()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    return {
+        "workers": workers,
+        "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
+        "trivial": trivial,
+        "mix": mix,
+        "mix_uncached": uncached,
+        "mix_fraction_of_trivial": round(
+            mix["requests_per_second"] / trivial["requests_per_second"], 3),
+        "mix_uncached_fraction_of_trivial": round(
+            uncached["requests_per_second"] / trivial["requests_per_second"], 3),
+    }
+
+
+def profile_pages(corpus: Path, count: int, top: int) -> None:
+    """Render ``count`` distinct search pages through Flask's test client under cProfile
+    and print the functions that take the most time (own time, then with callees)."""
+    import cProfile
+    import pstats
+
+    from explorer.builder import build_all
+    from explorer.web import create_app
+
+    with tempfile.TemporaryDirectory(prefix="pprnet-profile-") as tmp:
+        index = Path(tmp) / "index"
+        build_all(corpus, index, with_model=False)
+        app = create_app({"CORPUS_DIR": corpus, "INDEX_DIR": index, "PAGE_CACHE_SIZE": 0})
+        client = app.test_client()
+        paths = search_paths(corpus, count)
+        for path in paths[:10]:
+            client.get(path)  # warm-up: open files, first-use arrays
+        cpu0 = time.process_time()
+        for path in paths:
+            client.get(path)
+        plain_cpu = time.process_time() - cpu0
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+    print(f"{len(paths)} distinct search pages: {plain_cpu * 1000 / len(paths):.2f} ms CPU a "
+          f"page without the profiler (2nd visit), {elapsed * 1000 / len(paths):.2f} ms under it "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
@@ -183,52 +308,58 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--server-threads", type=int, default=None)
+    parser.add_argument("--workers", default=None,
+                        help="comma-separated server process counts to compare "
+                        "(default: 1 and the number of cores)")
+    parser.add_argument("--profile", type=int, nargs="?", const=300, default=None,
+                        metavar="PAGES", help="no load test: profile PAGES (default 300) "
+                        "distinct search pages through Flask's test client, print the top "
+                        "functions")
+    parser.add_argument("--top", type=int, default=25, help="functions --profile prints")
     args = parser.parse_args()
+    if args.profile is not None:
+        if args.profile < 1:
+            parser.error("--profile needs at least 1 page")
+        profile_pages(args.corpus, args.profile, args.top)
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    try:
+        counts = [int(x) for x in (args.workers or f"1,{cores}").split(",") if x.strip()]
+    except ValueError:
+        parser.error("--workers takes comma-separated whole numbers, e.g. 1,2")
+    if not counts or min(counts) < 1:
+        parser.error("--workers takes comma-separated whole numbers, e.g. 1,2")
+    counts = list(dict.fromkeys(counts))
 
     wrk = ensure_wrk()
     tmp = tempfile.TemporaryDirectory(prefix="pprnet-load-")
     index = args.index or Path(tmp.name) / "index"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1",
-           "--port", str(port), "--corpus", str(args.corpus), "--index", str(index)]
-    if args.server_threads:
-        cmd += ["--threads", str(args.server_threads)]
-    log = open(Path(tmp.name) / "server.log", "w")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_ready(base)
-        paths = mix_paths(args.corpus)
-        for path in paths:  # one visit each: what a site sees after its first minutes
-            urllib.request.urlopen(base + path, timeout=30).read()
-        load_before = os.getloadavg()
-        trivial = run_wrk(wrk, base, ["/healthz"], args, server_pid=server.pid)
-        mix = run_wrk(wrk, base, paths, args, server_pid=server.pid)
-        uncached = run_wrk(wrk, base, paths, args, server_pid=server.pid, bust=True)
-        load_after = os.getloadavg()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-    runs = (trivial, mix, uncached)
+    paths = mix_paths(args.corpus)
+    runs = [serve_and_measure(wrk, args, index, n, paths, Path(tmp.name) / f"server-{n}.log")
+            for n in counts]
+    every = [r[k] for r in runs for k in ("trivial", "mix", "mix_uncached")]
     report = {
         "connections": args.connections,
         "duration_s": args.duration,
-        "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
-        "trivial": trivial,
-        "mix": mix,
-        "mix_uncached": uncached,
-        "mix_fraction_of_trivial": round(
-            mix["requests_per_second"] / trivial["requests_per_second"], 3),
-        "mix_uncached_fraction_of_trivial": round(
-            uncached["requests_per_second"] / trivial["requests_per_second"], 3),
-        "requests_total": sum(run["requests"] for run in runs),
-        "errors_total": sum(run["non_2xx"] + run["socket_errors"] for run in runs),
+        "cores": cores,
+        "runs": runs,
+        "requests_total": sum(run["requests"] for run in every),
+        "errors_total": sum(run["non_2xx"] + run["socket_errors"] for run in every),
     }
     print(json.dumps(report, indent=2))
+    print()
+    cols = ("workers", "run", "req/s", "p50 ms", "p99 ms", "cpu ms/req", "of /healthz", "errors")
+    print("  ".join(f"{c:>11}" for c in cols))
+    for run in runs:
+        for key, name in (("trivial", "/healthz"), ("mix", "mix cached"),
+                          ("mix_uncached", "mix new URL")):
+            r = run[key]
+            share = r["requests_per_second"] / max(run["trivial"]["requests_per_second"], 1e-9)
+            cells = (run["workers"], name, r["requests_per_second"], r["p50_ms"], r["p99_ms"],
+                     r["server_cpu_ms_per_request"], f"{share:.2f}",
+                     r["non_2xx"] + r["socket_errors"])
+            print("  ".join(f"{c!s:>11}" for c in cells))
     tmp.cleanup()
 
 

@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -194,16 +195,31 @@ def timings(fn, queries: list[str]) -> list[float]:  # type: ignore[no-untyped-d
     return out
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the build's workers):
+    unlike wall time, hardly changed by other work on a shared machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def bench_size(label: str, docs: list[Summary], nqueries: int, work: Path) -> dict:
+def bench_size(label: str, docs: list[Summary], nqueries: int, work: Path,
+               build_only: bool = False) -> dict:
     folder = work / f"ix-{label}"
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     stats = build_index(docs, folder)
     build_s = time.perf_counter() - t0
+    build_cpu_s = cpu_seconds() - cpu0
+    if build_only:
+        return {"corpus": label, "documents": len(docs), "build_s": round(build_s, 2),
+                "build_cpu_s": round(build_cpu_s, 2), "index_mb": round(stats["bytes"] / 1e6, 2),
+                "load_avg_1min": round(os.getloadavg()[0], 2)}
     idx = SearchIndex.open(folder)
     queries = make_queries(docs, nqueries)
     t1 = time.perf_counter()
@@ -225,6 +241,7 @@ def bench_size(label: str, docs: list[Summary], nqueries: int, work: Path) -> di
         "documents": len(docs),
         "queries": len(queries),
         "build_s": round(build_s, 2),
+        "build_cpu_s": round(build_cpu_s, 2),  # this process and its build workers
         "index_mb": round(stats["bytes"] / 1e6, 2),
         "fts5_build_s": round(fts_build_s, 2),
         "median_ms": round(statistics.median(w), 3),
@@ -248,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: 'bundled' and/or document counts")
     parser.add_argument("--queries", type=int, default=200, help="queries per size (>= 200)")
     parser.add_argument("--json-only", action="store_true")
+    parser.add_argument("--build-only", action="store_true",
+                        help="only build each size: wall and CPU seconds, index size")
     args = parser.parse_args(argv)
     base = base_summaries()
     rows = []
@@ -260,15 +279,17 @@ def main(argv: list[str] | None = None) -> int:
                 docs = synthetic(base, int(label))
             else:
                 parser.error(f"unknown size {label!r}")
-            rows.append(bench_size(label, docs, max(args.queries, 1), work))
+            rows.append(bench_size(label, docs, max(args.queries, 1), work, args.build_only))
             if not args.json_only:
                 print(f"done: {label}", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps({"results": rows}, indent=1))
     if not args.json_only:
-        cols = ["corpus", "documents", "build_s", "index_mb", "median_ms", "p95_ms",
+        cols = ["corpus", "documents", "build_s", "build_cpu_s", "index_mb", "median_ms", "p95_ms",
                 "fts5_median_ms", "fts5_p95_ms", "ratio_median", "ratio_p95"]
+        if args.build_only:
+            cols = ["corpus", "documents", "build_s", "build_cpu_s", "index_mb", "load_avg_1min"]
         print()
         print("  ".join(f"{c:>14}" for c in cols))
         for row in rows:

@@ -32,10 +32,10 @@ def test_a_file_written_by_another_process_is_served_and_searchable(tmp_path):
     summary = _new_summary(site)
     write_summary(summary, site.corpus_dir)
     bump(site.index_dir)
-    assert client.get(f"/summary/{summary.id}").status_code == 404
-    report = follower.check()
-    assert report is not None and report.added == 1 and report.index_error is None
+    # Asked for at once (the redirect after a save through another worker), the summary
+    # page follows the corpus itself instead of answering 404 for up to a second.
     assert client.get(f"/summary/{summary.id}").status_code == 200
+    assert follower.check() is None  # already applied
     assert summary.id in _ids(client, "zanzibar+pelicans")
     # removed by hand: gone from pages and search
     (site.corpus_dir / f"{summary.id}.md").unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from html import unescape
@@ -345,5 +346,6 @@ def test_static_assets_served_with_long_cache(client):
 def test_healthz(client, summaries):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "summaries": len(summaries)}
+    assert response.get_json() == {"status": "ok", "summaries": len(summaries),
+                                   "pid": os.getpid()}
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import time
 
 import pytest
@@ -13,6 +15,7 @@ from explorer import builder
 from explorer.cli import main as cli
 from explorer.corpus import write_summary
 from explorer.search.store import current_dir
+from explorer.web import server
 from tests.web_helpers import copy_site, make_summaries, write_corpus
 
 
@@ -36,6 +39,7 @@ def fake_waitress(monkeypatch):
         return FakeServer(kw["port"])
 
     monkeypatch.setattr(waitress, "create_server", create_server)
+    monkeypatch.setattr(server, "gunicorn_usable", lambda: False)  # waitress at any --workers
     return calls
 
 
@@ -142,10 +146,55 @@ def test_serve_rejects_bad_port():
     assert "port" in result.output.lower()
 
 
+@pytest.mark.parametrize("workers", ["0", "many", "65"])
+def test_serve_rejects_bad_workers(workers):
+    result = CliRunner().invoke(cli, ["serve", "--workers", workers])
+    assert result.exit_code == 2
+    assert "--workers" in result.output
+
+
+def test_serve_with_workers_starts_gunicorn_with_an_app_per_worker(tmp_path, monkeypatch):
+    site = copy_site(tmp_path)
+    calls = []
+    monkeypatch.setattr(server, "gunicorn_usable", lambda: True)
+    monkeypatch.setattr(server, "run_gunicorn", lambda make, options: calls.append(
+        (make, options)))
+    monkeypatch.delenv("PPRNET_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir), "--index",
+                                      str(site.index_dir), "--workers", "3", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert "gunicorn, 3 workers" in result.output
+    port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", result.output).group(1))
+    assert port > 0  # port 0: a free port was bound first, and is the one printed
+    ((make, options),) = calls
+    assert options["workers"] == 3 and options["bind"][0].startswith("fd://")
+    assert (site.index_dir / "secret_key").is_file()  # made before any worker starts
+    first, second = make(), make()  # what two workers load: separate apps, one key
+    assert first.app is not second.app
+    assert first.app.config["SECRET_KEY"] == second.app.config["SECRET_KEY"]
+    response = first.app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+
+
+def test_serve_with_workers_on_a_taken_port_fails_clearly(tmp_path, monkeypatch):
+    site = copy_site(tmp_path)
+    monkeypatch.setattr(server, "gunicorn_usable", lambda: True)
+    monkeypatch.setattr(server, "run_gunicorn", lambda make, options: None)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir), "--index",
+                                          str(site.index_dir), "--workers", "2", "--port",
+                                          str(port)])
+    assert result.exit_code != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
 def test_serve_help():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--corpus", "--index", "--threads"):
+    for option in ("--host", "--port", "--corpus", "--index", "--threads", "--workers"):
         assert option in result.output
 
 

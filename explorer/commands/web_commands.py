@@ -1,10 +1,10 @@
 """``pprnet serve``: build the index when it is missing or older than the corpus, then serve
-the web explorer with waitress (a production WSGI server: threads, no debugger).
+the web explorer with gunicorn (several processes) or waitress (one), see
+`explorer.web.server`.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 
@@ -62,8 +62,11 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port; the address is printed).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes (default: the number of cores). More than one: "
+              "gunicorn (Linux); one: waitress.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads.")
+              help="Threads per server process.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the index even when it is current.")
 @click.option("--trusted-proxy", metavar="ADDR",
               default=lambda: os.environ.get("PPRNET_TRUSTED_PROXY") or None,
@@ -73,43 +76,56 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
 @corpus_option
 @index_option
 @friendly_errors
-def serve(host: str, port: int, threads: int, rebuild: bool, trusted_proxy: str | None,
-          corpus_dir: Path, index_dir: Path) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool,
+          trusted_proxy: str | None, corpus_dir: Path, index_dir: Path) -> None:
     """Serve the web explorer (search, topics, editor, JSON API) at http://HOST:PORT/.
 
     Builds the index first when it is missing or older than the corpus. The editor is on
     when PPRNET_EDITOR_PASSWORD is set; POST /api/suggest also accepts PPRNET_API_TOKEN.
     """
-    import waitress
-
-    from explorer.web import create_app
+    from explorer.web import create_app, server
+    from explorer.web.ratelimit import FILE_NAME as LIMIT_FILE
+    from explorer.web.security import load_secret_key
 
     if not corpus_dir.is_dir():
         fail(f"{corpus_dir}: corpus folder not found")
     prepare_index(corpus_dir, index_dir, force=rebuild)
-    app = create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir})
-    app.extensions["pprnet"].warm()
-    # Everything loaded so far lives as long as the server: keep it out of the garbage
-    # collector's full passes, which otherwise stall every thread now and then.
-    gc.collect()
-    gc.freeze()
-    editor = "on" if app.config.get("EDITOR_PASSWORD_HASH") else "off (set PPRNET_EDITOR_PASSWORD)"
+    workers = workers or server.default_workers()
+    # Made now, before any worker starts: workers racing to create it would each sign
+    # sessions with their own key.
+    load_secret_key(index_dir)
     os.environ.setdefault("FLASK_DEBUG", "0")
-    proxy: dict = {}
-    if trusted_proxy:  # without one, X-Forwarded-* headers are dropped, never believed
-        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
-                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
-                                           "x-forwarded-host", "x-forwarded-port"}}
+
+    def make_app():  # type: ignore[no-untyped-def]
+        # Every worker counts sign-in attempts in the same file.
+        return create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir,
+                           "LOGIN_LIMIT_FILE": index_dir / LIMIT_FILE})
+
+    hint = " (is another server on that port? try --port)" if port else ""
+    if server.server_name(workers) == "gunicorn":
+        try:  # bind first, so the address is printed only once the site answers there
+            sock = server.listen(host, port)
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}")
+        editor = ("on" if os.environ.get("PPRNET_EDITOR_PASSWORD")
+                  else "off (set PPRNET_EDITOR_PASSWORD)")
+        click.echo(f"PPRNet Explorer is ready: {site_url(host, sock.getsockname()[1])}  "
+                   f"(editor {editor}; gunicorn, {workers} workers × {threads} threads; "
+                   "Ctrl+C stops)")
+        options = server.gunicorn_options(sock=sock, workers=workers, threads=threads,
+                                          trusted_proxy=trusted_proxy)
+        server.run_gunicorn(lambda: server.worker_app(make_app, trusted_proxy), options)
+        return
+    app = server.ready(make_app())
+    editor = "on" if app.config.get("EDITOR_PASSWORD_HASH") else "off (set PPRNET_EDITOR_PASSWORD)"
     try:  # bind first, so the address is printed only once the site answers there
-        server = waitress.create_server(app, host=host, port=port, threads=threads,
-                                        ident="pprnet", clear_untrusted_proxy_headers=True,
-                                        channel_timeout=60, **proxy)
+        httpd = server.waitress_server(app, host=host, port=port, threads=threads,
+                                       trusted_proxy=trusted_proxy)
     except OSError as exc:
-        hint = " (is another server on that port? try --port)" if port else ""
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}")
-    click.echo(f"PPRNet Explorer is ready: {site_url(host, server.effective_port)}  "
-               f"(editor {editor}; Ctrl+C stops)")
-    server.run()
+    click.echo(f"PPRNet Explorer is ready: {site_url(host, httpd.effective_port)}  "
+               f"(editor {editor}; waitress, 1 process × {threads} threads; Ctrl+C stops)")
+    httpd.run()
 
 
 def site_url(host: str, port: int) -> str:

@@ -13,16 +13,21 @@ long form yields its acronym at the position of its last word.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
+from pickle import dumps
 
+from whoosh import formats
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
+from whoosh.system import pack_uint
 
 from explorer import textproc
 
 # Build-time shortcut: (expand acronyms?, text) -> its positioned tokens, already
-# computed by a worker process (see explorer.search.build). Empty otherwise. Analysis is
-# a pure function of those two, so a hit is always what the tokenizer would produce.
-PRECOMPUTED: dict[tuple[bool, str], list[tuple[str, int, int, int]]] = {}
+# computed by a worker process (see explorer.search.build); (None, text) -> its exact-form
+# terms. Empty otherwise. Analysis is a pure function of those two, so a hit is always
+# what the tokenizer would produce.
+PRECOMPUTED: dict[tuple[bool | None, str], list[tuple[str, int, int, int]]] = {}
 
 
 class TextprocTokenizer(Tokenizer):
@@ -92,6 +97,62 @@ def positioned_tokens(
     return out
 
 
+@lru_cache(maxsize=65_536)
+def _single_position(pos: int) -> bytes:
+    """Whoosh's encoding of a term found once, at ``pos`` (most terms of a document): the
+    same few thousand byte strings over and over, so made once each."""
+    return pack_uint(1) + dumps([pos], 2)
+
+
+class PrecomputedPositions(formats.Positions):
+    """Whoosh's positions format, fed straight from `PRECOMPUTED` when the build has the
+    tokens: grouping tuples by term skips a Whoosh token object per word and the generic
+    per-token bookkeeping (a fifth of a large build). The bytes written are Whoosh's own
+    (`formats.Positions.encode`), so readers decode them unchanged; without precomputed
+    tokens (queries, incremental updates) it is exactly `formats.Positions`."""
+
+    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+        analysed = None
+        if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
+            analysed = PRECOMPUTED.get((getattr(analyzer, "expand_acronyms", None), value))
+        if analysed is None:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        poses: dict[str, list[int]] = {}
+        for term, pos, _start, _end in analysed:
+            if term in poses:
+                poses[term].append(pos)
+            else:
+                poses[term] = [pos]
+        boost = self.field_boost
+        for term, poslist in poses.items():
+            if len(poslist) == 1:
+                yield term, 1, boost, _single_position(poslist[0])
+                continue
+            deltas = [poslist[0]]
+            deltas.extend(b - a for a, b in zip(poslist, poslist[1:], strict=False))
+            yield term, len(poslist), len(poslist) * boost, pack_uint(len(deltas)) + dumps(
+                deltas, 2)
+
+
+class PrecomputedFrequency(formats.Frequency):
+    """Whoosh's frequency format (the ``exact`` fields), fed from `PRECOMPUTED` under the
+    key ``(None, text)`` when the build has the terms, so the text is not analysed twice;
+    otherwise exactly `formats.Frequency`. Same bytes either way."""
+
+    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+        analysed = None
+        if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
+            analysed = PRECOMPUTED.get((None, value))
+        if analysed is None:
+            return super().word_values(value, analyzer, **kwargs)
+        freqs: dict[str, int] = {}
+        for term, _pos, _start, _end in analysed:
+            freqs[term] = freqs.get(term, 0) + 1
+        boost = self.field_boost
+        return ((term, freq, freq * boost, pack_uint(freq)) for term, freq in freqs.items())
+
+
 class LinesTokenizer(Tokenizer):
     """One token per line: topic and research type names (some contain commas)."""
 
@@ -135,13 +196,18 @@ def exact_forms(text: str) -> list[str]:
     out: list[str] = []
     spans = list(textproc.word_spans(text))
     for start, end in spans:
-        for word in textproc.normalize_spelling(text[start:end]).split():
-            if word not in textproc.STOP_WORDS:
-                out.append(word)
+        out.extend(_exact_words(text[start:end]))
     for tok in textproc.compound_tokens(text, spans):
         out.append("".join(textproc.normalize_spelling(w) for w in
                            text[tok.start:tok.end].split("-")))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _exact_words(raw: str) -> tuple[str, ...]:
+    """The ``exact`` terms of one surface word, once per word (a build meets each often)."""
+    return tuple(w for w in textproc.normalize_spelling(raw).split()
+                 if w not in textproc.STOP_WORDS)
 
 
 def inflections(word: str) -> frozenset[str]:

@@ -9,8 +9,11 @@ process into its own Whoosh segment (analysis and Whoosh both, so the work of a 
 never waits on another), and the segments are then listed in one table of contents, the
 way Whoosh's own multi-segment writer finishes. (Whoosh's ``procs=`` pickles documents to
 sub-writers from one feeding process; measured here it was no faster than one process.)
-Each document is analysed once: the tokens feed Whoosh and also per-segment NumPy
-postings (`explorer.search.postings`) for fast matching.
+Each document is analysed once: the tokens feed Whoosh (text fields encode their
+positions straight from them, `analysis.PrecomputedPositions`) and also per-segment NumPy
+postings (`explorer.search.postings`) for fast matching. Inside Whoosh's writer the
+postings are grouped per term as they come instead of sorted at the end
+(`explorer.search.bulkwrite`); the bytes written are Whoosh's own.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from explorer.corpus import atomic_write_text, load_taxonomy
 from explorer.integrity import write_manifest
 from explorer.leftovers import sweep_temporaries
 from explorer.records import Summary, Taxonomy
-from explorer.search import analysis
+from explorer.search import analysis, bulkwrite
 from explorer.search.postings import SUFFIX, PostingsWriter
 from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELDS, document_for, make_schema
 from explorer.search.store import build_lock, new_build_dir, swap_in
@@ -135,9 +138,8 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
     """One process, one segment: analyse each document once, feed Whoosh the tokens,
     keep them for the NumPy postings."""
     ix = whoosh_index.create_in(str(target), make_schema())
-    writer = ix.writer(limitmb=2048)  # keep postings in memory: spilling runs to disk
-    # and merging them back doubled the time of a 30 000-summary build
-    _memoize_lengths(writer)
+    writer = ix.writer()
+    bulkwrite.install(writer)  # postings grouped per term in memory, lengths read once
     sidecar = PostingsWriter([*ANALYZED_FIELDS, *EXACT_FIELDS])
     try:
         for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
@@ -145,9 +147,8 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
             keys = []
             for field, tokens in analyse_document(doc).items():
                 sidecar.add(docnum, field, [t[0] for t in tokens])
-                if field not in ANALYZED_FIELDS:
-                    continue  # the exact field: Whoosh's own tokenizer is cheap there
-                key = (ANALYZED_FIELDS[field], doc[field])
+                # (acronyms expanded?, text); the exact fields' key is (None, text)
+                key = (ANALYZED_FIELDS.get(field), doc[field])
                 analysis.PRECOMPUTED[key] = tokens  # type: ignore[index]
                 keys.append(key)
             try:
@@ -212,38 +213,6 @@ def _write_parallel(target: Path, summaries: list[Summary], workers: int,
     TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, generation, segments)
     ix.close()
-
-
-class _MemoLengths:
-    """Whoosh's segment flush asks the lengths column for a document's field length once
-    per *posting* (a disk read each time: a sixth of the build). Ask once per document."""
-
-    def __init__(self, lengths) -> None:  # type: ignore[no-untyped-def]
-        self._lengths = lengths
-        self._cache: dict[str, dict[int, int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        per_field = self._cache.setdefault(fieldname, {})
-        value = per_field.get(docnum)
-        if value is None:
-            value = per_field[docnum] = self._lengths.doc_field_length(docnum, fieldname,
-                                                                        default)
-        return value
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        return getattr(self._lengths, name)
-
-
-def _memoize_lengths(writer) -> None:  # type: ignore[no-untyped-def]
-    fieldwriter = getattr(writer, "fieldwriter", None)
-    if fieldwriter is None:
-        return
-    original = fieldwriter.add_postings
-
-    def add_postings(schema, lengths, items):  # type: ignore[no-untyped-def]
-        return original(schema, _MemoLengths(lengths) if lengths else lengths, items)
-
-    fieldwriter.add_postings = add_postings
 
 
 def _bar(total: int):  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """The Whoosh schema and the document a `Summary` becomes.
 
-Text fields keep positions (phrases) and character spans (highlighting straight from the
-postings, without re-analysing stored text). Topics and research type are exact keyword
+Text fields keep positions (phrases); no character spans, which nothing reads (snippets
+find their spans in the stored text, see `explorer.search.highlight`) and which cost a
+sixth of a large build to write. Topics and research type are exact keyword
 terms, one per line of the field value, because topic names contain commas. The
 published month is both an ID term (read into per-document arrays for filters, facets
 and sorting) and a sortable DATETIME. Spelling suggestions use the text fields' own
@@ -16,7 +17,13 @@ from datetime import datetime
 from whoosh import fields, formats
 
 from explorer.records import Summary
-from explorer.search.analysis import ExactFormTokenizer, LinesTokenizer, TextprocTokenizer
+from explorer.search.analysis import (
+    ExactFormTokenizer,
+    LinesTokenizer,
+    PrecomputedFrequency,
+    PrecomputedPositions,
+    TextprocTokenizer,
+)
 
 # Fields searched by plain words, with the weight of a match in each.
 TEXT_FIELDS: dict[str, float] = {
@@ -50,14 +57,21 @@ def make_schema() -> fields.Schema:
 
     def text(name: str) -> fields.TEXT:
         analyzer = TextprocTokenizer(expand_acronyms=ANALYZED_FIELDS[name])
-        return fields.TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True)
+        field = fields.TEXT(analyzer=analyzer, stored=True, phrase=True)
+        field.format = PrecomputedPositions(field_boost=field.format.field_boost)
+        return field
+
+    def exact() -> fields.TEXT:
+        field = fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False)
+        field.format = PrecomputedFrequency(field_boost=field.format.field_boost)
+        return field
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         title=text("title"),
         cited_title=text("cited_title"),
-        exact=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
-        exact_title=fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False),
+        exact=exact(),
+        exact_title=exact(),
         body=text("body"),
         implications=text("implications"),
         authors=text("authors"),

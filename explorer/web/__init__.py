@@ -10,10 +10,12 @@ Configuration keys (``config`` wins over the environment):
 default ``index``), ``SECRET_KEY`` (``PPRNET_SECRET_KEY``, else generated into
 ``INDEX_DIR/secret_key``), ``EDITOR_PASSWORD`` (``PPRNET_EDITOR_PASSWORD``: plain, or a
 Werkzeug hash; kept only as a hash), ``API_TOKEN`` (``PPRNET_API_TOKEN``),
-``LOGIN_LIMIT`` (attempts, seconds), ``PER_PAGE``, ``EXPORT_LIMIT``, ``PAGE_CACHE_SIZE``
-(rendered pages kept for anonymous visitors; 0 turns the cache off), ``MODEL_RETRAIN_DELAY``
-(seconds without saves before the topic model is retrained in the background; None: never),
-``FOLLOW_CORPUS`` (follow outside changes of the corpus and index each second; default on),
+``LOGIN_LIMIT`` (attempts, seconds), ``LOGIN_LIMIT_FILE`` (count them in this SQLite file,
+shared by server workers; default: in memory), ``PER_PAGE``, ``EXPORT_LIMIT``,
+``PAGE_CACHE_SIZE`` (rendered pages kept for anonymous visitors; 0 turns the cache off),
+``MODEL_RETRAIN_DELAY`` (seconds without saves before the topic model is retrained in the
+background; None: never), ``FOLLOW_CORPUS`` (follow outside changes of the corpus and
+index each second; default on),
 ``AUTO_REBUILD`` (``PPRNET_AUTO_REBUILD``, default on: rebuild a damaged or missing index or
 model in the background, see `explorer.web.healing`).
 """
@@ -36,6 +38,7 @@ from explorer.integrity import VERIFIED
 from explorer.search import IndexMissingError
 from explorer.web import security
 from explorer.web.healing import INDEX
+from explorer.web.ratelimit import login_limiter
 from explorer.web.state import WebState
 from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import register_template_helpers
@@ -97,7 +100,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     VERIFIED.allow_background = True  # a server: hash a large new index off the request path
     app.extensions["pprnet"] = state
     limit, window = app.config["LOGIN_LIMIT"]
-    app.extensions["pprnet_login_limiter"] = security.RateLimiter(int(limit), float(window))
+    app.extensions["pprnet_login_limiter"] = login_limiter(
+        app.config.get("LOGIN_LIMIT_FILE"), int(limit), float(window))
     try:
         state.index()  # open now when it exists; a missing index is reported per request
     except IndexMissingError as exc:
@@ -130,7 +134,9 @@ def _register_health(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Response:
         """Liveness for load balancers and the load test: no index or template work."""
-        response = jsonify({"status": "ok", "summaries": len(app.extensions["pprnet"].store)})
+        # The process id says which server worker answered (`pprnet serve --workers N`).
+        response = jsonify({"status": "ok", "summaries": len(app.extensions["pprnet"].store),
+                            "pid": os.getpid()})
         response.headers["Cache-Control"] = "no-store"
         return response
 

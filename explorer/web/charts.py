@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -142,37 +143,61 @@ def year_histogram(
     Each bar links to that single year; the from/to selects beside it are the accessible
     (and exact) way to choose a range, so the chart itself stays small.
     """
-    years = list(years)
+    years = tuple(years)
     if not years:
         return Markup("")
-    slot, plot_h, bottom = 22, 56, 18
-    width, height = slot * len(years), plot_h + bottom
     peak = max(counts.get(y, 0) for y in years) or 1
     lo, hi = selected
     parts = []
     for i, year in enumerate(years):
         n = counts.get(year, 0)
-        bar_h = max(plot_h * math.sqrt(n / peak), 2 if n else 0)
         in_range = (lo is None or year >= lo) and (hi is None or year <= hi)
-        label = f"{year}: {_plural(n)}"
-        shapes = title(label) + el(
-            "rect", class_="bar" if in_range else "bar bar-out", x=i * slot + 2,
-            y=float(plot_h - bar_h), width=slot - 4, height=float(bar_h),
-        ) + el("rect", class_="hit-area", x=i * slot, y=0, width=slot, height=plot_h)
+        label, shapes = _histogram_bar(i, year, n, peak, in_range)
         if href and n:
             parts.append(el("a", shapes, href=href(year), aria_label=label))
         else:
             parts.append(el("g", shapes))
+    head, tail = _histogram_frame(years, chart_id)
+    return Markup(head + "".join(parts) + tail)
+
+
+_SLOT, _PLOT_H, _BOTTOM = 22, 56, 18  # px: one bar's slot, the bars' height, the labels'
+
+
+@lru_cache(maxsize=8192)
+def _histogram_bar(i: int, year: int, n: int, peak: int, in_range: bool) -> tuple[str, str]:
+    """(label, shapes) of one bar: the same few thousand combinations on every page."""
+    bar_h = max(_PLOT_H * math.sqrt(n / peak), 2 if n else 0)
+    label = f"{year}: {_plural(n)}"
+    shapes = title(label) + el(
+        "rect", class_="bar" if in_range else "bar bar-out", x=i * _SLOT + 2,
+        y=float(_PLOT_H - bar_h), width=_SLOT - 4, height=float(bar_h),
+    ) + el("rect", class_="hit-area", x=i * _SLOT, y=0, width=_SLOT, height=_PLOT_H)
+    return label, shapes
+
+
+@lru_cache(maxsize=256)
+def _histogram_frame(years: tuple[int, ...], chart_id: str) -> tuple[str, str]:
+    """The ``<svg>`` opening and the year labels with the closing tag: they depend only on
+    the years shown (the corpus's span), not on the search."""
+    width, height = _SLOT * len(years), _PLOT_H + _BOTTOM
     last = len(years) - 1
-    for i in label_positions(len(years), HISTOGRAM_LABELS):
+
+    def place(i: int) -> tuple[float, str]:
         # the end labels hug the chart's edges so that they are not cut off
-        x, anchor = (2, "start") if i == 0 else (width - 2, "end") if i == last else (
-            i * slot + slot / 2, "middle")
-        parts.append(el("text", str(years[i]), class_="label", x=x, y=height - 4,
-                        text_anchor=anchor))
-    return Markup(el("svg", "".join(parts), id=chart_id, class_="chart chart-histogram",
-                     viewBox=f"0 0 {width} {height}", role="group",
-                     aria_label="Matching blog posts per year posted"))
+        if i == 0:
+            return 2, "start"
+        return (width - 2, "end") if i == last else (i * _SLOT + _SLOT / 2, "middle")
+
+    labels = "".join(
+        el("text", str(years[i]), class_="label", x=place(i)[0], y=height - 4,
+           text_anchor=place(i)[1])
+        for i in label_positions(len(years), HISTOGRAM_LABELS))
+    svg = el("svg", "\x00", id=chart_id, class_="chart chart-histogram",
+             viewBox=f"0 0 {width} {height}", role="group",
+             aria_label="Matching blog posts per year posted")
+    head, tail = svg.split("\x00")
+    return head, labels + tail
 
 
 # --------------------------------------------------------------------------- heat map

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from explorer.apa import apa_html, apa_text
+from explorer.corpus import ID_RE
 from explorer.records import Summary
 from explorer.search import IndexMissingError
 from explorer.web.resultnav import result_nav
@@ -18,7 +19,14 @@ bp = Blueprint("summary", __name__)
 
 
 def get_summary_or_404(summary_id: str) -> Summary:
-    summary = state().store.get(summary_id)
+    st = state()
+    summary = st.store.get(summary_id)
+    if summary is None and ID_RE.match(summary_id):
+        # Saved through another server worker a moment ago (the editor's redirect lands
+        # here)? Follow the corpus now rather than within the second: three stats when
+        # nothing changed.
+        st.follower.check()
+        summary = st.store.get(summary_id)
     if summary is None:
         abort(404)
     return summary
@@ -30,7 +38,10 @@ def summary_page(summary_id: str) -> str:
     st = state()
     summary = get_summary_or_404(summary_id)
     try:
-        similar = st.index().more_like_this(summary.id, limit=5)
+        # Analysing the summary's text for its similar ones was 60% of this page: kept per
+        # corpus version and index (a save or a rebuild makes it anew).
+        similar = st.cached(("similar", summary.id, st.index_stamp()),
+                            lambda: st.index().more_like_this(summary.id, limit=5))
     except IndexMissingError:
         similar = []
     try:
