@@ -738,3 +738,17 @@ def test_facet_ties_are_listed_by_name_not_taxonomy_order(idx: SearchIndex) -> N
     # Meta-analysis and the naturalistic type tie at 3; the taxonomy lists naturalistic first
     assert list(search(idx, "").facets["research_type"].items()) == [
         (RCT, 4), (META, 3), (NATURAL, 3), (REVIEW, 1)]
+
+
+def test_a_field_group_searches_only_that_field(idx: SearchIndex,
+                                                  corpus: tuple[Path, list[Summary]]) -> None:
+    summaries = corpus[1]
+    by = {s.id for s in summaries
+          if any(a.split(",")[0].lower() in ("cuijpers", "eubanks") for a in s.citation.authors)}
+    assert len(by) >= 2
+    got = idx.search(SearchRequest(q="author:(cuijpers OR eubanks)", per_page=100))
+    assert ids(got) == by
+    # a stray quote after the field keeps the field for the word that follows
+    assert ids(idx.search(SearchRequest(q='author:"cuijpers', per_page=100))) == {
+        s.id for s in summaries if any(a.lower().startswith("cuijpers")
+                                       for a in s.citation.authors)}

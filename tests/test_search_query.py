@@ -277,6 +277,19 @@ def test_fields() -> None:
     assert q.parse("year:2015").node == q.Facet("year", "2015")
 
 
+def test_a_field_applies_to_a_group_and_after_a_stray_quote() -> None:
+    assert render(q.parse("author:(smith OR jones)").node) == "(authors:smith OR authors:jones)"
+    assert render(q.parse('title:("rupture repair" OR alliance) therapy').node) == (
+        '((title:"rupture repair" OR title:alliance) AND therapy)')
+    # a word naming its own field, a facet and a negation inside the group
+    assert render(q.parse("title:(alliance -journal:x topic:Empathy)").node) == (
+        "(title:alliance AND NOT(journal:x) AND topic=Empathy)")
+    assert render(q.parse("author:(smith").node) == "authors:smith"  # unclosed group
+    assert render(q.parse('title:"unterminated').node) == "title:unterminated"
+    assert render(q.parse('title:"unterminated words').node) == "(title:unterminated AND words)"
+    assert render(q.parse("title:()").node) == "ALL"
+
+
 def test_unknown_field_reads_as_words() -> None:
     node = q.parse("foo:bar").node
     assert node == q.Word("foo:bar")

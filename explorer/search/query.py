@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from explorer import strict
 
@@ -175,6 +175,17 @@ def _lex(text: str) -> list[_Tok]:
                         toks.append(("FPHRASE", text[i + 1:close], name))
                         i = close + 1
                         continue
+                    # 'title:"unterminated': the stray quote is ignored (as anywhere
+                    # else) and the field keeps the word that follows it
+                    i += 1
+                    j = i
+                    while j < n and not text[j].isspace() and text[j] not in '()"':
+                        j += 1
+                    value, i = text[i:j], j
+                if not value and i < n and text[i] == "(" and name in FIELDS:
+                    toks.append(("FGROUP", "(", name))  # 'author:(smith OR jones)'
+                    i += 1
+                    continue
                 if value:
                     toks.append(("FWORD", value, name))
                 continue  # "title:" with nothing after it: dropped
@@ -252,14 +263,14 @@ class _Parser:
             return None
         kind, value, name = tok
         self.i += 1
-        if kind == "(":
+        if kind in ("(", "FGROUP"):
             if depth >= MAX_DEPTH:
                 return None  # flatten: the words inside still count at this level
             self.explicit_ops = True
             node = self.parse_or(depth + 1)
             if (nxt := self.peek()) is not None and nxt[0] == ")":
                 self.i += 1
-            return node
+            return _in_fields(node, FIELDS[name]) if kind == "FGROUP" else node
         if kind in (")", "AND", "OR"):
             return None
         self.nodes += 1
@@ -282,6 +293,19 @@ class _Parser:
                                 "(use year:2015 or year:2015-2020).")
             return None
         return Facet(facet, value.strip())
+
+
+def _in_fields(node: Node | None, fields: tuple[str, ...]) -> Node | None:
+    """A group under a field ('author:(smith OR jones)'): its words and phrases search
+    that field; ones that name their own field, and facets, keep theirs."""
+    if isinstance(node, Word | Phrase) and node.fields is None:
+        return replace(node, fields=fields)
+    if isinstance(node, And | Or):
+        kids = tuple(k for k in (_in_fields(c, fields) for c in node.children) if k is not None)
+        return replace(node, children=kids)
+    if isinstance(node, Not):
+        return Not(_in_fields(node.child, fields) or node.child)
+    return node
 
 
 def _word(text: str, fields: tuple[str, ...] | None) -> Node | None:
