@@ -26,7 +26,7 @@ _TOKEN_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
 
 @lru_cache(maxsize=1)
 def _nltk_tools() -> tuple[Any, Any]:
-    """NLTK's regexp tokenizer and Snowball stemmer, imported on the first text analysed.
+    """NLTK's regexp tokenizer and Snowball stemmer, imported on the first text analyzed.
 
     ``import nltk`` loads scipy and more (seconds), so commands that never stem a word
     (``pprnet check``, ``dump``, ``--help``) must not pay for it at import time.
@@ -348,7 +348,7 @@ ACRONYMS: tuple[Acronym, ...] = (
 
 @dataclass(frozen=True)
 class Token:
-    """One analysed term with the character span of the source text it came from."""
+    """One analyzed term with the character span of the source text it came from."""
 
     term: str
     start: int
@@ -556,7 +556,7 @@ def query_form(phrase: str) -> tuple[str, ...]:
 
 
 def parse_synonyms(text: str) -> list[tuple[tuple[str, ...], ...]]:
-    """Groups of analysed members from the synonym file's text (comments skipped)."""
+    """Groups of analyzed members from the synonym file's text (comments skipped)."""
     groups: list[tuple[tuple[str, ...], ...]] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()

@@ -168,7 +168,7 @@ def fetch(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = 
 
 def test_every_page_kind_is_served_by_the_installed_wheel(installed: Installed,
                                                           server: str) -> None:
-    from explorer.export import FORMATS
+    from explorer.exports import FORMATS
 
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))

@@ -1,4 +1,4 @@
-"""Exports: RIS, BibTeX and CSV text (explorer.export) and the export routes."""
+"""Exports: RIS, BibTeX and CSV text (explorer.exports) and the export routes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import re
 
 import pytest
 
-from explorer.export import CSV_COLUMNS, to_bibtex, to_csv, to_ris
+from explorer.exports.bibtex import to_bibtex
+from explorer.exports.ris import to_ris
+from explorer.exports.spreadsheet import CSV_COLUMNS, to_csv
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, SearchRequest
 from tests.web_helpers import make_app, template_site

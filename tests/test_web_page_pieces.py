@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.web import charts, viewhelpers
-from explorer.web.search import FacetValue
+from explorer.web.search_page import FacetValue
 from tests.web_helpers import make_app, template_site
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)

@@ -11,9 +11,9 @@ from flask import Flask
 
 from explorer.corpus import load_taxonomy
 from explorer.web import charts
-from explorer.web.search import facet_values, page_numbers
+from explorer.web.corpus_store import CorpusStore
+from explorer.web.search_page import facet_values, page_numbers
 from explorer.web.stats import TopicStats
-from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import (
     month_label,
     paragraphs,

@@ -51,14 +51,14 @@ class TextprocTokenizer(Tokenizer):
         start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
     ) -> Iterator[WhooshToken]:
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        analysed = None
+        analyzed = None
         if PRECOMPUTED and mode != "query":
-            analysed = PRECOMPUTED.get((self.expand_acronyms, value))
-        if analysed is None:
-            analysed = positioned_tokens(
+            analyzed = PRECOMPUTED.get((self.expand_acronyms, value))
+        if analyzed is None:
+            analyzed = positioned_tokens(
                 value, expand_acronyms=self.expand_acronyms, query=(mode == "query")
             )
-        for term, pos, start, end in analysed:
+        for term, pos, start, end in analyzed:
             t.text = term
             t.boost = 1.0
             t.stopped = False
@@ -112,14 +112,14 @@ class PrecomputedPositions(formats.Positions):
     tokens (queries, incremental updates) it is exactly `formats.Positions`."""
 
     def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
-        analysed = None
+        analyzed = None
         if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
-            analysed = PRECOMPUTED.get((getattr(analyzer, "expand_acronyms", None), value))
-        if analysed is None:
+            analyzed = PRECOMPUTED.get((getattr(analyzer, "expand_acronyms", None), value))
+        if analyzed is None:
             yield from super().word_values(value, analyzer, **kwargs)
             return
         poses: dict[str, list[int]] = {}
-        for term, pos, _start, _end in analysed:
+        for term, pos, _start, _end in analyzed:
             if term in poses:
                 poses[term].append(pos)
             else:
@@ -137,17 +137,17 @@ class PrecomputedPositions(formats.Positions):
 
 class PrecomputedFrequency(formats.Frequency):
     """Whoosh's frequency format (the ``exact`` fields), fed from `PRECOMPUTED` under the
-    key ``(None, text)`` when the build has the terms, so the text is not analysed twice;
+    key ``(None, text)`` when the build has the terms, so the text is not analyzed twice;
     otherwise exactly `formats.Frequency`. Same bytes either way."""
 
     def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
-        analysed = None
+        analyzed = None
         if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
-            analysed = PRECOMPUTED.get((None, value))
-        if analysed is None:
+            analyzed = PRECOMPUTED.get((None, value))
+        if analyzed is None:
             return super().word_values(value, analyzer, **kwargs)
         freqs: dict[str, int] = {}
-        for term, _pos, _start, _end in analysed:
+        for term, _pos, _start, _end in analyzed:
             freqs[term] = freqs.get(term, 0) + 1
         boost = self.field_boost
         return ((term, freq, freq * boost, pack_uint(freq)) for term, freq in freqs.items())

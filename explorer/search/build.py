@@ -43,7 +43,7 @@ TAXONOMY_FILE = "taxonomy.json"
 INDEX_FORMAT = 1  # of an index folder as a whole: recorded in its manifest
 PARALLEL_FROM = 500  # documents; below this, starting workers costs more than it saves
 
-_Analysed = dict[str, list[tuple[str, int, int, int]]]
+_Analyzed = dict[str, list[tuple[str, int, int, int]]]
 
 
 def taxonomy_to_json(taxonomy: Taxonomy) -> str:
@@ -59,9 +59,9 @@ def taxonomy_to_json(taxonomy: Taxonomy) -> str:
     )
 
 
-def analyse_document(doc: dict[str, object]) -> _Analysed:
+def analyze_document(doc: dict[str, object]) -> _Analyzed:
     """Positioned tokens of every analysed field of one Whoosh document (worker side)."""
-    out: _Analysed = {}
+    out: _Analyzed = {}
     for field, expand in ANALYZED_FIELDS.items():
         value = doc.get(field)
         if isinstance(value, str) and value:
@@ -135,7 +135,7 @@ def build_index(
 
 def _write(target: Path, summaries: list[Summary], progress: bool,
            counter=None) -> None:  # type: ignore[no-untyped-def]
-    """One process, one segment: analyse each document once, feed Whoosh the tokens,
+    """One process, one segment: analyze each document once, feed Whoosh the tokens,
     keep them for the NumPy postings."""
     ix = whoosh_index.create_in(str(target), make_schema())
     writer = ix.writer()
@@ -145,7 +145,7 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
         for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
             doc = document_for(summary)
             keys = []
-            for field, tokens in analyse_document(doc).items():
+            for field, tokens in analyze_document(doc).items():
                 sidecar.add(docnum, field, [t[0] for t in tokens])
                 # (acronyms expanded?, text); the exact fields' key is (None, text)
                 key = (ANALYZED_FIELDS.get(field), doc[field])

@@ -37,10 +37,10 @@ from explorer.corpus import CorpusError
 from explorer.integrity import VERIFIED
 from explorer.search import IndexMissingError
 from explorer.web import security
+from explorer.web.corpus_store import CorpusStore
 from explorer.web.healing import INDEX
 from explorer.web.ratelimit import login_limiter
 from explorer.web.state import WebState
-from explorer.web.store import CorpusStore
 from explorer.web.viewhelpers import register_template_helpers
 
 TEMPLATE_DIR = packaged.templates_dir()
@@ -151,9 +151,19 @@ def _static_versions() -> dict[str, str]:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from explorer.web import api, editor, exports, feeds, lists, queue, search, summary, topics
+    from explorer.web import (
+        api,
+        downloads,
+        editor,
+        feeds,
+        lists,
+        queue,
+        search_page,
+        summary,
+        topics,
+    )
 
-    for module in (search, summary, topics, editor, queue, exports, api, feeds, lists):
+    for module in (search_page, summary, topics, editor, queue, downloads, api, feeds, lists):
         app.register_blueprint(module.bp)
 
 

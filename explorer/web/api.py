@@ -19,7 +19,7 @@ from explorer.records import slugify
 from explorer.tagger.features import DocFields
 from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
-from explorer.web.search import request_from_args
+from explorer.web.search_page import request_from_args
 from explorer.web.state import cached_page, state
 from explorer.web.summary import get_summary_or_404
 

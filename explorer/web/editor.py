@@ -286,7 +286,7 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
     }
 
 
-def _analyse(draft: Draft) -> tuple[dict | None, str | None]:
+def _analyze(draft: Draft) -> tuple[dict | None, str | None]:
     draft.parse_citation_if_changed()
     suggest, why = suggestions(draft)
     if suggest and not draft.reviewed and not suggest.get("notice"):
@@ -361,7 +361,7 @@ def edit(summary_id: str):  # type: ignore[no-untyped-def]
     in_queue = request.args.get("queue") == "1"
     if in_queue and not summary.topics:
         draft.reviewed = False  # an untagged summary from the queue: tick the suggestions
-    suggest, why = _analyse(draft)
+    suggest, why = _analyze(draft)
     if in_queue and suggest and not suggest.get("notice") and not draft.research_type:
         types = suggest.get("research_type") or []
         draft.research_type = types[0]["type"] if types else ""
@@ -409,7 +409,7 @@ def draft_action():  # type: ignore[no-untyped-def]
         # A failed save must give back the form as sent: ticked topics are the editor's
         # choice, not to be replaced by suggestions.
         draft.reviewed = draft.reviewed or bool(draft.topics)
-        suggest, why = _analyse(draft) if (draft.title or draft.body) else (None, None)
+        suggest, why = _analyze(draft) if (draft.title or draft.body) else (None, None)
         return (
             render_template(
                 "editor.html", in_queue=in_queue,
@@ -427,7 +427,7 @@ def draft_action():  # type: ignore[no-untyped-def]
             ),
             422,
         )
-    suggest, why = _analyse(draft)
+    suggest, why = _analyze(draft)
     return render_template("editor.html", in_queue=in_queue,
                            **_form_context(draft, suggest=suggest, why=why))
 

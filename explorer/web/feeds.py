@@ -21,7 +21,7 @@ from markupsafe import escape
 
 from explorer.apa import apa_html, apa_text
 from explorer.records import Summary
-from explorer.web.search import request_from_args
+from explorer.web.search_page import request_from_args
 from explorer.web.state import cached_page, state
 from explorer.web.viewhelpers import paragraphs, search_url
 

@@ -17,10 +17,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from explorer.export import FORMATS
+from explorer.exports import FORMATS
 from explorer.records import Summary
 from explorer.web.api import summary_json
-from explorer.web.exports import download
+from explorer.web.downloads import download
 from explorer.web.state import cached_page, state
 
 bp = Blueprint("lists", __name__)

@@ -37,9 +37,9 @@ from explorer.records import Summary
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
 from explorer.web.corpus_follow import CorpusFollower
+from explorer.web.corpus_store import CorpusStore
 from explorer.web.healing import INDEX, MODEL, Healer, public_message
 from explorer.web.model_holder import ModelHolder
-from explorer.web.store import CorpusStore
 
 # How long a save stays in the journal: longer than any rebuild takes from reading the
 # corpus to swapping its index in.

@@ -18,7 +18,7 @@ from flask import Flask, current_app, g, request, session, url_for
 from markupsafe import Markup, escape
 
 from explorer.apa import apa_html
-from explorer.export import FORMATS
+from explorer.exports import FORMATS
 from explorer.records import slugify
 from explorer.web.security import csrf_token
 

@@ -1,5 +1,5 @@
-"""Exports: the current result set at ``/export.ris|bib|csv`` (same URL parameters as the
-search page) and one summary's citation at ``/summary/<id>/export.ris|bib|csv``.
+"""Download routes for the export formats: the current result set at ``/export.<fmt>``
+(same URL parameters as the search page) and one summary at ``/summary/<id>/export.<fmt>``.
 
 Results are collected page by page through the same search the page uses (so the
 export is exactly what the reader saw, in the same order), capped at ``EXPORT_LIMIT``.
@@ -11,9 +11,9 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from explorer.export import FORMATS
+from explorer.exports import FORMATS
 from explorer.records import Summary
-from explorer.web.search import request_from_args
+from explorer.web.search_page import request_from_args
 from explorer.web.state import state
 from explorer.web.summary import get_summary_or_404
 
