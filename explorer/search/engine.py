@@ -19,8 +19,6 @@ import copy
 import functools
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +28,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 from explorer import textproc
+from explorer.cache import BoundedCache
 from explorer.records import Taxonomy
 from explorer.search import postings
 from explorer.search import query as q
@@ -52,11 +51,9 @@ MAX_PREFIX_TERMS = 200
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
 # Raw postings per (segment id, field, term): immutable for a segment's life, so shared
-# across generations and threads. Bounded LRU.
-_POSTINGS: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-_POSTINGS_MAX = 20_000
-_POSTINGS_LOCK = threading.Lock()
-_PHRASES_LOCK = threading.Lock()
+# across generations and threads. Bounded, oldest out first.
+_POSTINGS: BoundedCache[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = BoundedCache(
+    20_000, lru=False)
 
 
 def _leaf_postings(leaf, field: str, term: str, folder: Path | None = None  # type: ignore[no-untyped-def]
@@ -94,10 +91,7 @@ def _leaf_postings(leaf, field: str, term: str, folder: Path | None = None  # ty
             weights.append(m.weight())
             m.next()
     result = (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32))
-    with _POSTINGS_LOCK:
-        _POSTINGS[key] = result
-        if len(_POSTINGS) > _POSTINGS_MAX:
-            _POSTINGS.popitem(last=False)
+    _POSTINGS.put(key, result)
     return result
 
 
@@ -200,11 +194,12 @@ class Snapshot:
             arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self.lengths[field] = arr
             self.avgdl[field] = max(float(arr[self.live].sum()) / live_n, 1.0)
-        self._contrib: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._contrib: BoundedCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = (
+            BoundedCache(5000, lru=False))
         self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
         self._families: list[dict[str, tuple[str, ...]]] = []
         self._surface: list[frozenset[str]] = []
-        self.phrases: OrderedDict[tuple, Evaluated] = OrderedDict()  # shared by bound copies
+        self.phrases: BoundedCache[tuple, Evaluated] = BoundedCache(2000, lru=False)  # shared
 
     def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
         """This snapshot reading through ``reader`` (a thread's own reader of the same
@@ -252,9 +247,7 @@ class Snapshot:
             np.float32
         )
         result = (ids.astype(np.intp), contrib)
-        self._contrib[key] = result
-        if len(self._contrib) > 5000:
-            self._contrib.popitem(last=False)
+        self._contrib.put(key, result)
         return result
 
     def doc_frequency(self, field: str, term: str) -> int:
@@ -509,13 +502,7 @@ class Evaluator:
     def _cached_phrase(self, terms: tuple[str, ...], fields: tuple[str, ...]) -> Evaluated:
         """`_phrase_terms`, remembered per generation (synonym phrases recur)."""
         key = (terms, fields)
-        hit = self.snap.phrases.get(key)
-        if hit is None:
-            hit = self._phrase_terms(list(terms), fields)
-            with _PHRASES_LOCK:
-                self.snap.phrases[key] = hit
-                if len(self.snap.phrases) > 2000:
-                    self.snap.phrases.popitem(last=False)
+        hit = self.snap.phrases.get_or_make(key, lambda: self._phrase_terms(list(terms), fields))
         return Evaluated(hit.mask.copy(), None if hit.score is None else hit.score.copy())
 
     def _phrase_terms(self, terms: list[str], fields: tuple[str, ...]) -> Evaluated:

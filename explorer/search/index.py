@@ -15,7 +15,6 @@ import logging
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from whoosh.index import EmptyIndexError, LockError
 from whoosh.util.filelock import try_for
 
 from explorer import strict
+from explorer.cache import BoundedCache
 from explorer.corpus import load_taxonomy
 from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
 from explorer.records import Summary, Taxonomy
@@ -552,15 +552,7 @@ def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str
 
 # Stored fields per (segment, document): segments are immutable, a page reads ten of
 # them, and hot documents come back again and again.
-_STORED_CACHE: OrderedDict[tuple[str, int], dict] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-
-
-def _remember(cache: OrderedDict, key: object, value: object, limit: int) -> None:
-    with _CACHE_LOCK:
-        cache[key] = value
-        if len(cache) > limit:
-            cache.popitem(last=False)
+_STORED_CACHE: BoundedCache[tuple[str, int], dict] = BoundedCache(5_000, lru=False)
 
 
 def _leaf_of(snap: Snapshot, docnum: int):  # type: ignore[no-untyped-def]
@@ -573,11 +565,7 @@ def _leaf_of(snap: Snapshot, docnum: int):  # type: ignore[no-untyped-def]
 def _stored(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-untyped-def]
     leaf, offset = _leaf_of(snap, docnum)
     key = (leaf.segment().segment_id(), docnum - offset)
-    hit = _STORED_CACHE.get(key)
-    if hit is None:
-        hit = searcher.stored_fields(docnum)
-        _remember(_STORED_CACHE, key, hit, 5_000)
-    return hit
+    return _STORED_CACHE.get_or_make(key, lambda: searcher.stored_fields(docnum))
 
 
 def _known_names(raws: list[str], resolve: Callable[[str], str | None],

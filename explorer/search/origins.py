@@ -9,18 +9,16 @@ and its counts, like every facet group, ignore its own selection.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
 
+from explorer.cache import BoundedCache
 from explorer.search.engine import Snapshot
 from explorer.search.models import SearchRequest
 
 FIELD = "origin"
-_CACHE: OrderedDict[object, tuple[list[str], np.ndarray]] = OrderedDict()
-_LOCK = threading.Lock()
+_CACHE: BoundedCache[object, tuple[list[str], np.ndarray]] = BoundedCache(8, lru=False)
 
 
 def origin_array(snap: Snapshot) -> tuple[list[str], np.ndarray]:
@@ -39,10 +37,7 @@ def origin_array(snap: Snapshot) -> tuple[list[str], np.ndarray]:
     for i, name in enumerate(names):
         if name in known:
             idx[snap._global_ids(FIELD, name)] = i
-    with _LOCK:
-        _CACHE[key] = (names, idx)
-        while len(_CACHE) > 8:
-            _CACHE.popitem(last=False)
+    _CACHE.put(key, (names, idx))
     return names, idx
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from explorer.cache import BoundedCache
 from explorer.corpus import CorpusError, write_summary
 from explorer.corpus_version import bump
 from explorer.records import Summary
@@ -56,29 +57,6 @@ class SaveResult:
     index_error: str | None = None  # saved to the corpus, but the index could not follow
 
 
-class PageCache:
-    """A small LRU of rendered pages (HTML text, or a JSON body), shared by all threads."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
 class WebState:
     def __init__(self, corpus_dir: Path, index_dir: Path, store: CorpusStore) -> None:
         self.corpus_dir = Path(corpus_dir)
@@ -89,8 +67,10 @@ class WebState:
         self.follower = CorpusFollower(self)
         self._lock = threading.Lock()
         self._save_lock = threading.RLock()  # save() -> index() may replay the journal
-        self.cache: dict[tuple, Any] = {}
-        self.pages = PageCache()
+        # derived output (charts, topic pages), keyed by corpus version: see `cached`
+        self.cache: BoundedCache[tuple, Any] = BoundedCache(500)
+        # rendered pages; `cached_page` skips it when PAGE_CACHE_SIZE makes it size 0
+        self.pages: BoundedCache[tuple, Any] = BoundedCache(256)
         # id -> (monotonic time of the save, summary): see the module docstring
         self._journal: OrderedDict[str, tuple[float, Summary]] = OrderedDict()
         self._journal_stamp = pointer_stamp(self.index_dir)
@@ -177,17 +157,9 @@ class WebState:
     # ------------------------------------------------------------------ cache
 
     def cached(self, key: tuple, make):  # type: ignore[no-untyped-def]
-        """Memoise derived output (charts, topic pages) per corpus version."""
-        full_key = (self.store.version, *key)
-        try:
-            return self.cache[full_key]
-        except KeyError:
-            pass
-        value = make()
-        if len(self.cache) > 500:
-            self.cache.clear()
-        self.cache[full_key] = value
-        return value
+        """Memoise derived output (charts, topic pages) per corpus version: a save bumps
+        the version, so stale entries are never read again and age out of the bound."""
+        return self.cache.get_or_make((self.store.version, *key), make)
 
     # ------------------------------------------------------------------ save
 
@@ -280,4 +252,4 @@ def _rebuild(cached: tuple[bytes, str, dict[str, str]]) -> Response:
     return response
 
 
-__all__ = ["CorpusError", "PageCache", "SaveResult", "WebState", "cached_page", "state"]
+__all__ = ["CorpusError", "SaveResult", "WebState", "cached_page", "state"]
