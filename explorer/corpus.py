@@ -21,6 +21,7 @@ import yaml
 
 from explorer import packaged
 from explorer.atomicfile import atomic_write_text
+from explorer.frontmatter import FrontMatterError, normalize_newlines, split_front_matter
 from explorer.records import BLOG_POST, ORIGINS_DEFAULT, Citation, Origin, Summary, Taxonomy
 
 IMPLICATIONS_HEADING_RE = re.compile(r"^#{1,6}\s*Practice Implications\s*:?\s*$", re.IGNORECASE)
@@ -248,19 +249,17 @@ def parse_summary_text(
     def warn(line: int, message: str) -> None:
         problems.append(Problem(path, line, message, "warning"))
 
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    try:
+        front = split_front_matter(normalize_newlines(text))
+    except FrontMatterError as exc:
+        error(exc.line, str(exc))
+        return None, problems
+    if front is None:
         if require_front_matter:
             error(1, "missing YAML front matter: the file must start with a '---' line")
         return None, problems
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    except StopIteration:
-        error(1, "front matter is not closed: add a '---' line after it")
-        return None, problems
-    fm_text = "\n".join(lines[1:end])
-    offset = 2  # yaml marks are 0-based and the front matter starts on line 2
+    fm_text = front.yaml_text
+    offset = front.yaml_line  # yaml marks are 0-based
     try:
         node, data = _compose_and_load(fm_text)
     except yaml.YAMLError as exc:
@@ -278,7 +277,7 @@ def parse_summary_text(
         error(2, "front matter must be a mapping of keys (id, published, title, ...)")
         return None, problems
     where = _key_lines(node, offset) if node is not None else {}
-    body_line = end + 2
+    body_line = front.body_line
 
     def line_of(key: str) -> int:
         return where.get(key, where.get(key.split(".")[0].split("[")[0], 2))
@@ -340,7 +339,7 @@ def parse_summary_text(
     else:
         warn(2, "no research_type")
 
-    body, implications = split_body("\n".join(lines[end + 1 :]))
+    body, implications = split_body(front.body)
     if not body:
         error(body_line, "missing body: write the summary below the front matter")
     elif not implications:

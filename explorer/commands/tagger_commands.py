@@ -12,6 +12,7 @@ import yaml
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.corpus import load_corpus, split_body
+from explorer.frontmatter import normalize_newlines, split_front_matter
 
 if TYPE_CHECKING:  # the tagger loads scikit-learn: imported where a command needs it
     from explorer.tagger import TopicModel
@@ -29,16 +30,13 @@ def parse_input(raw: str) -> DocFields:
     """
     from explorer.tagger.features import MAX_TITLE_CHARS, DocFields
 
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = normalize_newlines(raw)
     titles: list[str] = []
     journal = None
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-        if end is None:
-            raise ValueError("front matter is not closed: add a '---' line after it")
+    front = split_front_matter(text)  # FrontMatterError is a ValueError
+    if front is not None:
         try:
-            meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+            meta = yaml.safe_load(front.yaml_text) or {}
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
             raise ValueError(f"front matter is not valid YAML: {problem}") from None
@@ -49,7 +47,7 @@ def parse_input(raw: str) -> DocFields:
             if value and str(value).strip() and str(value).strip() not in titles:
                 titles.append(str(value).strip())
         journal = str(citation["journal"]).strip() if citation.get("journal") else None
-        text = "\n".join(lines[end + 1:])
+        text = front.body
     body_lines = text.strip().split("\n")
     if not titles and body_lines and body_lines[0].lstrip().startswith("#"):
         titles.append(body_lines[0].lstrip().lstrip("#").strip())
