@@ -56,6 +56,22 @@ class CorpusError(Exception):
     """A problem the user must fix; the message is one clear line."""
 
 
+class SummaryExistsError(CorpusError):
+    """A save would overwrite a different summary with the same id (same month and title).
+
+    Its own class so the editor can offer the way out (open the other one, or change the
+    title) without reading the message's words.
+    """
+
+    def __init__(self, path: Path, summary_id: str) -> None:
+        super().__init__(
+            f"{path}: a different summary with id {summary_id!r} exists "
+            "(use --force to replace it)"
+        )
+        self.path = path
+        self.summary_id = summary_id
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
@@ -578,10 +594,7 @@ def write_summary(
                     fresh = Summary(**{**summary.__dict__, "path": None})
                     if same_content(old, fresh):
                         return "unchanged"
-                raise CorpusError(
-                    f"{path}: a different summary with id {summary.id!r} exists "
-                    "(use --force to replace it)"
-                )
+                raise SummaryExistsError(path, summary.id)
             atomic_write_text(path, text)
             return "updated"
         atomic_write_text(path, text)

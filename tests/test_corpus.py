@@ -9,6 +9,7 @@ import pytest
 
 from explorer.corpus import (
     CorpusError,
+    SummaryExistsError,
     load_corpus,
     parse_summary_text,
     render_summary,
@@ -178,8 +179,18 @@ def test_failed_write_leaves_old_file(tmp_path, taxonomy, monkeypatch):
 
 
 def test_bad_id_refused(tmp_path, taxonomy):
-    with pytest.raises(CorpusError):
+    with pytest.raises(CorpusError) as info:
         write_summary(sample(id="../../etc/passwd"), tmp_path, taxonomy=taxonomy)
+    assert not isinstance(info.value, SummaryExistsError)
+
+
+def test_a_clash_is_its_own_error_class_with_the_id_and_path(tmp_path, taxonomy):
+    write_summary(sample(), tmp_path, taxonomy=taxonomy)
+    with pytest.raises(SummaryExistsError) as info:
+        write_summary(sample(body="Another body."), tmp_path, taxonomy=taxonomy)
+    assert info.value.summary_id == "2021-05-sample"
+    assert info.value.path == tmp_path / "2021-05-sample.md"
+    assert isinstance(info.value, CorpusError)  # callers catching CorpusError still do
 
 
 # ------------------------------------------------------------------ origins (issue #17)

@@ -201,6 +201,24 @@ def test_new_summary_cannot_overwrite_a_different_one(client, site):
     assert "already in the archive" in unescape(response.get_data(as_text=True))
 
 
+def test_other_corpus_errors_are_shown_as_they_are_not_as_a_clash(client, site, monkeypatch):
+    """The clash is told apart by its class: a message that merely says "exists" is not one."""
+    from explorer.corpus import CorpusError
+    from explorer.web.state import WebState
+
+    def refuse(self, summary, *, overwrite):
+        raise CorpusError("corpus/x.md: the folder that exists is read-only for this reason")
+
+    monkeypatch.setattr(WebState, "save", refuse)
+    token = sign_in(client)
+    data = {"csrf_token": token, "action": "save", **DRAFT, "topic": ["Empathy"],
+            "research_type": "Meta-analysis"}
+    response = client.post("/editor/draft", data=data)
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "read-only for this reason" in html and "already in the archive" not in html
+
+
 def test_edit_existing_tags(client, site):
     token = sign_in(client)
     target = site.summaries()[5]

@@ -32,7 +32,7 @@ from flask import (
 from werkzeug.exceptions import TooManyRequests
 
 from explorer.citation import parse_citation
-from explorer.corpus import CorpusError, parse_summary_text, render_summary
+from explorer.corpus import CorpusError, SummaryExistsError, parse_summary_text, render_summary
 from explorer.duplicates import Duplicate, find_duplicates
 from explorer.records import BLOG_POST, Citation, Summary, slugify
 from explorer.search import IndexMissingError, SearchRequest
@@ -389,8 +389,10 @@ def draft_action():  # type: ignore[no-untyped-def]
         if summary is not None:
             try:
                 result = state().save(summary, overwrite=bool(draft.original_id))
+            except SummaryExistsError:
+                errors = [_clash_message(summary.id)]
             except CorpusError as exc:
-                errors = [_clash_message(str(exc), summary.id)]
+                errors = [str(exc)]
             except OSError as exc:  # full disk, read-only folder: nothing was written
                 current_app.logger.error("saving %s failed: %s", summary.id, exc)
                 errors, status = [_storage_message(exc)], _storage_status(exc)
@@ -455,10 +457,8 @@ def _storage_message(exc: OSError) -> str:
     )
 
 
-def _clash_message(message: str, summary_id: str) -> str:
-    if "exists" in message:
-        return (
-            f"A different summary with the id {summary_id!r} is already in the archive "
-            "(same month and title). Open it from the warning above, or change the title."
-        )
-    return message
+def _clash_message(summary_id: str) -> str:
+    return (
+        f"A different summary with the id {summary_id!r} is already in the archive "
+        "(same month and title). Open it from the warning above, or change the title."
+    )
