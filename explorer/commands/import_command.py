@@ -18,43 +18,55 @@ import click
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option, os_message
 from explorer.corpus import load_corpus, write_summary
 from explorer.corpus_version import bump
-from explorer.importers.blog_page import import_blog_page
-from explorer.importers.html_text import html_to_text, looks_like_html
+from explorer.importers import registry
+from explorer.importers.base import Importer
 from explorer.importers.merge import PlannedImport, plan_import
 from explorer.importers.source import read_import_file
 from explorer.records import Summary
 
-PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
-
-def page_files(paths: tuple[Path, ...]) -> list[Path]:
-    """The pages named, a folder standing for its ``*.txt``/``*.html`` files (sorted)."""
+def page_files(paths: tuple[Path, ...], importer: Importer | None = None) -> list[Path]:
+    """The pages named, a folder standing for its files of a known suffix (sorted): the
+    suffixes of ``importer``, or of every registered importer."""
+    wanted = importer.suffixes if importer else registry.suffixes()
     pages: list[Path] = []
     for path in paths:
         if path.is_dir():
             found = sorted(p for p in path.iterdir()
-                           if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
+                           if p.is_file() and p.suffix.lower() in wanted
                            and not p.name.startswith("."))
             if not found:
-                fail(f"{path}: no saved pages (*.txt, *.html) in this folder")
+                listed = ", ".join(f"*{s}" for s in wanted)
+                fail(f"{path}: no saved pages ({listed}) in this folder")
             pages.extend(found)
         else:
             pages.append(path)
     return list(dict.fromkeys(pages))
 
 
-def read_page(page: Path) -> list[Summary]:
-    """The summaries of one saved page (text or HTML); warnings go to standard error."""
+def read_page(page: Path, importer: Importer | None = None) -> list[Summary]:
+    """The summaries of one saved page, read by ``importer`` or the one its suffix names;
+    warnings go to standard error."""
     text = read_import_file(page)  # limits: a regular file of UTF-8 text, at most 5 MB
-    if looks_like_html(text):
-        text = html_to_text(text)
-    result = import_blog_page(text)
+    result = (importer or registry.for_path(page)).read(text)
     for warning in result.warnings:
         where, _, message = warning.removeprefix("line ").partition(": ")
         click.echo(f"{page}:{where}: warning: {message}", err=True)
     if not result.summaries:
         fail(f"{page}: no summaries found")
     return [item.summary for item in result.summaries]
+
+
+def _importer_option(ctx: click.Context, param: click.Parameter,
+                     value: str | None) -> Importer | None:
+    """``--format NAME`` looked up in the registry when the command runs (so an importer
+    registered later is accepted); an unknown name is a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return registry.by_name(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command(name="import")
@@ -66,13 +78,18 @@ def read_page(page: Path) -> list[Summary]:
               help="Take topics and research type from the pages (which carry none) instead "
                    "of keeping the corpus's.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--format", "importer", metavar="NAME", default=None, callback=_importer_option,
+              help="Read every page in this format (default: by file suffix). "
+                   + "; ".join(f"{i.name}: {i.description}"
+                               for i in registry.IMPORTERS.values()))
 @click.option("--force", is_flag=True, hidden=True,
               help="Accepted for old scripts: imports now update changed summaries anyway.")
 @corpus_option
 @index_option
 @friendly_errors
 def import_pages(pages: tuple[Path, ...], out_dir: Path | None, replace_tags: bool,
-                 dry_run: bool, force: bool, corpus_dir: Path, index_dir: Path) -> None:
+                 dry_run: bool, importer: Importer | None, force: bool, corpus_dir: Path,
+                 index_dir: Path) -> None:
     """Import saved PPRNet blog pages: create new summaries, update changed ones.
 
     Text and citation details follow the pages; topics and research type already in the
@@ -80,8 +97,8 @@ def import_pages(pages: tuple[Path, ...], out_dir: Path | None, replace_tags: bo
     with the fields that change, or unchanged) and the totals.
     """
     target = out_dir or corpus_dir
-    files = page_files(pages)
-    imported = [summary for page in files for summary in read_page(page)]
+    files = page_files(pages, importer)
+    imported = [summary for page in files for summary in read_page(page, importer)]
     archive: list[Summary] = []
     if target.is_dir():
         loaded = load_corpus(target)

@@ -13,9 +13,10 @@ the first short line after the implications paragraph.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from explorer.citation import looks_like_citation, parse_citation
+from explorer.importers.base import ImportedSummary, Importer, ImportResult
+from explorer.importers.html_text import html_to_text, looks_like_html
 from explorer.records import BLOG_POST, Citation, Summary, slugify
 
 MONTHS = {
@@ -43,18 +44,6 @@ MONTH_HEADING_RE = re.compile(
 )
 IMPLICATIONS_RE = re.compile(r"^Practice Implications\s*:?$", re.IGNORECASE)
 HEADING_MAX_WORDS = 30
-
-
-@dataclass
-class ImportedSummary:
-    summary: Summary
-    line: int  # line of the heading in the page
-
-
-@dataclass
-class ImportResult:
-    summaries: list[ImportedSummary] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # "line N: message"
 
 
 def _is_heading_like(line: str) -> bool:
@@ -151,3 +140,16 @@ def import_blog_page(text: str) -> ImportResult:
                 ids[base] = 1
             result.summaries.append(item)
     return result
+
+
+def read_saved_page(text: str) -> ImportResult:
+    """A page saved from the browser, as text or as HTML (turned into its text first)."""
+    return import_blog_page(html_to_text(text) if looks_like_html(text) else text)
+
+
+IMPORTER = Importer(
+    name="blog-page",
+    suffixes=(".txt", ".html", ".htm"),
+    read=read_saved_page,
+    description="a PPRNet blog listing page saved as text or HTML",
+)
