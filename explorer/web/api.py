@@ -9,12 +9,15 @@ cookie plus the CSRF token in ``X-CSRF-Token``) or a client holding ``PPRNET_API
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 from urllib.parse import quote
 
+import yaml
 from flask import Blueprint, Response, abort, current_app, jsonify, request, session
 
-from explorer import __version__
+from explorer import __version__, packaged
 from explorer.records import slugify
 from explorer.tagger.features import DocFields
 from explorer.tagger.trust import suggest_with_trust
@@ -26,10 +29,7 @@ from explorer.web.summary import get_summary_or_404
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGEST_LIMIT = 36
 MAX_API_PER_PAGE = 100
-ORIGIN_SCHEMA = {"type": "string", "description": "'blog-post': a post of the PPRNet blog; "
-                 "'added': added to this archive, not a blog post"}
-PUBLISHED_SCHEMA = {"type": ["string", "null"], "description": "YYYY-MM the blog posted it; "
-                    "null for summaries that are not blog posts (or whose month is unknown)"}
+OPENAPI_FILE = ("data", "openapi.yaml")
 
 
 def summary_json(summary) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -172,248 +172,15 @@ def openapi() -> Response:
 # --------------------------------------------------------------------------- OpenAPI
 
 
-def _param(name: str, description: str, schema: dict, *, repeat: bool = False) -> dict:
-    if repeat:
-        schema = {"type": "array", "items": schema}
-    param = {"name": name, "in": "query", "required": False, "description": description,
-             "schema": schema}
-    if repeat:
-        param.update(style="form", explode=True)
-    return param
+@functools.lru_cache(maxsize=1)
+def _openapi_data() -> dict[str, Any]:
+    """The description as shipped in the package (``explorer/data/openapi.yaml``), parsed
+    once: a data file, so editing it needs no Python and a test can check it alone."""
+    return yaml.safe_load(packaged.resource(*OPENAPI_FILE).read_text(encoding="utf-8"))
 
 
 def openapi_document() -> dict[str, Any]:
-    error = {"$ref": "#/components/responses/Error"}
-    search_params = [
-        _param("q", "Query: words (all must match), \"phrases\", OR/AND/NOT, -word, "
-               "title: author: journal: topic: type: year:2015 or year:2015-2020, prefix*. "
-               "Empty browses newest first.", {"type": "string", "maxLength": 10000}),
-        _param("topic", "Topic filter (all of them, unless any_topic).", {"type": "string"},
-               repeat=True),
-        _param("any_topic", "Match any of the topics instead of all.",
-               {"type": "string", "enum": ["1", "0"]}),
-        _param("type", "Research type filter (any of them).", {"type": "string"}, repeat=True),
-        _param("source", "Where summaries come from (any of them): 'blog-post' (a post of "
-               "the PPRNet blog) or 'added' (added to this archive, never a blog post).",
-               {"type": "string"}, repeat=True),
-        _param("from", "Posted (the blog month) from (YYYY or YYYY-MM).", {"type": "string"}),
-        _param("to", "Posted (the blog month) until (YYYY or YYYY-MM).", {"type": "string"}),
-        _param("study_from", "Study year (the cited article's year) from (YYYY).",
-               {"type": "string"}),
-        _param("study_to", "Study year (the cited article's year) until (YYYY).",
-               {"type": "string"}),
-        _param("sort", "Order (default: relevance with words, newest without).",
-               {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
-        _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
-        _param("per_page", "Results per page (default 10).",
-               {"type": "integer", "minimum": 1, "maximum": MAX_API_PER_PAGE}),
-    ]
-    hit = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "origin": ORIGIN_SCHEMA,
-            "published": PUBLISHED_SCHEMA,
-            "topics": {"type": "array", "items": {"type": "string"}},
-            "research_type": {"type": ["string", "null"]},
-            "citation": {"type": "string"},
-            "score": {"type": "number"},
-            "snippet_html": {"type": "string", "description": "escaped HTML, matches in <mark>"},
-        },
-    }
-    counts = {"type": "object", "additionalProperties": {"type": "integer"}}
-    citation = {
-        "type": "object",
-        "properties": {
-            "authors": {"type": "array", "items": {"type": "string"}},
-            "year": {"type": ["integer", "string", "null"]},
-            **{k: {"type": ["string", "null"]}
-               for k in ("title", "journal", "volume", "issue", "pages", "doi")},
-        },
-    }
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "PPRNet Explorer API",
-            "version": __version__,
-            "description": "Search and browse the PPRNet archive of psychotherapy research "
-            "summaries, and get topic suggestions for a new summary.",
-        },
-        "paths": {
-            "/api/search": {
-                "get": {
-                    "summary": "Search summaries (the JSON of `pprnet search --json`)",
-                    "parameters": search_params,
-                    "responses": {
-                        "200": {
-                            "description": "One page of results with facet counts. "
-                            "Corrections of the input are listed in the X-Search-Notices header.",
-                            "content": {"application/json": {"schema": {
-                                "$ref": "#/components/schemas/SearchResponse"}}},
-                        },
-                        "503": error,
-                    },
-                }
-            },
-            "/api/summaries/{id}": {
-                "get": {
-                    "summary": "One summary, all fields",
-                    "parameters": [{"name": "id", "in": "path", "required": True,
-                                    "schema": {"type": "string",
-                                               "pattern": "^[a-z0-9][a-z0-9-]{0,119}$"}}],
-                    "responses": {
-                        "200": {"description": "The summary", "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/Summary"}}}},
-                        "404": error,
-                    },
-                }
-            },
-            "/api/topics": {
-                "get": {
-                    "summary": "All topics and research types with their counts",
-                    "responses": {"200": {"description": "Topics", "content": {
-                        "application/json": {"schema": {
-                            "$ref": "#/components/schemas/Topics"}}}}},
-                }
-            },
-            "/api/topics/{slug}": {
-                "get": {
-                    "summary": "One topic: count per year, topics filed with it, its summaries",
-                    "parameters": [{"name": "slug", "in": "path", "required": True,
-                                    "schema": {"type": "string"}}],
-                    "responses": {"200": {"description": "The topic"}, "404": error},
-                }
-            },
-            "/api/list": {
-                "get": {
-                    "summary": "A reading list: the summaries named by `ids`, in that order",
-                    "parameters": [_param("ids", "Summary ids, comma-separated or repeated.",
-                                          {"type": "string"}, repeat=True)],
-                    "responses": {"200": {"description": "The summaries, and ids not found"}},
-                }
-            },
-            "/api/suggest": {
-                "post": {
-                    "summary": "Suggest topics and a research type for a draft summary",
-                    "security": [{"bearerToken": []}, {"editorSession": [], "csrfToken": []}],
-                    "requestBody": {"required": True, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/SuggestRequest"}}}},
-                    "responses": {
-                        "200": {"description": "Ranked suggestions", "content": {
-                            "application/json": {"schema": {
-                                "$ref": "#/components/schemas/Suggestions"}}}},
-                        "400": error, "401": error, "403": error, "413": error, "503": error,
-                    },
-                }
-            },
-            "/api/openapi.json": {
-                "get": {"summary": "This description",
-                        "responses": {"200": {"description": "OpenAPI 3.1 document"}}}
-            },
-        },
-        "components": {
-            "schemas": {
-                "Hit": hit,
-                "SearchResponse": {
-                    "type": "object",
-                    "required": ["query", "total", "page", "pages", "hits", "facets",
-                                 "did_you_mean", "fallback", "corrected_from"],
-                    "properties": {
-                        "query": {"type": "string"},
-                        "total": {"type": "integer"},
-                        "page": {"type": "integer"},
-                        "pages": {"type": "integer"},
-                        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-                        "facets": {"type": "object", "properties": {
-                            "topics": counts, "research_type": counts, "source": counts,
-                            "year": {**counts, "description": "blog posts per year posted; "
-                                     "added summaries have no posting month"}}},
-                        "did_you_mean": {"type": ["string", "null"]},
-                        "fallback": {"type": "boolean",
-                                     "description": "always false (kept for compatibility)"},
-                        "corrected_from": {"type": ["string", "null"],
-                                           "description": "the typed query, when it found "
-                                           "nothing and its spelling correction was searched"},
-                    },
-                },
-                "Summary": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string"},
-                        "origin": ORIGIN_SCHEMA,
-                        "published": PUBLISHED_SCHEMA,
-                        "added": {"type": ["string", "null"],
-                                  "description": "YYYY-MM the summary was added to the archive"},
-                        "title": {"type": "string"},
-                        "citation": citation,
-                        "topics": {"type": "array", "items": {"type": "string"}},
-                        "research_type": {"type": ["string", "null"]},
-                        "body": {"type": "string"},
-                        "implications": {"type": "string"},
-                        "reference": {"type": "string"},
-                        "doi_url": {"type": ["string", "null"]},
-                        "url": {"type": "string"},
-                    },
-                },
-                "Topics": {
-                    "type": "object",
-                    "properties": {
-                        "total": {"type": "integer"},
-                        "topics": {"type": "array", "items": {"type": "object", "properties": {
-                            "name": {"type": "string"}, "slug": {"type": "string"},
-                            "count": {"type": "integer"}, "url": {"type": "string"}}}},
-                        "research_types": {"type": "array", "items": {
-                            "type": "object", "properties": {
-                                "name": {"type": "string"}, "count": {"type": "integer"}}}},
-                    },
-                },
-                "SuggestRequest": {
-                    "type": "object",
-                    "properties": {
-                        "title": {"type": "string"},
-                        "text": {"type": "string", "description": "summary and implications"},
-                        "journal": {"type": ["string", "null"]},
-                        "limit": {"type": "integer", "minimum": 1,
-                                  "maximum": MAX_SUGGEST_LIMIT, "default": 8},
-                    },
-                },
-                "Suggestions": {
-                    "type": "object",
-                    "properties": {
-                        "topics": {"type": "array", "items": {"type": "object", "properties": {
-                            "topic": {"type": "string"}, "score": {"type": "number"},
-                            "suggested": {"type": "boolean"},
-                            "because": {"type": "array", "items": {"type": "string"}}}}},
-                        "research_type": {"type": "array", "items": {
-                            "type": "object", "properties": {
-                                "type": {"type": "string"}, "score": {"type": "number"}}}},
-                        "similar": {"type": "array", "items": {"type": "object", "properties": {
-                            "id": {"type": "string"}, "title": {"type": "string"},
-                            "score": {"type": "number"}}}},
-                        "notice": {"type": ["string", "null"], "description":
-                                   "Why nothing is suggested (too little text, unknown words)"},
-                        "trained_on": {"type": ["object", "null"], "properties": {
-                            "summaries": {"type": "integer"}, "date": {"type": "string"},
-                            "current": {"type": ["boolean", "null"]},
-                            "corpus_summaries": {"type": ["integer", "null"]}}},
-                    },
-                },
-                "Error": {
-                    "type": "object",
-                    "properties": {"error": {"type": "object", "properties": {
-                        "status": {"type": "integer"}, "message": {"type": "string"}}}},
-                },
-            },
-            "responses": {
-                "Error": {"description": "An error, as JSON", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
-            },
-            "securitySchemes": {
-                "bearerToken": {"type": "http", "scheme": "bearer",
-                                "description": "The value of PPRNET_API_TOKEN"},
-                "editorSession": {"type": "apiKey", "in": "cookie", "name": "pprnet_session"},
-                "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
-            },
-        },
-    }
+    """The OpenAPI document with this version filled in (a fresh copy: callers may edit)."""
+    doc = copy.deepcopy(_openapi_data())
+    doc["info"]["version"] = __version__
+    return doc
