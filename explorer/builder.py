@@ -8,7 +8,7 @@ the index that is live stays live.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.corpus import LoadResult, load_corpus
@@ -26,12 +26,10 @@ class BuildRefused(Exception):
 
 @dataclass
 class BuildReport:
-    documents: int
-    index_seconds: float
-    index_bytes: int
+    """What a build's callers act on: whether the (secondary) topic model failed."""
+
     model_seconds: float | None = None
     model_error: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _newest_mtime(paths: list[Path]) -> float:
@@ -123,13 +121,11 @@ def build_all(
 
     result = load_buildable(corpus_dir)
     assert result.taxonomy is not None
-    report = BuildReport(documents=len(result.summaries), index_seconds=0.0, index_bytes=0)
+    report = BuildReport()
     if with_index:
         stats = build_index(result.summaries, index_dir, progress=progress,
                             taxonomy=result.taxonomy,
                             fingerprint=corpus_fingerprint(result.summaries))
-        report.index_seconds = float(stats["seconds"])
-        report.index_bytes = int(stats["bytes"])
         say(f"indexed {stats['documents']} summaries in {stats['seconds']:.1f} s "
             f"({stats['bytes'] / 1e6:.1f} MB)")
     else:  # build_index sweeps what killed builds left; a model-only build does it here

@@ -243,9 +243,6 @@ class Taxonomy:
     def origin_ids(self) -> list[str]:
         return [o.id for o in self.origins]
 
-    def topic_slug(self, topic: str) -> str:
-        return slugify(topic)
-
     def topic_from_slug(self, slug: str) -> str | None:
         return self._topic_by_slug.get(slug)
 

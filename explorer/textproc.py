@@ -244,7 +244,6 @@ SPELLINGS: dict[str, str] = {
     "fulfil": "fulfill",
     "enrol": "enroll",
     "enrolment": "enrollment",
-    "enrolled": "enrolled",
     "ageing": "aging",
     "judgement": "judgment",
     "judgements": "judgments",
@@ -266,7 +265,6 @@ SPELLINGS: dict[str, str] = {
     "licence": "license",
     "analyse": "analyze",
     "analysed": "analyzed",
-    "analyses_verb": "analyzes",
     "analysing": "analyzing",
     "catalogue": "catalog",
     "dialogue": "dialog",
@@ -279,7 +277,6 @@ SPELLINGS: dict[str, str] = {
     "amongst": "among",
     "learnt": "learned",
     "posttraumatic": "post traumatic",
-    "post-traumatic": "post traumatic",
 }
 
 # British -ise/-isation -> American -ize/-ization, by rule: every word ending in -ise,
@@ -291,7 +288,7 @@ _ISE_KEEP_ROOTS = frozenset(
         "adv", "appr", "ar", "chast", "circumc", "compr", "comprom", "conc", "dem", "desp", "dev",
         "enterpr", "exc", "exerc", "expert", "franch", "improv", "inc", "merchand", "parad", "prec",
         "prem", "prom", "repr", "rev", "r", "superv", "surm", "surpr", "telev", "treat", "advert",
-        "pr", "mort", "an", "v", "tort", "porp", "val", "prem", "cer", "prem", "demi", "mat"
+        "pr", "mort", "an", "v", "tort", "porp", "val", "cer", "demi", "mat"
     ]
 )
 _ISE_RE = re.compile(r"^([a-z]+?)is(e|es|ed|ing|er|ers|ation|ations|ational)$")

@@ -35,8 +35,6 @@ from explorer.textproc import analyze, tokens
 MAX_TEXT_CHARS = 20_000
 MAX_TITLE_CHARS = 600
 
-JOURNAL_PREFIX = "journal="
-
 
 @dataclass(frozen=True)
 class DocFields:
