@@ -1,4 +1,9 @@
-"""Shared fixtures: paths to the repository, the shared folder and the seed page."""
+"""Shared fixtures: paths to the repository, the shared folder and the seed page, and the
+built web test site (`site`, `client`, `summaries`) that the read-only web tests share.
+
+A module that needs another site (a writable copy, other settings) defines its own
+`site`/`client` fixture, which takes precedence over these.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,28 @@ def taxonomy():
     from explorer.corpus import load_taxonomy
 
     return load_taxonomy(BUNDLED_CORPUS)
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The template web site (corpus + index + model), built once per process: read-only."""
+    from tests.web_helpers import template_site
+
+    return template_site()
+
+
+@pytest.fixture(scope="module")
+def client(site):
+    """A Flask test client of the app serving `site` with the default settings."""
+    from tests.web_helpers import make_app
+
+    return make_app(site).test_client()
+
+
+@pytest.fixture(scope="module")
+def summaries(site):
+    """The summaries of `site`, as loaded from its corpus folder."""
+    return site.summaries()
 
 
 @pytest.fixture(scope="session")

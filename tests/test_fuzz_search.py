@@ -31,7 +31,6 @@ from hypothesis import strategies as st
 
 from explorer.search import SearchIndex, SearchRequest, SearchResponse
 from explorer.search.query import parse
-from tests.web_helpers import make_app, template_site
 
 EXAMPLES = int(os.environ.get("PPRNET_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
@@ -104,11 +103,6 @@ filters = st.fixed_dictionaries({
 
 
 @pytest.fixture(scope="module")
-def site():
-    return template_site()
-
-
-@pytest.fixture(scope="module")
 def index(site):
     return SearchIndex.open(site.index_dir)
 
@@ -116,11 +110,6 @@ def index(site):
 @pytest.fixture(scope="module")
 def ids(site):
     return {s.id for s in site.summaries()}
-
-
-@pytest.fixture(scope="module")
-def client(site):
-    return make_app(site).test_client()
 
 
 def _only_marks(fragment: str) -> bool:

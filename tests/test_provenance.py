@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from explorer.cli import main
 from explorer.search import SearchIndex, SearchRequest
-from tests.web_helpers import Site, build_site, make_app, make_summaries, write_corpus
+from tests.web_helpers import Site, build_site, make_summaries, write_corpus
 
 MONTHS = [calendar.month_name[m] for m in range(1, 13)]
 
@@ -43,18 +43,8 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def summaries(site):
-    return site.summaries()
-
-
-@pytest.fixture(scope="module")
 def idx(site):
     return SearchIndex.open(site.index_dir)
-
-
-@pytest.fixture(scope="module")
-def client(site):
-    return make_app(site).test_client()
 
 
 def month_ordinal(published: str) -> int:

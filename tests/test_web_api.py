@@ -10,15 +10,10 @@ from click.testing import CliRunner
 
 from explorer.cli import main as cli
 from explorer.corpus import load_taxonomy
-from tests.web_helpers import make_app, template_site
+from tests.web_helpers import make_app
 
 TOKEN = "api-token-for-tests-0123456789"
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def site():
-    return template_site()
 
 
 @pytest.fixture(scope="module")

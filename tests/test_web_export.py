@@ -171,11 +171,6 @@ def test_csv_defuses_formulas():
 # --------------------------------------------------------------------------- routes
 
 
-@pytest.fixture(scope="module")
-def client():
-    return make_app(template_site()).test_client()
-
-
 @pytest.mark.parametrize(
     "fmt, mimetype",
     [("ris", "application/x-research-info-systems"), ("bib", "application/x-bibtex"),

@@ -14,22 +14,7 @@ import pytest
 
 from explorer.apa import apa_text
 from explorer.records import Citation, slugify
-from tests.web_helpers import SCRIPT_TITLE, make_app, template_site
-
-
-@pytest.fixture(scope="module")
-def site():
-    return template_site()
-
-
-@pytest.fixture(scope="module")
-def client(site):
-    return make_app(site).test_client()
-
-
-@pytest.fixture(scope="module")
-def summaries(site):
-    return site.summaries()
+from tests.web_helpers import SCRIPT_TITLE
 
 
 def hit_links(html: str) -> list[str]:

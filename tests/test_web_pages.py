@@ -12,22 +12,7 @@ import pytest
 
 from explorer.records import slugify
 from explorer.search import SearchIndex, SearchRequest
-from tests.web_helpers import SCRIPT_TITLE, make_app, template_site
-
-
-@pytest.fixture(scope="module")
-def site():
-    return template_site()
-
-
-@pytest.fixture(scope="module")
-def client(site):
-    return make_app(site).test_client()
-
-
-@pytest.fixture(scope="module")
-def summaries(site):
-    return site.summaries()
+from tests.web_helpers import SCRIPT_TITLE, template_site
 
 
 def text_of(html: str) -> str:

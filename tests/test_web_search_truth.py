@@ -11,17 +11,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.test_web_pages import hit_ids, result_count, text_of
-from tests.web_helpers import make_app, template_site
-
-
-@pytest.fixture(scope="module")
-def site():
-    return template_site()
-
-
-@pytest.fixture(scope="module")
-def client(site):
-    return make_app(site).test_client()
 
 
 def sort_options(html: str) -> dict[str, str]:

@@ -9,14 +9,9 @@ import stat
 import pytest
 
 from explorer.web import security
-from tests.web_helpers import copy_site, make_app, template_site
+from tests.web_helpers import copy_site, make_app
 
 PASSWORD = "a long and secret passphrase"
-
-
-@pytest.fixture(scope="module")
-def site():
-    return template_site()
 
 
 @pytest.fixture(scope="module")
