@@ -21,7 +21,6 @@ import errno
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -41,7 +40,7 @@ from explorer.cli import main as pprnet
 from explorer.corpus import load_corpus
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.store import POINTER, current_dir
-from tests.web_helpers import copy_site, form_fields, make_app
+from tests.web_helpers import copy_site, form_fields, make_app, sign_in_as_editor
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "fault-test editor passphrase"
@@ -51,15 +50,8 @@ TOPIC = "Alliance and Therapeutic Relationship"
 # --------------------------------------------------------------------------- helpers
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def sign_in(client) -> str:
-    token = token_of(client.get("/editor").get_data(as_text=True))
-    response = client.post("/editor/login", data={"password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
-    return token_of(client.get("/editor").get_data(as_text=True))
+    return sign_in_as_editor(client, PASSWORD)
 
 
 def marker(n: int) -> str:

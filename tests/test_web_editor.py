@@ -9,7 +9,14 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from explorer.corpus import load_corpus
-from tests.web_helpers import copy_site, form_fields, make_app, template_site
+from tests.web_helpers import (
+    copy_site,
+    form_fields,
+    make_app,
+    sign_in_as_editor,
+    template_site,
+    token_of,
+)
 
 PASSWORD = "editor passphrase for tests"
 CITATION = ("Okafor, N., & Lindqvist, E. (2023). Talking about ruptures: Alliance repair in "
@@ -41,15 +48,8 @@ def client(app):
     return app.test_client()
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def sign_in(client) -> str:
-    token = token_of(client.get("/editor").get_data(as_text=True))
-    assert client.post("/editor/login",
-                       data={"password": PASSWORD, "csrf_token": token}).status_code == 302
-    return token_of(client.get("/editor").get_data(as_text=True))
+    return sign_in_as_editor(client, PASSWORD)
 
 
 def has_model(app) -> bool:

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from explorer.web import security
-from tests.web_helpers import copy_site, make_app
+from tests.web_helpers import copy_site, make_app, sign_in_as_editor, token_of
 
 PASSWORD = "a long and secret passphrase"
 
@@ -24,14 +24,8 @@ def client(app):
     return app.test_client()
 
 
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client) -> None:
-    token = csrf_from(client.get("/editor").get_data(as_text=True))
-    response = client.post("/editor/login", data={"password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
+def sign_in(client) -> str:
+    return sign_in_as_editor(client, PASSWORD)
 
 
 PAGES = ["/", "/?q=alliance&topic=Empathy", "/topics", "/topics/empathy", "/editor"]
@@ -105,7 +99,7 @@ def test_signed_in_draft_post_without_token_is_refused(client):
 
 def test_session_cookie_flags(client):
     sign_in(client)
-    token = csrf_from(client.get("/editor").get_data(as_text=True))
+    token = token_of(client.get("/editor").get_data(as_text=True))
     response = client.post("/editor/login", data={"password": PASSWORD, "csrf_token": token})
     header = response.headers.get("Set-Cookie", "")
     assert "pprnet_session=" in header
@@ -132,7 +126,7 @@ def test_a_prehashed_password_is_accepted(site):
     hashed = generate_password_hash("pre-hashed pass")
     app = make_app(site, EDITOR_PASSWORD=hashed)
     client = app.test_client()
-    token = csrf_from(client.get("/editor").get_data(as_text=True))
+    token = token_of(client.get("/editor").get_data(as_text=True))
     ok = client.post("/editor/login", data={"password": "pre-hashed pass", "csrf_token": token})
     assert ok.status_code == 302
 
@@ -140,7 +134,7 @@ def test_a_prehashed_password_is_accepted(site):
 def test_wrong_password_is_401_and_login_is_rate_limited(site):
     app = make_app(site, EDITOR_PASSWORD=PASSWORD, LOGIN_LIMIT=(3, 60.0))
     client = app.test_client()
-    token = csrf_from(client.get("/editor").get_data(as_text=True))
+    token = token_of(client.get("/editor").get_data(as_text=True))
     for _ in range(3):
         response = client.post("/editor/login", data={"password": "guess", "csrf_token": token})
         assert response.status_code == 401
@@ -166,7 +160,7 @@ def test_rate_limiter_window():
 
 def test_request_size_is_capped(client):
     sign_in(client)
-    token = csrf_from(client.get("/editor").get_data(as_text=True))
+    token = token_of(client.get("/editor").get_data(as_text=True))
     response = client.post("/editor/draft", data={"csrf_token": token, "body": "x" * 2_000_000})
     assert response.status_code == 413
 

@@ -328,3 +328,16 @@ def serve_site(site: Site, env: dict[str, str], *args: str, command: list[str] |
             proc.kill()
             proc.wait()
         log.close()
+
+
+def token_of(html: str) -> str:
+    """The CSRF token of a page's form."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in_as_editor(client, password: str) -> str:  # type: ignore[no-untyped-def]
+    """Sign ``client`` in to the editor; returns the signed-in session's CSRF token."""
+    token = token_of(client.get("/editor").get_data(as_text=True))
+    response = client.post("/editor/login", data={"password": password, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return token_of(client.get("/editor").get_data(as_text=True))
