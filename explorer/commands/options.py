@@ -14,26 +14,23 @@ import click
 from explorer.corpus import CorpusError
 
 
-def corpus_option(func: Callable[..., Any]) -> Callable[..., Any]:
+def _folder_option(flag: str, dest: str, env: str, default: str, what: str
+                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A folder option read at call time (so $PPRNET_* set by a test or a shell applies)."""
     return click.option(
-        "--corpus",
-        "corpus_dir",
+        flag,
+        dest,
         type=click.Path(file_okay=False, path_type=Path),
-        default=lambda: os.environ.get("PPRNET_CORPUS", "corpus"),
-        show_default="corpus/ or $PPRNET_CORPUS",
-        help="Folder of summary Markdown files.",
-    )(func)
+        default=lambda: os.environ.get(env, default),
+        show_default=f"{default}/ or ${env}",
+        help=what,
+    )
 
 
-def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--index",
-        "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=lambda: os.environ.get("PPRNET_INDEX", "index"),
-        show_default="index/ or $PPRNET_INDEX",
-        help="Folder of the built search index and tagger model.",
-    )(func)
+corpus_option = _folder_option("--corpus", "corpus_dir", "PPRNET_CORPUS", "corpus",
+                               "Folder of summary Markdown files.")
+index_option = _folder_option("--index", "index_dir", "PPRNET_INDEX", "index",
+                              "Folder of the built search index and tagger model.")
 
 
 def fail(message: str, code: int = 2) -> None:

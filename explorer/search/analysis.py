@@ -153,8 +153,11 @@ class PrecomputedFrequency(formats.Frequency):
         return ((term, freq, freq * boost, pack_uint(freq)) for term, freq in freqs.items())
 
 
-class LinesTokenizer(Tokenizer):
-    """One token per line: topic and research type names (some contain commas)."""
+class _WordListTokenizer(Tokenizer):
+    """Tokens from a plain list of strings, one position each (no character spans)."""
+
+    def words(self, value: str) -> list[str]:
+        raise NotImplementedError
 
     def __call__(  # type: ignore[override]
         self, value: str, positions: bool = False, chars: bool = False,
@@ -162,32 +165,28 @@ class LinesTokenizer(Tokenizer):
         start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
     ) -> Iterator[WhooshToken]:
         t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, line in enumerate(v for v in value.split("\n") if v.strip()):
-            t.text = line.strip()
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
-
-
-class ExactFormTokenizer(Tokenizer):
-    """Unstemmed, spelling-folded words (closed compounds included): the ``exact`` field,
-    which lets a search rank the typed form above words that only share its stem."""
-
-    def __call__(  # type: ignore[override]
-        self, value: str, positions: bool = False, chars: bool = False,
-        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
-    ) -> Iterator[WhooshToken]:
-        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, word in enumerate(exact_forms(value)):
+        for i, word in enumerate(self.words(value)):
             t.text = word
             t.boost = 1.0
             t.stopped = False
             if positions:
                 t.pos = start_pos + i
             yield t
+
+
+class LinesTokenizer(_WordListTokenizer):
+    """One token per line: topic and research type names (some contain commas)."""
+
+    def words(self, value: str) -> list[str]:
+        return [line.strip() for line in value.split("\n") if line.strip()]
+
+
+class ExactFormTokenizer(_WordListTokenizer):
+    """Unstemmed, spelling-folded words (closed compounds included): the ``exact`` field,
+    which lets a search rank the typed form above words that only share its stem."""
+
+    def words(self, value: str) -> list[str]:
+        return exact_forms(value)
 
 
 def exact_forms(text: str) -> list[str]:

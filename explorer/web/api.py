@@ -25,6 +25,7 @@ from explorer.web import security
 from explorer.web.search_page import request_from_args
 from explorer.web.state import cached_page, state
 from explorer.web.summary import get_summary_or_404
+from explorer.web.topics import topic_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGEST_LIMIT = 36
@@ -103,11 +104,8 @@ def api_topics() -> Response:
 @cached_page
 def api_topic(slug: str) -> Response:
     """One topic: its count per year, the topics it is filed with, and its summaries."""
-    st = state()
-    topic = st.taxonomy.topic_from_slug(slug)
-    if topic is None:
-        abort(404)
-    stats = st.store.stats()
+    topic = topic_or_404(slug)
+    stats = state().store.stats()
     base = request.host_url.rstrip("/")
     return jsonify(
         {

@@ -15,6 +15,14 @@ from explorer.web.viewhelpers import search_url
 bp = Blueprint("topics", __name__)
 
 
+def topic_or_404(slug: str) -> str:
+    """The topic named by a URL slug; 404 for a slug that names none (page and API alike)."""
+    topic = state().taxonomy.topic_from_slug(slug)
+    if topic is None:
+        abort(404)
+    return topic
+
+
 @bp.get("/topics")
 @cached_page
 def topics_page() -> str:
@@ -52,9 +60,7 @@ def topics_page() -> str:
 @cached_page
 def topic_page(slug: str) -> str:
     st = state()
-    topic = st.taxonomy.topic_from_slug(slug)
-    if topic is None:
-        abort(404)
+    topic = topic_or_404(slug)
 
     def context() -> dict:
         stats = st.store.stats()
