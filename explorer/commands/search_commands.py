@@ -14,7 +14,7 @@ from explorer.search.models import SORTS, normalize_date
 from explorer.search.store import SearchError
 
 if TYPE_CHECKING:
-    from explorer.search import SearchIndex
+    from explorer.search import SearchIndex, SearchResponse
 
 # The builder and the search engine load Whoosh, NLTK and scikit-learn: they are imported
 # inside the commands that use them, so `pprnet --help` and the corpus commands start fast.
@@ -147,7 +147,7 @@ def _check_names(idx: SearchIndex, topics: tuple[str, ...], types: tuple[str, ..
                  + (f" (did you mean {hint!r}?)" if hint else ""))
 
 
-def _human(response) -> str:  # type: ignore[no-untyped-def]
+def _human(response: SearchResponse) -> str:
     import html
     import re
 

@@ -42,7 +42,8 @@ def parse_input(raw: str) -> DocFields:
             raise ValueError(f"front matter is not valid YAML: {problem}") from None
         if not isinstance(meta, dict):
             raise ValueError("front matter must be a mapping of keys (title, citation, ...)")
-        citation = meta.get("citation") if isinstance(meta.get("citation"), dict) else {}
+        cited = meta.get("citation")
+        citation: dict = cited if isinstance(cited, dict) else {}
         for value in (meta.get("title"), citation.get("title")):
             if value and str(value).strip() and str(value).strip() not in titles:
                 titles.append(str(value).strip())

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
 from explorer.search.store import IndexMissingError, SearchError, current_dir
+
+if TYPE_CHECKING:  # Flask is imported by `serve` only
+    from flask import Flask
 
 
 def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> None:
@@ -96,7 +100,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
     load_secret_key(index_dir)
     os.environ.setdefault("FLASK_DEBUG", "0")
 
-    def make_app():  # type: ignore[no-untyped-def]
+    def make_app() -> Flask:
         # Every worker counts sign-in attempts in the same file.
         return create_app({"CORPUS_DIR": corpus_dir, "INDEX_DIR": index_dir,
                            "LOGIN_LIMIT_FILE": index_dir / LIMIT_FILE})

@@ -16,9 +16,10 @@ from urllib.parse import quote
 
 import yaml
 from flask import Blueprint, Response, abort, current_app, jsonify, request, session
+from werkzeug.datastructures import MultiDict
 
 from explorer import __version__, packaged
-from explorer.records import slugify
+from explorer.records import Summary, slugify
 from explorer.tagger.features import DocFields
 from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
@@ -33,7 +34,7 @@ MAX_API_PER_PAGE = 100
 OPENAPI_FILE = ("data", "openapi.yaml")
 
 
-def summary_json(summary) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def summary_json(summary: Summary) -> dict[str, Any]:
     data = summary.to_dict()
     data.pop("path", None)  # a server path is nobody's business
     data["reference"] = summary.citation.formatted()
@@ -42,7 +43,7 @@ def summary_json(summary) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return data
 
 
-def api_per_page(args) -> int | None:  # type: ignore[no-untyped-def]
+def api_per_page(args: MultiDict[str, str]) -> int | None:
     """``per_page`` for the JSON API: 1..MAX_API_PER_PAGE, else a 400 that says so."""
     raw = (args.get("per_page") or "").strip()
     if not raw:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.datastructures import MultiDict
 
 from explorer.exports import FORMATS
 from explorer.records import Summary
@@ -21,7 +22,7 @@ bp = Blueprint("exports", __name__)
 PAGE = 100
 
 
-def result_set(args) -> list[Summary]:  # type: ignore[no-untyped-def]
+def result_set(args: MultiDict[str, str]) -> list[Summary]:
     """All summaries a search URL matches (up to EXPORT_LIMIT), in result order."""
     st = state()
     limit = int(current_app.config["EXPORT_LIMIT"])

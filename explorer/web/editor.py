@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -29,6 +29,8 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import TooManyRequests
 
 from explorer.citation import parse_citation
@@ -53,9 +55,11 @@ def editor_enabled() -> bool:
     return bool(current_app.config.get("EDITOR_PASSWORD_HASH"))
 
 
-def editor_required(view):  # type: ignore[no-untyped-def]
+def editor_required(
+    view: Callable[..., ResponseReturnValue],
+) -> Callable[..., ResponseReturnValue]:
     @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not editor_enabled():
             return render_template("editor_off.html"), 403
         if not session.get("editor"):
@@ -91,7 +95,7 @@ class Draft:
     reviewed: bool = False  # the editor has seen suggestions: keep their ticks
 
     @classmethod
-    def from_form(cls, form) -> Draft:  # type: ignore[no-untyped-def]
+    def from_form(cls, form: MultiDict[str, str]) -> Draft:
         def text(name: str) -> str:
             return (form.get(name) or "")[:MAX_FIELD].replace("\r\n", "\n").strip()
 
@@ -209,9 +213,9 @@ def validate(draft: Draft) -> tuple[Summary | None, list[str]]:
         errors.append("Tick at least one topic.")
     if errors:
         return None, errors
-    summary = draft.to_summary()
+    written = draft.to_summary()
     taxonomy = state().taxonomy
-    summary, problems = parse_summary_text(render_summary(summary), f"{summary.id}.md", taxonomy)
+    summary, problems = parse_summary_text(render_summary(written), f"{written.id}.md", taxonomy)
     errors = [p.message for p in problems if p.severity == "error"]
     if summary is None:
         return None, errors or ["This summary could not be saved."]
@@ -305,7 +309,7 @@ def _analyze(draft: Draft) -> tuple[dict | None, str | None]:
 
 
 @bp.get("")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     if not editor_enabled():
         return render_template("editor_off.html")
     if not session.get("editor"):
@@ -324,7 +328,7 @@ def home():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/login")
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if not editor_enabled():
         return render_template("editor_off.html"), 403
     limiter: security.RateLimiter = current_app.extensions["pprnet_login_limiter"]
@@ -345,7 +349,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     session.clear()
     flash("Signed out.")
     return redirect(url_for("search.search_page"))
@@ -353,7 +357,7 @@ def logout() -> Response:
 
 @bp.get("/edit/<summary_id>")
 @editor_required
-def edit(summary_id: str):  # type: ignore[no-untyped-def]
+def edit(summary_id: str) -> ResponseReturnValue:
     summary = state().store.get(summary_id)
     if summary is None:
         abort(404)
@@ -371,7 +375,7 @@ def edit(summary_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/draft")
 @editor_required
-def draft_action():  # type: ignore[no-untyped-def]
+def draft_action() -> ResponseReturnValue:
     draft = Draft.from_form(request.form)
     if draft.original_id and state().store.get(draft.original_id) is None:
         abort(404)

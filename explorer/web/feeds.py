@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, request
 from markupsafe import escape
+from werkzeug.datastructures import MultiDict
 
 from explorer.apa import apa_html, apa_text
 from explorer.records import Summary
@@ -42,7 +43,7 @@ def entry_date(summary: Summary) -> str:
     return f"{year}-01-01T00:00:00Z" if re.fullmatch(r"\d{4}", year) else "1970-01-01T00:00:00Z"
 
 
-def feed_title(args) -> str:  # type: ignore[no-untyped-def]
+def feed_title(args: MultiDict[str, str]) -> str:
     """'PPRNet Explorer: alliance rupture · topic Empathy' from the URL parameters."""
     parts = []
     q = (args.get("q") or "").strip()
@@ -50,9 +51,10 @@ def feed_title(args) -> str:  # type: ignore[no-untyped-def]
         parts.append(f"“{q}”")
     parts += [f"topic {t}" for t in args.getlist("topic") if t.strip()]
     parts += [f"type {t}" for t in args.getlist("type") if t.strip()]
-    for key, label in (("from", "from"), ("to", "to")):
-        if (args.get(key) or "").strip():
-            parts.append(f"{label} {args.get(key).strip()}")
+    for key in ("from", "to"):
+        value = (args.get(key) or "").strip()
+        if value:
+            parts.append(f"{key} {value}")
     return "PPRNet Explorer: " + (" · ".join(parts) if parts else "newest summaries")
 
 

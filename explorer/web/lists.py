@@ -16,6 +16,7 @@ import re
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from explorer.exports import FORMATS
 from explorer.records import Summary
@@ -28,7 +29,7 @@ MAX_LIST = 200
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,150}$")
 
 
-def list_ids(args) -> list[str]:  # type: ignore[no-untyped-def]
+def list_ids(args: MultiDict[str, str]) -> list[str]:
     """The ids of ``?ids=a,b&ids=c`` in order, without repeats or blanks (at most MAX_LIST)."""
     ids: list[str] = []
     for value in args.getlist("ids"):

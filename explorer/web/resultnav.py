@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
+from explorer.search.models import Hit
 from explorer.web.search_page import request_from_args
 from explorer.web.state import state
 from explorer.web.viewhelpers import SEARCH_KEYS, summary_link
@@ -65,9 +66,9 @@ def result_nav(summary_id: str, args: MultiDict[str, str]) -> ResultNav | None:
     if rank is None:
         return nav
     index = state().index()
-    pages: dict[int, list] = {}
+    pages: dict[int, list[Hit]] = {}
 
-    def hit_at(r: int):  # type: ignore[no-untyped-def]
+    def hit_at(r: int) -> Hit | None:
         p, i = (r - 1) // per_page + 1, (r - 1) % per_page
         if p not in pages:
             resp = index.search(replace(req, page=p, notices=[]))

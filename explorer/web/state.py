@@ -27,14 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, request
 
 from explorer.cache import BoundedCache
 from explorer.corpus import CorpusError, write_summary
 from explorer.corpus_version import bump
-from explorer.records import Summary
+from explorer.records import Summary, Taxonomy
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
 from explorer.web.corpus_follow import CorpusFollower
@@ -48,6 +48,7 @@ JOURNAL_SECONDS = 3600.0
 # How old the page cache's view of the index pointer may be: a rebuild shows this late.
 STAMP_SECONDS = 1.0
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -80,7 +81,7 @@ class WebState:
         self.healer = Healer(self.corpus_dir, self.index_dir)
 
     @property
-    def taxonomy(self):  # type: ignore[no-untyped-def]
+    def taxonomy(self) -> Taxonomy:
         return self.store.taxonomy
 
     # ------------------------------------------------------------------ index
@@ -156,7 +157,7 @@ class WebState:
 
     # ------------------------------------------------------------------ cache
 
-    def cached(self, key: tuple, make):  # type: ignore[no-untyped-def]
+    def cached(self, key: tuple, make: Callable[[], T]) -> T:
         """Memoise derived output (charts, topic pages) per corpus version: a save bumps
         the version, so stale entries are never read again and age out of the bound."""
         return self.cache.get_or_make((self.store.version, *key), make)

@@ -5,6 +5,8 @@ summaries). Figures and charts come from `TopicStats` and are cached per corpus 
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, abort, render_template
 
 from explorer.records import slugify
@@ -81,7 +83,7 @@ def topic_page(slug: str) -> str:
             "count": stats.topic_counts.get(topic, 0),
             "undated": stats.topic_undated.get(topic, 0),
             "chart": chart,
-            "year_rows": [(y, stats.topic_years.get(topic, {}).get(y, 0)) for y in stats.years],
+            "year_rows": [(y, stats.topic_years.get(topic, Counter())[y]) for y in stats.years],
             "co": [(t, slugify(t), n, mini_bar(n, co_peak)) for t, n in co],
             "terms": stats.distinctive_terms(topic),
             "search_link": search_url([], topic=topic),
