@@ -15,8 +15,9 @@ co-occurrence smoothing "cooc", squared neighbour similarities "sim^2" among the
 classifier chain of logistic regressions (ranking metrics only: it has no per-topic
 thresholds). With --seeds 0,1,2,3,4 every figure is the mean over five fold layouts,
 which shows how much of a difference is noise. The default
-`TaggerConfig` in `explorer/tagger/model.py` is the winner of this table; rerun it when
-the corpus grows. Prints one row per candidate and, with --json, the full figures.
+`TaggerConfig` in `explorer/tagger/config.py` is the winner of this table (figures logged in
+`docs/tagger_benchmarks.md`); rerun it when the corpus grows. Prints one row per candidate
+and, with --json, the full figures.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from explorer.corpus import load_corpus  # noqa: E402
+from explorer.tagger.config import DEFAULT_CONFIG, TaggerConfig  # noqa: E402
 from explorer.tagger.evaluate import Predictions, topic_metrics  # noqa: E402
 from explorer.tagger.evaluate import evaluate as run_evaluation  # noqa: E402
 from explorer.tagger.features import FeatureSpace  # noqa: E402
-from explorer.tagger.model import DEFAULT_CONFIG, TaggerConfig, prepare  # noqa: E402
 from explorer.tagger.splits import stratified_folds  # noqa: E402
 from explorer.tagger.synthetic import synthetic_corpus  # noqa: E402
+from explorer.tagger.training_data import prepare  # noqa: E402
 
 
 def candidates() -> dict[str, TaggerConfig]:

@@ -6,8 +6,9 @@
 `explorer.tagger.evaluate` cross-validates it against two baselines.
 """
 
+from explorer.tagger.config import DEFAULT_CONFIG, TaggerConfig
 from explorer.tagger.fingerprint import corpus_fingerprint
-from explorer.tagger.model import DEFAULT_CONFIG, TaggerConfig, TopicModel, train_model
+from explorer.tagger.model import TopicModel
 from explorer.tagger.persist import (
     CorruptModelError,
     ModelError,
@@ -17,6 +18,7 @@ from explorer.tagger.persist import (
     read_meta,
     save_model,
 )
+from explorer.tagger.training import train_model
 
 __all__ = [
     "DEFAULT_CONFIG",

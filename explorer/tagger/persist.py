@@ -33,8 +33,9 @@ import sklearn
 from explorer.atomicfile import fsync_dir
 from explorer.integrity import MANIFEST, VERIFIED, CorruptError, write_manifest
 from explorer.leftovers import temp_dir
+from explorer.tagger.config import TaggerConfig
 from explorer.tagger.features import FeatureSpace, TfidfBlock
-from explorer.tagger.model import TaggerConfig, TopicModel
+from explorer.tagger.model import TopicModel
 
 MODEL_DIRNAME = "model"
 FORMAT_VERSION = 1
