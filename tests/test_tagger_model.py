@@ -128,7 +128,7 @@ def test_empty_input_is_a_clear_value_error(model, title, text):
 
 
 def test_non_text_input_is_a_value_error(model):
-    with pytest.raises(ValueError, match="must be text"):
+    with pytest.raises(ValueError, match="must be a string"):
         model.suggest(title=42)  # type: ignore[arg-type]
 
 

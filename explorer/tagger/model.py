@@ -20,7 +20,6 @@ from scipy.special import expit
 from explorer.tagger.config import TaggerConfig
 from explorer.tagger.features import (
     AnalyzedDoc,
-    DocFields,
     FeatureSpace,
     analyze_fields,
     cap_fields,
@@ -31,6 +30,7 @@ from explorer.tagger.keywords import keyword_matrix
 from explorer.tagger.neighbours import knn_vote
 from explorer.tagger.profile import ProfileScorer
 from explorer.tagger.scoring import blend, smooth
+from explorer.tagger.suggest_input import read_input
 
 
 @dataclass
@@ -132,20 +132,15 @@ class TopicModel:
         [{"type", "score"}], "similar": [{"id", "title", "score"}]}``: the best ``limit``
         topics (and any further suggested ones), every research type, and up to ``similar``
         archived summaries (``exclude_id`` leaves out the one being edited). Input beyond
-        `features.MAX_TEXT_CHARS` is ignored. Raises ValueError for empty input.
+        `features.MAX_TEXT_CHARS` is ignored. Raises ValueError (`SuggestInputError` for input
+        that is not text or is empty, see `suggest_input.read_input`).
         """
-        for name, value in (("title", title), ("text", text)):
-            if value is not None and not isinstance(value, str):
-                raise ValueError(f"{name} must be text")
-        if journal is not None and not isinstance(journal, str):
-            raise ValueError("journal must be text")
-        if not (title or "").strip() and not (text or "").strip():
-            raise ValueError("nothing to suggest from: give a title or some text")
+        fields_ = read_input(title, text, journal)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError("limit must be a whole number of at least 1")
         if isinstance(similar, bool) or not isinstance(similar, int) or similar < 0:
             raise ValueError("similar must be a whole number of at least 0")
-        fields_, _ = cap_fields(DocFields(title or "", text or "", journal))
+        fields_, _ = cap_fields(fields_)
         doc = analyze_fields(fields_)
         out = self.predict_docs([doc])
         scores = out["scores"][0]
