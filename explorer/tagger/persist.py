@@ -1,5 +1,9 @@
 """Save and load a trained `TopicModel` under ``index_dir/model``.
 
+Every registered classifier (`explorer.tagger.registry`) returns the same
+`classifiers.base.LinearTopics` (a weight row and an intercept per topic), so saving and
+loading are the same for all of them: a new classifier needs no code here.
+
 The model is derived data: when in doubt, refuse it and tell the user to rebuild. A model
 from another scikit-learn version, another model format or an older corpus raises
 `StaleModelError` with a "run `pprnet build`" message instead of loading something that
