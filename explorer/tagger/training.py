@@ -16,7 +16,7 @@ not see.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -139,8 +139,12 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     text = space.text_matrix(data.docs)
     rows = augment(space, names, data, space.transform(data.docs, text), config)
     topics = fit_topics(rows.x, rows.labels, config, seed, rows.weights)
+    type_rows = rows
+    if config.type_title_copy_weight != config.title_copy_weight:
+        type_rows = augment(space, names, data, rows.x[: len(data.docs)],
+                            replace(config, title_copy_weight=config.type_title_copy_weight))
     type_coef, type_intercept, type_present = fit_types(
-        rows, len(taxonomy.research_types), config, seed)
+        type_rows, len(taxonomy.research_types), config, seed)
     return TopicModel(
         topics=list(taxonomy.topics),
         research_types=list(taxonomy.research_types),
