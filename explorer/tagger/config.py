@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, fields
 from explorer.tagger.registry import CLASSIFIERS
 
 COOC_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)  # weights tried when cooc_weight < 0
+# (knn_weight, keyword_weight) pairs tried when tune_blend is on
+BLEND_GRID = tuple((k, w) for k in (0.1, 0.2, 0.3, 0.4, 0.5) for w in (0.0, 0.1, 0.2, 0.3))
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class TaggerConfig:
     # training share of each type (a title alone: balanced class weights would otherwise
     # favour the rare types on no evidence). 0 turns it off.
     type_evidence_terms: int = 60
+    # Pick knn_weight and keyword_weight from BLEND_GRID by inner out-of-fold recall@5 plus
+    # precision@1 (the configured values are then only the starting point).
+    tune_blend: bool = False
     # Share of the per-topic TF-IDF profile vote (`profile.ProfileScorer`) in the blend.
     profile_weight: float = 0.0
     # Topic scores of a text with fewer analysed terms than this lose (in proportion) what
