@@ -91,6 +91,8 @@ def candidates() -> dict[str, TaggerConfig]:
         "profile 0.2 knn 0.2": replace(d, profile_weight=0.2, knn_weight=0.2),
         "ensemble": replace(d, classifier="ensemble"),
         "ens+sim^2+nm4": replace(d, classifier="ensemble", knn_power=2.0, name_weight=4.0),
+        "ens C=30": replace(d, classifier="ensemble", C=30.0),
+        "knn 0.4": replace(d, knn_weight=0.4),
         "sim^2+nm4": replace(d, knn_power=2.0, name_weight=4.0),
         "tuned blend": replace(d, tune_blend=True),
         "type titles 0": replace(d, type_title_copy_weight=0.0),
