@@ -10,13 +10,15 @@ Every candidate is run through `explorer.tagger.evaluate.evaluate` on the same f
 (iterative stratification, fixed seed), so the table compares like with like: one-vs-rest
 logistic regression, linear SVM with sigmoid calibration, ridge, each alone and blended
 with the nearest-neighbour vote, the topic-name prior ("kw") and the topic names as extra
-examples ("nm"), the neighbour vote alone, single knobs of the default turned (label
-co-occurrence smoothing "cooc", squared neighbour similarities "sim^2" among them), and a
-classifier chain of logistic regressions (ranking metrics only: it has no per-topic
-thresholds). With --seeds 0,1,2,3,4 every figure is the mean over five fold layouts,
-which shows how much of a difference is noise. The default
-`TaggerConfig` in `explorer/tagger/model.py` is the winner of this table; rerun it when
-the corpus grows. Prints one row per candidate and, with --json, the full figures.
+examples ("nm"), the three averaged ("ensemble", `classifiers/ensemble.py`), blend shares
+picked inside each training fold ("tuned blend"), the neighbour vote alone, single knobs
+of the default turned (label co-occurrence smoothing "cooc", squared neighbour
+similarities "sim^2" among them), and a classifier chain of logistic regressions (ranking
+metrics only: it has no per-topic thresholds). With --seeds 0,1,2,3,4 every figure is
+the mean over five fold layouts, which shows how much of a difference is noise. The default
+`TaggerConfig` in `explorer/tagger/config.py` is the winner of this table (figures logged in
+`docs/tagger_benchmarks.md`); rerun it when the corpus grows. Prints one row per candidate
+and, with --json, the full figures.
 """
 
 from __future__ import annotations
@@ -35,12 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from explorer.corpus import load_corpus  # noqa: E402
+from explorer.tagger.config import DEFAULT_CONFIG, TaggerConfig  # noqa: E402
 from explorer.tagger.evaluate import Predictions, topic_metrics  # noqa: E402
 from explorer.tagger.evaluate import evaluate as run_evaluation  # noqa: E402
 from explorer.tagger.features import FeatureSpace  # noqa: E402
-from explorer.tagger.model import DEFAULT_CONFIG, TaggerConfig, prepare  # noqa: E402
 from explorer.tagger.splits import stratified_folds  # noqa: E402
 from explorer.tagger.synthetic import synthetic_corpus  # noqa: E402
+from explorer.tagger.training_data import prepare  # noqa: E402
 
 
 def candidates() -> dict[str, TaggerConfig]:
@@ -86,6 +89,13 @@ def candidates() -> dict[str, TaggerConfig]:
         "profile 0.2": replace(d, profile_weight=0.2),
         "profile 0.3": replace(d, profile_weight=0.3),
         "profile 0.2 knn 0.2": replace(d, profile_weight=0.2, knn_weight=0.2),
+        "ensemble": replace(d, classifier="ensemble"),
+        "ens+sim^2+nm4": replace(d, classifier="ensemble", knn_power=2.0, name_weight=4.0),
+        "ens C=30": replace(d, classifier="ensemble", C=30.0),
+        "knn 0.4": replace(d, knn_weight=0.4),
+        "sim^2+nm4": replace(d, knn_power=2.0, name_weight=4.0),
+        "tuned blend": replace(d, tune_blend=True),
+        "type titles 0": replace(d, type_title_copy_weight=0.0),
     }
 
 

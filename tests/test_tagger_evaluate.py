@@ -11,6 +11,7 @@ import pytest
 
 from explorer.corpus import load_corpus
 from explorer.records import Citation, Summary, Taxonomy
+from explorer.tagger.config import DEFAULT_CONFIG
 from explorer.tagger.evaluate import (
     METRIC_NAMES,
     Predictions,
@@ -18,7 +19,6 @@ from explorer.tagger.evaluate import (
     topic_metrics,
     type_accuracy,
 )
-from explorer.tagger.model import DEFAULT_CONFIG
 from explorer.tagger.splits import stratified_folds
 from explorer.tagger.synthetic import synthetic_corpus
 
@@ -72,7 +72,7 @@ def test_type_accuracy_ignores_documents_without_a_type():
 
 def test_stratified_folds_partition_and_spread_every_topic():
     summaries, taxonomy = synthetic_corpus(80, seed=5)
-    from explorer.tagger.model import prepare
+    from explorer.tagger.training_data import prepare
 
     data = prepare(summaries, taxonomy)
     folds = stratified_folds(data.labels, data.types.tolist(), 4, seed=0)
@@ -151,7 +151,8 @@ def test_bundled_corpus_model_beats_the_most_frequent_baseline():
     """Bundled corpus: one held-out fold, the model's recall@5 at least doubles the baseline."""
     loaded = _bundled()
     from explorer.tagger.evaluate import baseline_predictions, model_predictions
-    from explorer.tagger.model import fit_prepared, prepare
+    from explorer.tagger.training import fit_prepared
+    from explorer.tagger.training_data import prepare
 
     data = prepare(loaded.summaries, loaded.taxonomy)
     train, test = stratified_folds(data.labels, data.types.tolist(), 5, seed=0)[0]
@@ -210,7 +211,7 @@ HAND_TEST = [
 @pytest.fixture  # per test, not per module: cheap, and each test then runs the baselines itself
 def hand_baselines() -> dict[str, Predictions]:
     from explorer.tagger.evaluate import baseline_predictions
-    from explorer.tagger.model import prepare
+    from explorer.tagger.training_data import prepare
 
     train = prepare(HAND_TRAIN, HAND_TAXONOMY)
     test = prepare(HAND_TEST, HAND_TAXONOMY)
@@ -228,7 +229,7 @@ def test_most_frequent_baseline_ranks_topics_by_training_count(hand_baselines):
 
 def test_most_frequent_baseline_without_tagged_training_documents():
     from explorer.tagger.evaluate import baseline_predictions
-    from explorer.tagger.model import prepare
+    from explorer.tagger.training_data import prepare
 
     train = prepare([HAND_TRAIN[3]], HAND_TAXONOMY)  # untagged, untyped
     frequent = baseline_predictions(train, prepare(HAND_TEST[:1], HAND_TAXONOMY),
@@ -396,7 +397,7 @@ def test_type_accuracy_is_rounded_to_four_places():
 
 def test_most_frequent_baseline_with_one_topic_per_document():
     from explorer.tagger.evaluate import baseline_predictions
-    from explorer.tagger.model import prepare
+    from explorer.tagger.training_data import prepare
 
     train = prepare([_summary(1, "One", "W.", ["Depression"], RCT),
                      _summary(2, "Two", "W.", ["Depression"], RCT),
@@ -420,7 +421,7 @@ def test_most_frequent_baseline_with_one_topic_per_document():
 )
 def test_keyword_baseline_type_from_title_then_text(title, text, expected):
     from explorer.tagger.evaluate import baseline_predictions
-    from explorer.tagger.model import prepare
+    from explorer.tagger.training_data import prepare
 
     train = prepare(HAND_TRAIN, HAND_TAXONOMY)
     test = prepare([_summary(9, title, text, [], None)], HAND_TAXONOMY)
@@ -429,7 +430,7 @@ def test_keyword_baseline_type_from_title_then_text(title, text, expected):
 
 def test_keyword_baseline_without_design_types_in_the_taxonomy():
     from explorer.tagger.evaluate import baseline_predictions
-    from explorer.tagger.model import prepare
+    from explorer.tagger.training_data import prepare
 
     taxonomy = Taxonomy(topics=HAND_TAXONOMY.topics, research_types=["Other"])
     train = prepare([_summary(1, "One", "W.", ["Depression"], "Other")], taxonomy)

@@ -10,6 +10,7 @@ import pytest
 
 from explorer.records import Summary
 from explorer.tagger import TaggerConfig, TopicModel, corpus_fingerprint, train_model
+from explorer.tagger.config import COOC_GRID
 from explorer.tagger.features import (
     MAX_TEXT_CHARS,
     DocFields,
@@ -21,7 +22,8 @@ from explorer.tagger.features import (
     surface_words,
 )
 from explorer.tagger.keywords import keyword_scores, topic_keyword_sets
-from explorer.tagger.model import COOC_GRID, cooccurrence, knn_vote, smooth
+from explorer.tagger.neighbours import knn_vote
+from explorer.tagger.scoring import cooccurrence, smooth
 from explorer.tagger.synthetic import synthetic_corpus
 
 
@@ -126,7 +128,7 @@ def test_empty_input_is_a_clear_value_error(model, title, text):
 
 
 def test_non_text_input_is_a_value_error(model):
-    with pytest.raises(ValueError, match="must be text"):
+    with pytest.raises(ValueError, match="must be a string"):
         model.suggest(title=42)  # type: ignore[arg-type]
 
 
@@ -374,7 +376,7 @@ def test_topic_names_are_learnt_even_when_examples_never_use_them(model, corpus)
 
 def test_name_documents_cover_every_topic_and_its_aliases():
     from explorer.corpus import load_taxonomy
-    from explorer.tagger.model import name_documents
+    from explorer.tagger.training_data import name_documents
 
     taxonomy = load_taxonomy()
     docs = name_documents(taxonomy)

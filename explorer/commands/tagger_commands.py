@@ -161,7 +161,7 @@ def _run_batch(model: TopicModel, source: str, limit: int) -> None:
 
 
 def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: str) -> dict:
-    from explorer.tagger.features import DocFields
+    from explorer.tagger.suggest_input import read_input
     from explorer.tagger.trust import suggest_with_trust
 
     where = f"{source}:{number}"
@@ -172,22 +172,19 @@ def _batch_line(model: TopicModel, line: str, number: int, limit: int, source: s
     if not isinstance(item, dict):
         return {"id": None, "error": f"{where}: expected an object with id, title and text"}
     item_id = item.get("id")
-    values = {}
-    for key in ("title", "text", "journal", "body", "implications"):
-        value = item.get(key)
-        if value is not None and not isinstance(value, str):
-            return {"id": item_id, "error": f"{where}: {key!r} must be a string"}
-        values[key] = value or ""
-    if not values["text"]:  # a line of `pprnet dump`: body and implications
-        values["text"] = "\n\n".join(v for v in (values["body"], values["implications"]) if v)
+    text, journal = item.get("text"), item.get("journal")
+    if text is None or text == "":  # a line of `pprnet dump`: body and implications
+        parts = {key: item.get(key) for key in ("body", "implications")}
+        for key, value in parts.items():
+            if value is not None and not isinstance(value, str):
+                return {"id": item_id, "error": f"{where}: '{key}' must be a string"}
+        text = "\n\n".join(v for v in parts.values() if v)
     citation = item.get("citation")
-    if not values["journal"] and isinstance(citation, dict) and \
-            isinstance(citation.get("journal"), str):
-        values["journal"] = citation["journal"]
+    if not journal and isinstance(citation, dict) and isinstance(citation.get("journal"), str):
+        journal = citation["journal"]
     try:
-        result = suggest_with_trust(
-            model, DocFields(values["title"], values["text"], values["journal"] or None),
-            limit=limit)
+        result = suggest_with_trust(model, read_input(item.get("title"), text, journal),
+                                    limit=limit)
     except ValueError as exc:
         return {"id": item_id, "error": f"{where}: {exc}"}
     return {"id": item_id, **result}
@@ -212,8 +209,9 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
     FILE is a Markdown summary (front matter optional) or plain text; '-' reads standard
     input. Needs the model that `pprnet build` trains into the index folder.
     """
-    from explorer.tagger.features import MAX_TEXT_CHARS, DocFields
+    from explorer.tagger.features import MAX_TEXT_CHARS
     from explorer.tagger.freshness import describe
+    from explorer.tagger.suggest_input import read_input
     from explorer.tagger.trust import suggest_with_trust
 
     if batch and source:
@@ -243,7 +241,8 @@ def suggest(source: str | None, as_json: bool, limit: int, batch: str | None,
                    "characters are used", err=True)
     try:
         result = suggest_with_trust(
-            model, DocFields(fields.title, fields.text, journal or fields.journal), limit=limit)
+            model, read_input(fields.title, fields.text, journal or fields.journal),
+            limit=limit)
     except ValueError as exc:
         fail(f"{'standard input' if source == '-' else source}: {exc}")
     result["trained_on"] = age

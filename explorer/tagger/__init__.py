@@ -4,10 +4,18 @@
 `save_model`/`load_model` keep it under ``index/model``, and `TopicModel.suggest` ranks the
 36 topics, the research types and the most similar archived summaries for a draft.
 `explorer.tagger.evaluate` cross-validates it against two baselines.
+
+One job per module: `config` (every choice, `TaggerConfig`), `training_data` (analysed
+rows and extra examples), `training` (inner cross-validation, fitting), `classifiers/`
+behind `registry` (one module per topic classifier), `calibration` (Platt), `thresholds`,
+`neighbours` (the kNN vote), `scoring` (the blend), `research_type`, `model` (a trained
+`TopicModel` and `suggest`), `suggest_input` (the one check of a draft), `persist`.
+The figures behind the defaults are in `docs/tagger_benchmarks.md`.
 """
 
+from explorer.tagger.config import DEFAULT_CONFIG, TaggerConfig
 from explorer.tagger.fingerprint import corpus_fingerprint
-from explorer.tagger.model import DEFAULT_CONFIG, TaggerConfig, TopicModel, train_model
+from explorer.tagger.model import TopicModel
 from explorer.tagger.persist import (
     CorruptModelError,
     ModelError,
@@ -17,6 +25,7 @@ from explorer.tagger.persist import (
     read_meta,
     save_model,
 )
+from explorer.tagger.training import train_model
 
 __all__ = [
     "DEFAULT_CONFIG",

@@ -13,13 +13,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from explorer.records import Summary, Taxonomy
+from explorer.tagger.config import DEFAULT_CONFIG, TaggerConfig
 from explorer.tagger.evaluate import (
     baseline_predictions,
     model_predictions,
     topic_metrics,
     type_accuracy,
 )
-from explorer.tagger.model import DEFAULT_CONFIG, TaggerConfig, fit_prepared, prepare
+from explorer.tagger.training import fit_prepared
+from explorer.tagger.training_data import prepare
 
 
 def evaluate_by_date(summaries: Sequence[Summary], taxonomy: Taxonomy, *, year: int = 2021,

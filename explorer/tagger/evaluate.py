@@ -23,17 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.records import Summary, Taxonomy
+from explorer.tagger.config import DEFAULT_CONFIG, TaggerConfig
 from explorer.tagger.features import TYPE_CUES, DocFields, analyze_fields, fields_of
 from explorer.tagger.keywords import keyword_scores, topic_keyword_sets
-from explorer.tagger.model import (
-    DEFAULT_CONFIG,
-    TaggerConfig,
-    TrainingData,
-    fit_prepared,
-    prepare,
-    train_model,
-)
 from explorer.tagger.splits import stratified_folds
+from explorer.tagger.training import fit_prepared, train_model
+from explorer.tagger.training_data import TrainingData, prepare
 
 Progress = Callable[[str], None]
 METRIC_NAMES = ("precision_at_1", "precision_at_3", "recall_at_5", "f1_at_5", "ndcg_at_5",

@@ -1,5 +1,9 @@
 """Save and load a trained `TopicModel` under ``index_dir/model``.
 
+Every registered classifier (`explorer.tagger.registry`) returns the same
+`classifiers.base.LinearTopics` (a weight row and an intercept per topic), so saving and
+loading are the same for all of them: a new classifier needs no code here.
+
 The model is derived data: when in doubt, refuse it and tell the user to rebuild. A model
 from another scikit-learn version, another model format or an older corpus raises
 `StaleModelError` with a "run `pprnet build`" message instead of loading something that
@@ -33,8 +37,9 @@ import sklearn
 from explorer.atomicfile import fsync_dir
 from explorer.integrity import MANIFEST, VERIFIED, CorruptError, write_manifest
 from explorer.leftovers import temp_dir
+from explorer.tagger.config import TaggerConfig
 from explorer.tagger.features import FeatureSpace, TfidfBlock
-from explorer.tagger.model import TaggerConfig, TopicModel
+from explorer.tagger.model import TopicModel
 
 MODEL_DIRNAME = "model"
 FORMAT_VERSION = 1

@@ -6,40 +6,18 @@ The model always ranks all topics, and the best one of any input scores somethin
 words (Miscellaneous, the archive's residual label). Pre-ticking such a ranking invites a
 wrong tag. So the callers (editor, API, CLI) ask `assess` first: an input below
 ``MIN_WORDS`` words, or one with no word (or too few words) the model's vocabulary knows,
-keeps its ranking for reference but gets a notice and nothing suggested. Titles alone are
-still ranked: the title-only figures in `pprnet evaluate` say how far to trust them.
+keeps its ranking for reference but gets a notice and nothing suggested (the checks
+themselves live in `suggest_input`). Titles alone are still ranked: the title-only figures
+in `pprnet evaluate` say how far to trust them.
 """
 
 from __future__ import annotations
 
-import re
-
-from explorer.tagger.features import DocFields, cap_fields
+from explorer.tagger.features import DocFields
 from explorer.tagger.model import TopicModel
-from explorer.textproc import analyze
+from explorer.tagger.suggest_input import MIN_WORDS, assess
 
-MIN_WORDS = 25
-MIN_KNOWN_SHARE = 0.2  # below this share of known words the text is "unlike the archive"
-_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-
-def assess(model: TopicModel, fields: DocFields) -> str | None:
-    """A notice for the editor when the input is too short or unlike the archive, else None."""
-    capped, _ = cap_fields(fields)
-    words = _WORD_RE.findall(f"{capped.title}\n{capped.text}")
-    terms = analyze(f"{capped.title}\n{capped.text}")
-    known = sum(1 for term in terms if term in model.space.text.index)
-    if words and not known:
-        return ("none of these words occur in the archive's summaries, so nothing is "
-                "suggested")
-    if len(words) < MIN_WORDS:
-        plural = "word" if len(words) == 1 else "words"
-        return (f"too little text to suggest: {len(words)} {plural}; at least {MIN_WORDS} "
-                "needed (the ranking below is only a hint)")
-    if terms and known / len(terms) < MIN_KNOWN_SHARE:
-        return (f"only {known} of {len(terms)} words occur in the archive's summaries: "
-                "the ranking below is only a hint")
-    return None
+__all__ = ["MIN_WORDS", "apply", "assess", "suggest_with_trust"]
 
 
 def apply(result: dict, notice: str | None) -> dict:
@@ -52,6 +30,9 @@ def apply(result: dict, notice: str | None) -> dict:
 
 
 def suggest_with_trust(model: TopicModel, fields: DocFields, **kwargs: object) -> dict:
-    """`TopicModel.suggest` plus the notice: what the editor, the API and the CLI show."""
+    """`TopicModel.suggest` plus the notice: what the editor, the API and the CLI show.
+
+    Raises `suggest_input.SuggestInputError` for input that is not text or is empty.
+    """
     result = model.suggest(fields.title, fields.text, journal=fields.journal, **kwargs)
     return apply(result, assess(model, fields))

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from explorer import __version__, packaged
 from explorer.records import Summary, slugify
-from explorer.tagger.features import DocFields
+from explorer.tagger.suggest_input import SuggestInputError, read_input
 from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
 from explorer.web.search_page import request_from_args
@@ -143,19 +143,17 @@ def api_suggest() -> Response:
         abort(400, description='Send a JSON object: {"title": "...", "text": "..."}.')
     title, text, journal = payload.get("title", ""), payload.get("text", ""), payload.get("journal")
     limit = payload.get("limit", 8)
-    for name, value in (("title", title), ("text", text)):
-        if value is not None and not isinstance(value, str):
-            abort(400, description=f"'{name}' must be a string.")
-    if journal is not None and not isinstance(journal, str):
-        abort(400, description="'journal' must be a string.")
+    try:
+        fields = read_input(title, text, journal)
+    except SuggestInputError as exc:
+        abort(400, description=f"{exc}.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_SUGGEST_LIMIT:
         abort(400, description=f"'limit' must be a whole number from 1 to {MAX_SUGGEST_LIMIT}.")
     model, why = state().model()
     if model is None:
         abort(503, description=why or "No topic model: run `pprnet build`.")
     try:
-        result = suggest_with_trust(model, DocFields(title or "", text or "", journal),
-                                    limit=limit)
+        result = suggest_with_trust(model, fields, limit=limit)
     except ValueError as exc:
         abort(400, description=str(exc))
     st = state()
