@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from explorer.corpus import load_corpus
+from explorer.corpus import load_corpus, load_taxonomy
 from explorer.search import build_index, bulkwrite
 from explorer.search.schema import document_for, make_schema
 from explorer.search.store import current_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+TAXONOMY = load_taxonomy(ROOT / "corpus")
 
 
 def _everything(folder: Path) -> tuple[dict, list, dict]:
@@ -44,7 +45,7 @@ def test_bulk_build_writes_what_whoosh_writes(tmp_path: Path, monkeypatch, block
         monkeypatch.setattr(bulkwrite, "_BLOCK_ATTRS", frozenset({"_no_such_attribute"}))
     summaries = load_corpus(ROOT / "corpus").summaries[:60]
     assert len(summaries) == 60
-    build_index(summaries, tmp_path / "bulk", workers=1)
+    build_index(summaries, tmp_path / "bulk", workers=1, taxonomy=TAXONOMY)
     plain = tmp_path / "plain"
     plain.mkdir()
     ix = whoosh_index.create_in(str(plain), make_schema())
