@@ -176,6 +176,10 @@ def _write_parallel(target: Path, summaries: list[Summary], workers: int,
         Path(folder).mkdir()
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if ctx.get_start_method() == "fork":
+        # Import NLTK and make the acronym tables here, once: forked workers inherit
+        # them instead of each paying seconds for the same imports.
+        analyse_document(document_for(summaries[0]))
     _PARTS_DOCS, _PARTS_COUNTER = summaries, ctx.Value("i", 0)
     bar = _bar(len(summaries)) if progress else None
     try:
