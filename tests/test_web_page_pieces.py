@@ -64,3 +64,36 @@ def test_facet_items_submit_what_the_template_did() -> None:
         ("Trauma and/or PTSD", True), ('A "quoted" <name>', False)]
     assert all(f'<label for="{i}">' in html for i, _n, _v, _c in boxes)
     assert '<span class="count">4</span>' in html and "<name>" not in html
+
+
+_APP = []
+
+
+@given(st.lists(st.tuples(st.sampled_from(["q", "topic", "from", "to", "page", "sort", "x"]),
+                          _text), max_size=6), st.integers(1900, 2100))
+def test_histogram_year_link_is_search_url(items: list[tuple[str, str]], year: int) -> None:
+    """The bars' links, made from the query encoded once, are `search_url`'s."""
+    from explorer.web.search import year_link
+
+    if not _APP:
+        _APP.append(make_app(template_site()))
+    with _APP[0].test_request_context("/?" + urlencode(items)):
+        assert year_link()(year) == viewhelpers.search_url(from_=str(year), to=str(year))
+
+
+def test_topic_page_list_is_the_macro_per_summary() -> None:
+    """The cached list of a topic's summaries is the ``summary_item`` macro of each."""
+    from flask import get_template_attribute
+
+    from explorer.web.state import state
+    from explorer.web.topics import summary_list
+
+    app = make_app(template_site())
+    with app.test_request_context("/topics/x", base_url="http://example.org/archive/"):
+        stats = state().store.stats()
+        summaries = max(stats.by_topic.values(), key=len)
+        assert len(summaries) > 3
+        item = get_template_attribute("_macros.html", "summary_item")
+        made = str(summary_list(summaries))
+        assert made == "".join(str(item(s)) for s in summaries)
+        assert made.count('href="/archive/summary/') == len(summaries)
