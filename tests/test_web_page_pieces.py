@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
+from explorer.search.models import Hit
 from explorer.web import charts, viewhelpers
 from explorer.web.search import FacetValue
 from tests.web_helpers import make_app, template_site
@@ -97,3 +98,51 @@ def test_topic_page_list_is_the_macro_per_summary() -> None:
         made = str(summary_list(summaries))
         assert made == "".join(str(item(s)) for s in summaries)
         assert made.count('href="/archive/summary/') == len(summaries)
+
+
+# The search template's result loop before `explorer.web.hitlist` wrote it in Python.
+_HIT_LOOP = """{% for hit in resp.hits %}
+      <li class="hit">
+        <article>
+          <h2 class="hit-title"><a href="{{ result_link(hit.id, (resp.page - 1) * resp.per_page + loop.index) }}">{{ hit.title_html|safe }}</a></h2>
+          <p class="hit-meta">
+            {% if hit.published %}<time datetime="{{ hit.published }}">{{ hit.published|month }}</time>{% elif hit.origin == "added" %}<span class="origin-added">Added to this archive</span>{% else %}<span class="origin-undated">Blog post, month unknown</span>{% endif %}
+            {% if hit.citation %}<span class="sep" aria-hidden="true">·</span> <span class="hit-cite">{{ hit.citation }}</span>{% endif %}
+          </p>
+          {% if hit.snippet_html %}<p class="snippet">{{ hit.snippet_html|safe }}</p>{% endif %}
+          <div class="hit-tags">
+            {% if hit.research_type %}<span class="type-badge">{{ hit.research_type }}</span>{% endif %}
+            {{ search_chips(hit.topics) }}
+          </div>
+          <p class="hit-pick"><input type="checkbox" id="pick-{{ hit.id }}" name="ids" value="{{ hit.id }}" form="pick" class="list-toggle" data-title="{{ hit.title }}">
+            <label for="pick-{{ hit.id }}">Add to reading list</label></p>
+        </article>
+      </li>
+      {% endfor %}"""  # noqa: E501
+
+_hits = st.lists(st.builds(
+    Hit, id=st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True), title=_text,
+    published=st.sampled_from(["", "2019-06", "2019-13", "2019"]),
+    topics=st.lists(st.sampled_from(["Empathy", "A & B", '"Q" <x>']), max_size=3),
+    research_type=st.none() | _text, citation=_text, score=st.just(1.0),
+    snippet_html=st.sampled_from(["", "… a <mark>b</mark> &amp; c …"]),
+    title_html=st.sampled_from(["T", "<mark>T</mark> &lt;x&gt;"]),
+    origin=st.sampled_from(["", "blog-post", "added", "other"])), max_size=4)
+
+
+@given(_hits, st.integers(1, 4), st.lists(st.tuples(st.sampled_from(["q", "topic", "page"]),
+                                                    _text), max_size=3))
+def test_hit_items_write_what_the_template_loop_wrote(hits: list, page: int,
+                                                      args: list[tuple[str, str]]) -> None:
+    from types import SimpleNamespace
+
+    from explorer.web.hitlist import hit_items
+
+    if not _APP:
+        _APP.append(make_app(template_site()))
+    app = _APP[0]
+    resp = SimpleNamespace(hits=hits, page=page, per_page=10)
+    with app.test_request_context("/?" + urlencode(args)):
+        expected = app.jinja_env.from_string(_HIT_LOOP).render(resp=resp)
+    with app.test_request_context("/?" + urlencode(args)):
+        assert str(hit_items(hits, (page - 1) * 10)) == expected

@@ -205,6 +205,7 @@ def editor_signed_in() -> bool:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from explorer.web.hitlist import hit_items
     from explorer.web.provenance import DATES_NOTE, origin_line
     from explorer.web.state import state
 
@@ -218,6 +219,7 @@ def register_template_helpers(app: Flask) -> None:
         search_url_without=search_url_without,
         search_url_adding=search_url_adding,
         search_chips=search_chips,
+        hit_items=hit_items,
         facet_items=facet_items,
         result_link=result_link,
         apa_html=apa_html,
