@@ -8,7 +8,7 @@ import re
 from html import unescape
 from urllib.parse import urlencode
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.search.models import Hit
@@ -70,6 +70,7 @@ def test_facet_items_submit_what_the_template_did() -> None:
 _APP = []
 
 
+@settings(deadline=None)  # the first example also makes the app
 @given(st.lists(st.tuples(st.sampled_from(["q", "topic", "from", "to", "page", "sort", "x"]),
                           _text), max_size=6), st.integers(1900, 2100))
 def test_histogram_year_link_is_search_url(items: list[tuple[str, str]], year: int) -> None:
@@ -130,6 +131,7 @@ _hits = st.lists(st.builds(
     origin=st.sampled_from(["", "blog-post", "added", "other"])), max_size=4)
 
 
+@settings(deadline=None)  # the first example also makes the app
 @given(_hits, st.integers(1, 4), st.lists(st.tuples(st.sampled_from(["q", "topic", "page"]),
                                                     _text), max_size=3))
 def test_hit_items_write_what_the_template_loop_wrote(hits: list, page: int,
@@ -146,3 +148,16 @@ def test_hit_items_write_what_the_template_loop_wrote(hits: list, page: int,
         expected = app.jinja_env.from_string(_HIT_LOOP).render(resp=resp)
     with app.test_request_context("/?" + urlencode(args)):
         assert str(hit_items(hits, (page - 1) * 10)) == expected
+
+
+@settings(deadline=None)  # the first example also makes the app
+@given(st.lists(st.integers(1990, 2030), max_size=8),
+       st.none() | st.sampled_from(["2015", "2015-03", "", "x"]) | st.integers(1990, 2030).map(str))
+def test_year_options_are_the_template_loop(years: list[int], selected: str | None) -> None:
+    if not _APP:
+        _APP.append(make_app(template_site()))
+    loop = _APP[0].jinja_env.from_string(
+        '{% for y in years %}<option value="{{ y }}"{% if chosen == y|string %} selected'
+        "{% endif %}>{{ y }}</option>{% endfor %}")
+    assert str(viewhelpers.year_options(years, selected)) == loop.render(years=years,
+                                                                        chosen=selected)

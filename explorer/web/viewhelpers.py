@@ -151,6 +151,19 @@ def facet_items(field: str, values: Iterable[object]) -> Markup:
     return Markup("\n".join(out))
 
 
+def year_options(years: Iterable[int], selected: str | None) -> Markup:
+    """The ``<option>`` of each year of a from/to select, the chosen one selected: the
+    same few lists on every search page, so each is made once."""
+    return _year_options(tuple(years), selected)
+
+
+@lru_cache(maxsize=1024)
+def _year_options(years: tuple[int, ...], selected: str | None) -> Markup:
+    return Markup("".join(
+        f'<option value="{escape(y)}"{" selected" if selected == str(y) else ""}>{escape(y)}'
+        "</option>" for y in years))
+
+
 def summary_link(summary_id: str, items: list[tuple[str, str]], rank: int | None) -> str:
     """``/summary/<id>?<search>&pos=<rank>``: a summary opened from a search remembers it."""
     query = [(k, v) for k, v in items if k != "page"] + ([("pos", str(rank))] if rank else [])
@@ -221,6 +234,7 @@ def register_template_helpers(app: Flask) -> None:
         search_chips=search_chips,
         hit_items=hit_items,
         facet_items=facet_items,
+        year_options=year_options,
         result_link=result_link,
         apa_html=apa_html,
         export_formats=FORMATS,
