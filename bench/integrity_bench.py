@@ -32,9 +32,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.search_bench import base_summaries, synthetic  # noqa: E402
 from explorer import integrity  # noqa: E402
+from explorer.corpus import load_taxonomy  # noqa: E402
 from explorer.integrity import read_manifest, refresh_manifest, verify, write_manifest  # noqa: E402
 from explorer.search import SearchIndex, build_index  # noqa: E402
 from explorer.search.store import current_dir  # noqa: E402
+
+TAXONOMY = load_taxonomy()
 
 
 def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
@@ -48,7 +51,7 @@ def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 
 def bench_index(label: str, docs, work: Path, repeat: int) -> dict:  # type: ignore[no-untyped-def]
     index_dir = work / f"index-{label}"
-    build_index(docs, index_dir)
+    build_index(docs, index_dir, taxonomy=TAXONOMY)
     live = current_dir(index_dir)
     manifest = read_manifest(live)
     total = manifest.total_bytes

@@ -295,6 +295,9 @@ def profile_pages(corpus: Path, count: int, top: int) -> None:
           f"page without the profiler (2nd visit), {elapsed * 1000 / len(paths):.2f} ms under it "
           f"(load average {os.getloadavg()[0]:.1f})")
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    # Unlike time, the count of calls does not move with the machine's load: on a busy
+    # machine it is the figure to compare between two versions of the code.
+    print(f"{stats.total_calls / len(paths):,.0f} Python function calls a page")
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
 

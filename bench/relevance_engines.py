@@ -50,10 +50,11 @@ def doc_fields(summary: object) -> dict[str, str]:
 
 def build_ours(summaries: Sequence[object], work: Path) -> Search:
     """This engine, as the web page and the API call it: one page of 10, by relevance."""
+    from explorer.corpus import load_taxonomy
     from explorer.search import SearchIndex, SearchRequest, build_index
 
     folder = work / "ours"
-    build_index(list(summaries), folder, workers=1)  # type: ignore[arg-type]
+    build_index(list(summaries), folder, workers=1, taxonomy=load_taxonomy())  # type: ignore[arg-type]
     index = SearchIndex.open(folder)
 
     def search(q: str) -> list[str]:

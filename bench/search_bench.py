@@ -37,6 +37,8 @@ from explorer.records import Citation, Summary  # noqa: E402
 from explorer.search import SearchIndex, SearchRequest, build_index  # noqa: E402
 from explorer.textproc import STOP_WORDS  # noqa: E402
 
+TAXONOMY = load_taxonomy()
+
 TARGETS = {  # size label -> (p95 ms, ratio to FTS5)
     "bundled": (3.0, 1.5),
     "30000": (40.0, 3.0),
@@ -213,7 +215,7 @@ def bench_size(label: str, docs: list[Summary], nqueries: int, work: Path,
     folder = work / f"ix-{label}"
     cpu0 = cpu_seconds()
     t0 = time.perf_counter()
-    stats = build_index(docs, folder)
+    stats = build_index(docs, folder, taxonomy=TAXONOMY)
     build_s = time.perf_counter() - t0
     build_cpu_s = cpu_seconds() - cpu0
     if build_only:

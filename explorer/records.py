@@ -246,6 +246,42 @@ class Taxonomy:
     def topic_from_slug(self, slug: str) -> str | None:
         return self._topic_by_slug.get(slug)
 
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data: what an index saves so that searches resolve topic,
+        type and source names the way the corpus did, without reading the corpus files."""
+        return {
+            "topics": list(self.topics),
+            "research_types": list(self.research_types),
+            "aliases": dict(self.aliases),
+            "type_aliases": dict(self.type_aliases),
+            "origins": [
+                {"id": o.id, "name": o.name, "posted": o.posted, "label": o.label}
+                for o in self.origins
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Taxonomy:
+        """The inverse of `to_dict`; data saved before origins were kept gets the default
+        origins. KeyError or TypeError for data of another shape."""
+        origins = data.get("origins")
+        return cls(
+            topics=[str(t) for t in data["topics"]],
+            research_types=[str(t) for t in data["research_types"]],
+            aliases={str(k): str(v) for k, v in (data.get("aliases") or {}).items()},
+            type_aliases={str(k): str(v) for k, v in (data.get("type_aliases") or {}).items()},
+            origins=list(ORIGINS_DEFAULT) if origins is None else [
+                _origin_from_dict(o) for o in origins
+            ],
+        )
+
+
+def _origin_from_dict(data: dict) -> Origin:
+    posted = data["posted"]
+    if not isinstance(posted, bool):  # "false" read as true would misdate summaries
+        raise TypeError(f"origin {data.get('id')!r}: 'posted' is not true or false")
+    return Origin(str(data["id"]), str(data["name"]), posted, str(data.get("label") or ""))
+
 
 def _closest(name: str, keys: list[str], mapping: dict[str, str]) -> str | None:
     match = difflib.get_close_matches(Taxonomy._key(name), keys, n=1, cutoff=0.6)

@@ -1,13 +1,13 @@
 """The one text pipeline shared by the search index and the tagger.
 
 Both must see words the same way, or the tagger learns from tokens the index never
-makes: tokenize (NLTK regexp tokenizer, with character offsets for highlighting),
-fold British spellings to American ones, drop stop words, stem with NLTK's Snowball
-stemmer (Whoosh's own stemmer turns ``running`` into ``runn``), and make the field's
+makes: tokenize (a regexp, as NLTK's RegexpTokenizer would, with character offsets for
+highlighting), fold British spellings to American ones, drop stop words, stem with NLTK's
+Snowball stemmer (Whoosh's own stemmer turns ``running`` into ``runn``), and make the field's
 acronyms meet their long forms in both directions: a text saying "CBT" also yields the
 terms of "cognitive behavioral therapy", and a text spelling out the long form also
-yields ``cbt``. No NLTK data downloads are needed: the stemmer and the regexp tokenizer
-are pure code, and the stop word list lives here.
+yields ``cbt``. No NLTK data downloads are needed: the stemmer is pure code, and the
+stop word list lives here.
 """
 
 from __future__ import annotations
@@ -22,32 +22,23 @@ from typing import Any
 # Letters and digits; apostrophes inside words are kept (client's -> client's) and then
 # dropped by normalisation. Hyphenated words split into parts ("cognitive-behavioural").
 _TOKEN_PATTERN = r"[^\W_]+(?:['\u2019][^\W_]+)*"
+# Compiled as NLTK's RegexpTokenizer compiles it (same flags): its ``span_tokenize`` is a
+# generator over ``finditer``, so calling ``finditer`` here gives the same spans without
+# a Python call per word or NLTK's ReDoS guard (needed for caller-supplied patterns, not
+# for this constant, linear one), and word spans need no NLTK import.
+_TOKEN_RE = re.compile(_TOKEN_PATTERN, re.UNICODE | re.MULTILINE | re.DOTALL)
 
 
 @lru_cache(maxsize=1)
-def _nltk_tools() -> tuple[Any, Any]:
-    """NLTK's regexp tokenizer and Snowball stemmer, imported on the first text analyzed.
+def _stemmer() -> Any:
+    """NLTK's Snowball stemmer, imported on the first word stemmed.
 
     ``import nltk`` loads scipy and more (seconds), so commands that never stem a word
     (``pprnet check``, ``dump``, ``--help``) must not pay for it at import time.
     """
     from nltk.stem.snowball import SnowballStemmer
-    from nltk.tokenize import RegexpTokenizer
 
-    class _PlainRegexpTokenizer(RegexpTokenizer):
-        """NLTK's RegexpTokenizer, with its pattern compiled by the standard ``re``.
-
-        NLTK 3.10 compiles every pattern through its ReDoS guard (the ``regex`` engine under
-        a wall-clock timeout), which costs about 50 microseconds per call and dominated both
-        indexing and query analysis. The guard exists for caller-supplied patterns; ours is a
-        constant, linear one, so the stdlib engine is safe here and gives the same matches.
-        """
-
-        def _check_regexp(self) -> None:
-            if self._regexp is None:
-                self._regexp = re.compile(self._pattern, self._flags)
-
-    return _PlainRegexpTokenizer(_TOKEN_PATTERN), SnowballStemmer("english")
+    return SnowballStemmer("english")
 
 
 STOP_WORDS: frozenset[str] = frozenset(
@@ -408,7 +399,7 @@ _OR_WORDS = frozenset(
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball stem of an already lowercased, spelling-normalised word."""
-    return _nltk_tools()[1].stem(word)
+    return _stemmer().stem(word)
 
 
 def _stems_of(phrase: str) -> tuple[str, ...]:
@@ -477,7 +468,7 @@ def tokens(
     compound ("drop-out" also yields ``dropout``), so closed and hyphenated spellings meet.
     """
     out: list[Token] = []
-    spans = list(_nltk_tools()[0].span_tokenize(text))
+    spans = word_spans(text)
     for start, end in spans:
         for term, synthetic in _word_terms(text[start:end], expand_acronyms, query,
                                            remove_stops):
@@ -636,5 +627,5 @@ def analyze(text: str, *, query: bool = False) -> list[str]:
 
 def word_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the tokenizer's words (hyphenated words split into parts)."""
-    return list(_nltk_tools()[0].span_tokenize(text))
+    return [m.span() for m in _TOKEN_RE.finditer(text)]
 

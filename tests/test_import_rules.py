@@ -47,13 +47,8 @@ FORBIDDEN: dict[str, set[str]] = {
 # scikit-learn directly; NLTK only where text is stemmed).
 OWNED_LIBRARIES = {"whoosh": {"search"}, "sklearn": {"tagger"}, "nltk": {"textproc"}}
 
-# TODO(coordinator): known drift, excused until the `speed` branch (search/ takes records)
-# is merged; then empty this set. Stale entries do not fail, new violations do.
-KNOWN_DRIFT = {
-    ("explorer.search.index", "explorer.corpus"),
-    ("explorer.search.build", "explorer.corpus"),
-    ("explorer.search.store", "explorer.corpus"),
-}
+# Known drift from the rules, each excused with its reason. Empty: search/ takes records.
+KNOWN_DRIFT: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path, root: Path = PACKAGE) -> str:

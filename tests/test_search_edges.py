@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from explorer.corpus import load_taxonomy
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, SearchRequest, SearchResponse, build_index
+
+TAXONOMY = load_taxonomy()
 
 ALLIANCE = "Alliance and Therapeutic Relationship"
 EMPATHY = "Empathy"
@@ -59,7 +62,7 @@ ALL_IDS = {s.id for s in EDGE}
 @pytest.fixture(scope="module")
 def idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     folder: Path = tmp_path_factory.mktemp("edges")
-    build_index(list(EDGE), folder)
+    build_index(list(EDGE), folder, taxonomy=TAXONOMY)
     return SearchIndex.open(folder)
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
-from explorer.corpus import load_corpus, write_summary
+from explorer.corpus import load_corpus, load_taxonomy, write_summary
 from explorer.records import Citation, Summary
 from explorer.search import (
     Hit,
@@ -31,6 +31,8 @@ from explorer.search import build as build_module
 from explorer.search.query import parse as parse_query
 from explorer.search.store import POINTER, current_dir
 from tests.test_search_query import HOSTILE
+
+TAXONOMY = load_taxonomy()
 
 CBT = "Cognitive Therapy (CT) and Cognitive-Behavioural Therapy (CBT)"
 ALLIANCE = "Alliance and Therapeutic Relationship"
@@ -116,7 +118,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Summary
 def idx(corpus: tuple[Path, list[Summary]], tmp_path_factory: pytest.TempPathFactory
         ) -> SearchIndex:
     folder = tmp_path_factory.mktemp("index")
-    build_index(corpus[1], folder)
+    build_index(corpus[1], folder, taxonomy=TAXONOMY)
     return SearchIndex.open(folder)
 
 
@@ -493,7 +495,7 @@ def test_more_like_this(idx: SearchIndex) -> None:
 @pytest.fixture()
 def fresh(corpus: tuple[Path, list[Summary]], tmp_path: Path) -> tuple[Path, SearchIndex]:
     folder = tmp_path / "index"
-    build_index(corpus[1], folder)
+    build_index(corpus[1], folder, taxonomy=TAXONOMY)
     return folder, SearchIndex.open(folder)
 
 
@@ -518,8 +520,8 @@ def test_index_lives_beside_other_files(fresh: tuple[Path, SearchIndex]) -> None
     folder, idx = fresh
     (folder / "model").mkdir()
     (folder / "model" / "keep.txt").write_text("tagger")
-    build_index(SUMMARIES[:3], folder)
-    build_index(SUMMARIES[:4], folder)
+    build_index(SUMMARIES[:3], folder, taxonomy=TAXONOMY)
+    build_index(SUMMARIES[:4], folder, taxonomy=TAXONOMY)
     assert (folder / "model" / "keep.txt").read_text() == "tagger"
     assert current_dir(folder).name.startswith("whoosh-")
     assert len(list(folder.glob("whoosh-*"))) <= 2  # live + previous
@@ -541,7 +543,7 @@ def test_failed_build_leaves_the_live_index(fresh: tuple[Path, SearchIndex],
 
     monkeypatch.setattr(build_module, "document_for", exploding)
     with pytest.raises(RuntimeError):
-        build_index(SUMMARIES, folder)
+        build_index(SUMMARIES, folder, taxonomy=TAXONOMY)
     assert current_dir(folder) == before
     assert set(folder.glob("whoosh-*")) == dirs_before  # half-built folder removed
     assert idx.search(SearchRequest(q="alliance")).total > 0
@@ -550,7 +552,7 @@ def test_failed_build_leaves_the_live_index(fresh: tuple[Path, SearchIndex],
 
 def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="duplicate"):
-        build_index([SUMMARIES[0], SUMMARIES[0]], tmp_path / "ix")
+        build_index([SUMMARIES[0], SUMMARIES[0]], tmp_path / "ix", taxonomy=TAXONOMY)
     assert not (tmp_path / "ix" / POINTER).exists()
 
 
@@ -558,7 +560,7 @@ def test_rebuild_is_picked_up_by_open_readers(fresh: tuple[Path, SearchIndex]) -
     folder, idx = fresh
     assert idx.doc_count() == len(SUMMARIES)
     extra = make("2024-01-new-one", "2024-01", "Brand new zebra study", "Zebras in therapy.")
-    build_index([*SUMMARIES[:5], extra], folder)
+    build_index([*SUMMARIES[:5], extra], folder, taxonomy=TAXONOMY)
     assert idx.doc_count() == 6  # noticed without an explicit refresh
     idx.refresh()
     assert ids(search(idx, "zebra")) == {"2024-01-new-one"}
@@ -583,7 +585,7 @@ def test_readers_keep_working_during_rebuilds(fresh: tuple[Path, SearchIndex]) -
         t.start()
     try:
         for n in range(3):
-            build_index(SUMMARIES[: 8 + n], folder)
+            build_index(SUMMARIES[: 8 + n], folder, taxonomy=TAXONOMY)
     finally:
         stop.set()
         for t in threads:
@@ -710,8 +712,8 @@ def test_parallel_build_and_postings_arrays_change_nothing(
     in-process build read through Whoosh's own postings."""
     queries = ["alliance", "CBT", '"therapeutic alliance"', "therap*", "depression OR anxiety",
                "empathy -training", "author:eubanks", "allaince", ""]
-    build_index(corpus[1], tmp_path / "serial", workers=1)
-    build_index(corpus[1], tmp_path / "parallel", workers=2)
+    build_index(corpus[1], tmp_path / "serial", workers=1, taxonomy=TAXONOMY)
+    build_index(corpus[1], tmp_path / "parallel", workers=2, taxonomy=TAXONOMY)
     arrays = list(current_dir(tmp_path / "parallel").glob("*.postings.npz"))
     assert len(arrays) == 2  # one per part, i.e. per segment
     serial = SearchIndex.open(tmp_path / "serial")

@@ -8,8 +8,11 @@ from __future__ import annotations
 import pytest
 
 from explorer import textproc
+from explorer.corpus import load_taxonomy
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, SearchRequest, SearchResponse, build_index
+
+TAXONOMY = load_taxonomy()
 
 A, B, C = "Alliance and Therapeutic Relationship", "Therapist Factors", "Empathy"
 
@@ -55,7 +58,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     folder = tmp_path_factory.mktemp("relevance-index")
-    build_index(DOCS, folder)
+    build_index(DOCS, folder, taxonomy=TAXONOMY)
     return SearchIndex.open(folder)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explorer import textproc
 from explorer.textproc import ACRONYMS, STOP_WORDS, analyze, normalize_spelling, tokens
@@ -150,3 +152,26 @@ def test_empty_and_odd_input() -> None:
     assert analyze("!!! ??? ---") == []
     assert analyze("\x00\x01") == []
     assert analyze("x" * 5000) == [textproc.stem("x" * 5000)]
+
+
+WORDISH = "abcdéøß'’-_ 0129\n\tΩЖ漢.,;:!?()\u00a0\u200b"
+
+
+@given(st.text(alphabet=WORDISH, max_size=80) | st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_word_spans_are_nltks_regexp_tokenizer_spans(text: str) -> None:
+    """The spans come from ``finditer`` directly; NLTK's tokenizer as the pipeline used it
+    (same pattern, default flags, compiled by the standard ``re``: NLTK's own ReDoS guard
+    compiles with the ``regex`` engine, which reads ``[^\\W_]`` differently for "¼") must
+    find exactly the same ones."""
+    import re
+
+    from nltk.tokenize import RegexpTokenizer
+
+    class StdlibRegexpTokenizer(RegexpTokenizer):
+        def _check_regexp(self) -> None:
+            if self._regexp is None:
+                self._regexp = re.compile(self._pattern, self._flags)
+
+    nltk_spans = list(StdlibRegexpTokenizer(textproc._TOKEN_PATTERN).span_tokenize(text))
+    assert textproc.word_spans(text) == nltk_spans

@@ -3,7 +3,7 @@
 Used alike by the CLI, the web UI and the JSON API::
 
     from explorer.search import SearchIndex, SearchRequest, build_index
-    build_index(summaries, Path("index"))
+    build_index(summaries, Path("index"), taxonomy=taxonomy)  # records in, no files read
     idx = SearchIndex.open(Path("index"))
     response = idx.search(SearchRequest(q="alliance rupture", topics=["Alliance"]))
 """

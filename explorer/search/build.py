@@ -30,7 +30,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
-from explorer.corpus import atomic_write_text, load_taxonomy
+from explorer.atomicfile import atomic_write_text
 from explorer.integrity import write_manifest
 from explorer.leftovers import sweep_temporaries
 from explorer.records import Summary, Taxonomy
@@ -47,16 +47,9 @@ _Analyzed = dict[str, list[tuple[str, int, int, int]]]
 
 
 def taxonomy_to_json(taxonomy: Taxonomy) -> str:
-    return json.dumps(
-        {
-            "topics": taxonomy.topics,
-            "research_types": taxonomy.research_types,
-            "aliases": taxonomy.aliases,
-            "type_aliases": taxonomy.type_aliases,
-        },
-        ensure_ascii=False,
-        indent=1,
-    )
+    """The taxonomy as the index keeps it (`SearchIndex` reads it back with
+    `Taxonomy.from_dict`)."""
+    return json.dumps(taxonomy.to_dict(), ensure_ascii=False, indent=1)
 
 
 def analyze_document(doc: dict[str, object]) -> _Analyzed:
@@ -85,14 +78,15 @@ _PARTS_COUNTER = None  # shared count of indexed documents, for the progress bar
 
 
 def build_index(
-    summaries: list[Summary], index_dir: Path, *, progress: bool = False,
-    taxonomy: Taxonomy | None = None, workers: int | None = None,
+    summaries: list[Summary], index_dir: Path, *, taxonomy: Taxonomy,
+    progress: bool = False, workers: int | None = None,
     fingerprint: str | None = None,
 ) -> dict:
     """Index ``summaries`` into ``index_dir`` atomically; return stats.
 
-    ``taxonomy`` (default: the bundled one) is saved with the index so that searches
-    resolve topic and type names the way the corpus did. ``workers``: processes, each
+    ``taxonomy`` (the corpus's, loaded by the caller: search/ takes records, never
+    files) is saved with the index so that searches resolve topic and type names the way
+    the corpus did. ``workers``: processes, each
     indexing one part into its own segment (default: one per core, up to four, for
     corpora of at least `PARALLEL_FROM` summaries; otherwise one, in this process).
     ``fingerprint``: the corpus's (see `corpus_fingerprint`), recorded in the manifest that
@@ -100,7 +94,6 @@ def build_index(
     """
     index_dir = Path(index_dir)
     started = time.perf_counter()
-    taxonomy = taxonomy or load_taxonomy()
     ids = [s.id for s in summaries]
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
@@ -183,6 +176,10 @@ def _write_parallel(target: Path, summaries: list[Summary], workers: int,
         Path(folder).mkdir()
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if ctx.get_start_method() == "fork":
+        # Import NLTK and make the acronym tables here, once: forked workers inherit
+        # them instead of each paying seconds for the same imports.
+        analyze_document(document_for(summaries[0]))
     _PARTS_DOCS, _PARTS_COUNTER = summaries, ctx.Value("i", 0)
     bar = _bar(len(summaries)) if progress else None
     try:

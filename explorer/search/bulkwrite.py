@@ -69,9 +69,14 @@ def _write_pool(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool) -> 
             fieldwriter.start_field(fieldname, schema[fieldname])
             per_field = known.setdefault(fieldname, {})
             lastfield = fieldname
-            postwriter = getattr(fieldwriter, "_postwriter", None)  # one per field
-            blocks = _BLOCK_ATTRS.issubset(dir(postwriter))
+            postwriter = None
         fieldwriter.start_term(tbytes)
+        if postwriter is None:
+            # One postings writer per field; its block buffers exist only once a term has
+            # started, so it is looked at here (before: never, and every posting took
+            # the one-at-a-time path).
+            postwriter = getattr(fieldwriter, "_postwriter", None)
+            blocks = _BLOCK_ATTRS.issubset(dir(postwriter))
         postings = pool.postings((fieldname, tbytes))
         for docnum, _weight, _vbytes in postings:
             if docnum not in per_field:

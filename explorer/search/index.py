@@ -26,7 +26,6 @@ from whoosh.util.filelock import try_for
 
 from explorer import strict
 from explorer.cache import BoundedCache
-from explorer.corpus import load_taxonomy
 from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
 from explorer.records import Summary, Taxonomy
 from explorer.search import query as q
@@ -164,18 +163,10 @@ class SearchIndex:
     def taxonomy(self) -> Taxonomy:
         name = self._local.dir_name
         if self._taxonomy is None or name != self._taxonomy_dir:
-            tax = None
             try:
                 data = json.loads((self.index_dir / str(name) / TAXONOMY_FILE).read_text("utf-8"))
-                tax = Taxonomy(
-                    topics=list(data["topics"]),
-                    research_types=list(data["research_types"]),
-                    aliases=dict(data.get("aliases") or {}),
-                    type_aliases=dict(data.get("type_aliases") or {}),
-                )
-            except FileNotFoundError:
-                tax = load_taxonomy()  # an index from before taxonomies were saved
-            except (OSError, ValueError, KeyError, TypeError) as exc:
+                tax = Taxonomy.from_dict(data)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 # not the bundled taxonomy instead: topic names could silently differ
                 raise corrupt(self.index_dir, f"{TAXONOMY_FILE}: {type(exc).__name__}"
                               ) from None

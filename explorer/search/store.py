@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from explorer.corpus import atomic_write_text
+from explorer.atomicfile import atomic_write_text
 
 POINTER = "whoosh.current"
 PREFIX = "whoosh-"

@@ -40,6 +40,7 @@ from explorer.web import security
 from explorer.web.corpus_store import CorpusStore
 from explorer.web.healing import INDEX
 from explorer.web.ratelimit import login_limiter
+from explorer.web.sessions import CookieSessions
 from explorer.web.state import WebState
 from explorer.web.viewhelpers import register_template_helpers
 
@@ -82,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                                                                                 "false"),
     )
     app.config.update(config)
+    app.session_interface = CookieSessions()
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if not app.config.get("SECRET_KEY"):

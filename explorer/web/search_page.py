@@ -8,6 +8,7 @@ agree on what a URL means.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from explorer.search import SearchRequest, SearchResponse
 from explorer.web.charts import year_histogram
 from explorer.web.state import cached_page, state
-from explorer.web.viewhelpers import SEARCH_KEYS, search_url
+from explorer.web.viewhelpers import SEARCH_KEYS, encode, search_args
 
 bp = Blueprint("search", __name__)
 
@@ -74,6 +75,14 @@ def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
     return out
 
 
+def year_link() -> Callable[[int], str]:
+    """``search_url(from_=y, to=y)`` for the histogram's bars, with the rest of the query
+    encoded once rather than once per bar."""
+    kept = encode([(k, v) for k, v in search_args() if k not in ("from", "to", "page")])
+    head = f"/?{kept}&" if kept else "/?"
+    return lambda y: f"{head}from={y}&to={y}"
+
+
 def _year(value: str | None) -> int | None:
     return int(value[:4]) if value and value[:4].isdigit() else None
 
@@ -117,7 +126,7 @@ def search_page() -> str | Response:
         years,
         chart_id="year-histogram",
         selected=(lo, hi),
-        href=lambda y: search_url(from_=str(y), to=str(y)),
+        href=year_link(),
     )
     topics = facet_values(resp.facets.get("topics", {}), taxonomy.topics, resp.topics)
     topics.sort(key=lambda v: (not v.selected, -v.count, v.name))

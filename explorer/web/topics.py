@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, get_template_attribute, render_template, request
+from markupsafe import Markup
 
 from explorer.records import slugify
 from explorer.web.charts import heatmap, mini_bar, year_bars
@@ -80,6 +81,7 @@ def topic_page(slug: str) -> str:
             "topic": topic,
             "slug": slug,
             "summaries": summaries,
+            "summary_list": summary_list(summaries),
             "count": stats.topic_counts.get(topic, 0),
             "undated": stats.topic_undated.get(topic, 0),
             "chart": chart,
@@ -90,4 +92,14 @@ def topic_page(slug: str) -> str:
             "feed_link": search_url([], path="/feed.atom", topic=topic),
         }
 
-    return render_template("topic.html", **st.cached(("topic", slug), context))
+    # the list's links depend on the script root (a proxy may mount the site elsewhere)
+    return render_template("topic.html",
+                           **st.cached(("topic", slug, request.script_root), context))
+
+
+def summary_list(summaries: list) -> Markup:
+    """The ``<li>`` items of a topic's summaries (the ``summary_item`` macro's markup), made
+    once per corpus version: the list is the same for every visitor, and a topic of a
+    large archive lists thousands of summaries (a macro call each, every view)."""
+    item = get_template_attribute("_macros.html", "summary_item")
+    return Markup("".join(item(s) for s in summaries))

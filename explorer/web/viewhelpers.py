@@ -151,6 +151,19 @@ def facet_items(field: str, values: Iterable[object]) -> Markup:
     return Markup("\n".join(out))
 
 
+def year_options(years: Iterable[int], selected: str | None) -> Markup:
+    """The ``<option>`` of each year of a from/to select, the chosen one selected: the
+    same few lists on every search page, so each is made once."""
+    return _year_options(tuple(years), selected)
+
+
+@lru_cache(maxsize=1024)
+def _year_options(years: tuple[int, ...], selected: str | None) -> Markup:
+    return Markup("".join(
+        f'<option value="{escape(y)}"{" selected" if selected == str(y) else ""}>{escape(y)}'
+        "</option>" for y in years))
+
+
 def summary_link(summary_id: str, items: list[tuple[str, str]], rank: int | None) -> str:
     """``/summary/<id>?<search>&pos=<rank>``: a summary opened from a search remembers it."""
     query = [(k, v) for k, v in items if k != "page"] + ([("pos", str(rank))] if rank else [])
@@ -179,14 +192,13 @@ def paragraphs(text: str | None) -> Markup:
 
 def cached_url_for(endpoint: str, **values: object) -> str:
     """`url_for` for templates, each distinct link built once: a page has a dozen fixed
-    links (header, footer, static files), and Werkzeug builds each from the URL map every
-    time. A link depends only on its arguments, the script root and, for ``.name``
-    endpoints, the blueprint; external URLs (``_external``) are built each time."""
-    if any(k.startswith("_") for k in values):
-        return url_for(endpoint, **values)
-    key = (request.script_root, request.blueprint if endpoint.startswith(".") else None,
-           endpoint, tuple(sorted(values.items())))
-    urls: dict[tuple, str] = current_app.extensions.setdefault("pprnet_urls", {})
+    links (header, footer, static files) and a summary page two dozen, and Werkzeug builds
+    each from the URL map every time. A link depends only on its arguments and the script
+    root; relative (``.name``) endpoints, which also depend on the blueprint, and options
+    such as ``_external`` are built each time. The key keeps the arguments in the order
+    given (one call site, one order), so no sorting per link."""
+    key = (request.script_root, endpoint, *values.items())
+    urls: dict[tuple, str] = current_app.extensions["pprnet_urls"]
     try:
         return urls[key]
     except KeyError:
@@ -194,9 +206,10 @@ def cached_url_for(endpoint: str, **values: object) -> str:
     except TypeError:  # an unhashable value: build it, do not keep it
         return url_for(endpoint, **values)
     url = url_for(endpoint, **values)
-    if len(urls) > 20_000:
-        urls.clear()
-    urls[key] = url
+    if endpoint[:1] != "." and not any(k[:1] == "_" for k in values):
+        if len(urls) > 20_000:
+            urls.clear()
+        urls[key] = url
     return url
 
 
@@ -205,9 +218,11 @@ def editor_signed_in() -> bool:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from explorer.web.hitlist import hit_items
     from explorer.web.provenance import DATES_NOTE, origin_line
     from explorer.web.state import state
 
+    app.extensions["pprnet_urls"] = {}  # see cached_url_for
     app.jinja_env.globals.update(
         url_for=cached_url_for,
         origin_line=lambda item: origin_line(item, state().taxonomy),
@@ -217,7 +232,9 @@ def register_template_helpers(app: Flask) -> None:
         search_url_without=search_url_without,
         search_url_adding=search_url_adding,
         search_chips=search_chips,
+        hit_items=hit_items,
         facet_items=facet_items,
+        year_options=year_options,
         result_link=result_link,
         apa_html=apa_html,
         export_formats=FORMATS,
