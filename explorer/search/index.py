@@ -351,12 +351,13 @@ class SearchIndex:
         for docnum in docnums:
             stored = _stored(searcher, snap, docnum)
             title = stored.get("title", "")
-            best_html, best_count = "", -1
+            best_text, best_spans = "", []  # the field with the most matches
             for field in SNIPPET_FIELDS:
                 text = stored.get(field, "") or ""
                 field_spans = prefer_exact(text, find_spans(text, terms[field]), ev.exact_forms)
-                if text and len(field_spans) > best_count:
-                    best_html, best_count = snippet(text, field_spans), len(field_spans)
+                if text and (not best_text or len(field_spans) > len(best_spans)):
+                    best_text, best_spans = text, field_spans
+            best_html = snippet(best_text, best_spans)
             topics = [t for t in (stored.get("topics") or "").split("\n") if t]
             hits.append(Hit(
                 id=stored.get("id", ""),
