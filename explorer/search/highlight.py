@@ -7,10 +7,9 @@ out as inert text.
 Spans are found in the stored text of the page's hits, not by reading the postings'
 character offsets: on a 30 000-summary index, decoding the postings blocks that hold ten
 documents' offsets cost ~30 ms a page (a block holds 128 postings with all their
-offsets). Each stored text is tokenised once into a map from index term to the spans of
-the words carrying it (`term_spans`, memoised), so a page's highlighting is a lookup per
-query term. Every word is confirmed through textproc, so stemming, British spellings,
-accents and acronyms highlight exactly what they matched: a search for CBT marks
+offsets). The spans of each (text, term) are memoised (`term_spans`), so most of a page's
+highlighting is a lookup per query term. Every word is confirmed through textproc, so
+stemming, British spellings, accents and acronyms highlight exactly what they matched: a search for CBT marks
 "cognitive behavioural therapy", and one for "cognitive behavioral therapy" marks "CBT".
 """
 
@@ -53,43 +52,98 @@ def expand_terms(terms: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def _british_by_term() -> dict[str, tuple[str, ...]]:
+    """Index term -> British spellings whose start differs ("pediatr" -> "paediatric")."""
+    out: dict[str, list[str]] = {}
+    for british, american in textproc.SPELLINGS.items():
+        first = american.split()[0]
+        out.setdefault(textproc.stem(first), []).append(british)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=20_000)
+def _starts(term: str) -> tuple[str, ...]:
+    """Lowercase, accent-free starts of the words that may carry ``term``."""
+    out = {term[:4], *(british[:4] for british in _british_by_term().get(term, ()))}
+    out.discard("")
+    return tuple(sorted(out))
+
+
 _WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_MAX_COMPOUND_PARTS = 3
 
 
-@lru_cache(maxsize=2048)
-def term_spans(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
-    """Index term -> character spans of the words of ``text`` that carry it, hyphenated
-    compounds included under their closed form ("drop-out" under ``dropout``).
+_FOLDS: dict[int, str] = {}  # non-ASCII character -> its plain lowercase form, if one char
 
-    Built once per stored text (results pages show the same summaries again and again),
-    so highlighting a page is a dictionary lookup per query term instead of a scan of
-    every text for every term: the scan was half the cost of a search page. Each word
-    goes through textproc (`word_terms`, memoised), so stemming, British spellings,
-    accents ("Muñoz" for ``munoz``) and acronyms highlight exactly what they matched.
+
+@lru_cache(maxsize=1024)
+def _search_form(text: str) -> str:
+    """``text`` lowercased and without accents, character for character (a character
+    whose lowercase or plain form is longer stays as it is), so that offsets found in it
+    are offsets in ``text`` and a name typed without its accent ("munoz") is found."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if not low.isascii():
+        for c in set(low):
+            if ord(c) > 127 and ord(c) not in _FOLDS:
+                plain = textproc.fold_accents(c)
+                _FOLDS[ord(c)] = plain if len(plain) == 1 else c
+        low = low.translate(_FOLDS)
+    return low
+
+
+def _compound_end(text: str, m: re.Match[str], term: str) -> int | None:
+    """End of the hyphenated compound starting with the word ``m`` whose closed form is
+    ``term`` ("drop-out" for ``dropout``), as the index's compound terms are made."""
+    parts, end = [m.group()], m.end()
+    while len(parts) < _MAX_COMPOUND_PARTS and text.startswith("-", end):
+        nxt = _WORD_AT.match(text, end + 1)
+        if nxt is None:
+            return None
+        parts.append(nxt.group())
+        end = nxt.end()
+        closed = "".join(textproc.normalize_spelling(p) for p in parts)
+        if " " not in closed and textproc.stem(closed) == term:
+            return end
+    return None
+
+
+@lru_cache(maxsize=50_000)
+def term_spans(text: str, term: str) -> tuple[tuple[int, int], ...]:
+    """Character spans of the words of ``text`` that carry the index term ``term``.
+
+    Memoised per (text, term): results pages show the same summaries again and again and
+    queries share words, so most of a page's highlighting is a lookup. Otherwise the
+    candidates are found with `str.find` on the lowercased text (a C loop per word start,
+    much faster than tokenising the whole text), kept only at word starts, and confirmed
+    through textproc.
     """
-    found: dict[str, list[tuple[int, int]]] = {}
-    spans: list[tuple[int, int]] = []
-    for m in _WORD_AT.finditer(text):
-        span = m.span()
-        spans.append(span)
-        for term in word_terms(m.group()):
-            found.setdefault(term, []).append(span)
-    if "-" in text:
-        for tok in textproc.compound_tokens(text, spans):
-            found.setdefault(tok.term, []).append((tok.start, tok.end))
-    return {term: tuple(where) for term, where in found.items()}
+    low = _search_form(text)
+    found: set[tuple[int, int]] = set()
+    for prefix in _starts(term):
+        i = low.find(prefix)
+        while i >= 0:
+            if i == 0 or not low[i - 1].isalnum():
+                m = _WORD_AT.match(text, i)
+                if m and term in word_terms(m.group()):
+                    found.add(m.span())
+                elif m and text.startswith("-", m.end()):
+                    end = _compound_end(text, m, term)
+                    if end is not None:
+                        found.add((m.start(), end))
+            i = low.find(prefix, i + 1)
+    return tuple(sorted(found))
 
 
 def find_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose index terms meet ``terms``."""
     if not text or not terms:
         return []
-    where = term_spans(text)
     spans: set[tuple[int, int]] = set()
     for term in terms:
-        hit = where.get(term)
-        if hit:
-            spans.update(hit)
+        spans.update(term_spans(text, term))
     return sorted(spans)
 
 
@@ -101,17 +155,14 @@ def prefer_exact(text: str, spans: list[tuple[int, int]],
     ``exact``: stem of each typed word -> its unstemmed forms (inflections)."""
     if not exact or not spans:
         return spans
-    words = {span: textproc.normalize_spelling(text[span[0]:span[1]]) for span in spans}
-    present = set(words.values())
-    keep = []
-    for span in spans:
-        word = words[span]
-        loose = [forms for term, forms in exact.items()
-                 if word not in forms and term in word_terms(text[span[0]:span[1]])]
-        if any(forms & present for forms in loose):
-            continue  # a stem-only match beside the typed form itself
-        keep.append(span)
-    return keep
+    words = [textproc.normalize_spelling(text[s:e]) for s, e in spans]
+    present = set(words)
+    typed_here = [(term, forms) for term, forms in exact.items() if forms & present]
+    if not typed_here:
+        return spans  # no typed form in this text: every stem match is all there is
+    return [span for span, word in zip(spans, words, strict=True)
+            if not any(word not in forms and term in word_terms(text[span[0]:span[1]])
+                       for term, forms in typed_here)]
 
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int,
