@@ -388,6 +388,13 @@ def normalize_spelling(word: str) -> str:
     return word
 
 
+def spelling_may_differ(word: str) -> bool:
+    """Whether `normalize_spelling` may change ``word``, a lowercase ASCII word of letters
+    (the rules above: a listed spelling, -ise, -our). A spelling corrector testing
+    hundreds of edit candidates per word normalises only these, not all."""
+    return word in SPELLINGS or "is" in word or word.endswith("our")
+
+
 _OR_WORDS = frozenset(
     {
         "behavior",

@@ -49,6 +49,10 @@ STEM_ONLY_WEIGHT = 0.55  # a document without the typed form itself, only its st
 PHRASE_SYNONYM_FIELDS = ("title", "cited_title", "body", "implications")
 MIN_SHOULD_MATCH = 0.75  # share of the words of a 3+ word query a result must have
 MAX_PREFIX_TERMS = 200
+_NO_IDS = np.zeros(0, dtype=np.intp)
+_NO_SCORES = np.zeros(0, dtype=np.float32)
+_NO_IDS.flags.writeable = False
+_NO_SCORES.flags.writeable = False
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
 # Raw postings per (segment id, field, term): immutable for a segment's life, so shared
@@ -59,10 +63,10 @@ _POSTINGS_LOCK = threading.Lock()
 _PHRASES_LOCK = threading.Lock()
 
 
-def _leaf_postings(leaf, field: str, term: str, folder: Path | None = None  # type: ignore[no-untyped-def]
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(local doc ids, weights) of a term in one segment, deletions included."""
-    segid = leaf.segment().segment_id()
+def _leaf_postings(leaf, segid: str, field: str, term: str,  # type: ignore[no-untyped-def]
+                   folder: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(local doc ids, weights) of a term in one segment (id ``segid``: asking Whoosh
+    for it builds a string each time), deletions included."""
     arrays = postings.for_segment(folder, segid)
     if arrays is not None:
         found = arrays.get(field, term)
@@ -131,6 +135,7 @@ class Snapshot:
         self.folder = folder  # the Whoosh directory, for per-segment postings arrays
         self.taxonomy = taxonomy
         self.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
+        self.segids = [leaf.segment().segment_id() for leaf, _ in self.leaves]
         self.n = reader.doc_count_all()
         n = self.n
         self.live = np.ones(n, dtype=bool)
@@ -142,6 +147,7 @@ class Snapshot:
                 dead = np.fromiter(dead_set, dtype=np.int64)
                 self.live[dead + offset] = False
         self.live_count = int(self.live.sum())
+        self.all_live = self.live_count == n
 
         # Topics, in taxonomy order, then any name only the index knows.
         names = list(taxonomy.topics)
@@ -205,12 +211,23 @@ class Snapshot:
         self._families: list[dict[str, tuple[str, ...]]] = []
         self._surface: list[frozenset[str]] = []
         self.phrases: OrderedDict[tuple, Evaluated] = OrderedDict()  # shared by bound copies
+        # evaluated words (see `Evaluator._word`): two arrays of n each, so their number
+        # is bounded by memory (~32 MB), not by a count
+        self.words: OrderedDict[tuple, tuple] = OrderedDict()
+        self.words_max = max(64, min(20_000, (32 << 20) // (5 * max(n, 1))))
+
+    def remember_word(self, key: tuple, value: tuple) -> None:
+        with _PHRASES_LOCK:
+            self.words[key] = value
+            if len(self.words) > self.words_max:
+                self.words.popitem(last=False)
 
     def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
         """This snapshot reading through ``reader`` (a thread's own reader of the same
         generation): a shallow copy sharing every array and cache."""
         view = copy.copy(self)
         view.leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers()]
+        view.segids = [leaf.segment().segment_id() for leaf, _ in view.leaves]
         return view
 
     # ------------------------------------------------------------------ postings
@@ -223,8 +240,8 @@ class Snapshot:
         return sorted(out)
 
     def _global_ids(self, field: str, term: str) -> np.ndarray:
-        parts = [_leaf_postings(leaf, field, term, self.folder)[0] + offset
-                 for leaf, offset in self.leaves]
+        parts = [_leaf_postings(leaf, segid, field, term, self.folder)[0] + offset
+                 for (leaf, offset), segid in zip(self.leaves, self.segids, strict=True)]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
     def term_scores(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -234,24 +251,28 @@ class Snapshot:
         if hit is not None:
             return hit
         ids_parts, w_parts = [], []
-        for leaf, offset in self.leaves:
-            ids, weights = _leaf_postings(leaf, field, term, self.folder)
-            ids_parts.append(ids + offset)
-            w_parts.append(weights)
-        ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
-        tf = np.concatenate(w_parts) if w_parts else np.zeros(0, dtype=np.float32)
-        if len(ids):
+        for (leaf, offset), segid in zip(self.leaves, self.segids, strict=True):
+            ids, weights = _leaf_postings(leaf, segid, field, term, self.folder)
+            if len(ids):
+                ids_parts.append(ids + offset if offset else ids)
+                w_parts.append(weights)
+        # most terms live in one segment, most fields lack most terms, and most
+        # generations have no deletions: skip the array work none of those need
+        ids = ids_parts[0] if len(ids_parts) == 1 else np.concatenate(ids_parts or [_NO_IDS])
+        tf = w_parts[0] if len(w_parts) == 1 else np.concatenate(w_parts or [_NO_SCORES])
+        if len(ids) and not self.all_live:
             keep = self.live[ids]
             ids, tf = ids[keep], tf[keep]
-        df = len(ids)
-        idf = math.log(1.0 + (self.live_count - df + 0.5) / (df + 0.5))
-        b = B.get(field, 0.75)
-        dl = self.lengths[field][ids] if len(ids) else np.zeros(0, dtype=np.float32)
-        norm = K1 * (1.0 - b + b * dl / self.avgdl[field])
-        contrib = (TEXT_FIELDS.get(field, 1.0) * idf * tf * (K1 + 1.0) / (tf + norm)).astype(
-            np.float32
-        )
-        result = (ids.astype(np.intp), contrib)
+        if not len(ids):
+            result = (_NO_IDS, _NO_SCORES)
+        else:
+            df = len(ids)
+            idf = math.log(1.0 + (self.live_count - df + 0.5) / (df + 0.5))
+            b = B.get(field, 0.75)
+            norm = K1 * (1.0 - b + b * self.lengths[field][ids] / self.avgdl[field])
+            contrib = (TEXT_FIELDS.get(field, 1.0) * idf * tf * (K1 + 1.0) / (tf + norm)
+                       ).astype(np.float32, copy=False)
+            result = (ids.astype(np.intp, copy=False), contrib)
         self._contrib[key] = result
         if len(self._contrib) > 5000:
             self._contrib.popitem(last=False)
@@ -284,8 +305,8 @@ class Snapshot:
 
     def _terms_of(self, fields: tuple[str, ...]) -> frozenset[str]:
         terms: set[str] = set()
-        for leaf, _ in self.leaves:
-            arrays = postings.for_segment(self.folder, leaf.segment().segment_id())
+        for (leaf, _), segid in zip(self.leaves, self.segids, strict=True):
+            arrays = postings.for_segment(self.folder, segid)
             for field in fields:
                 known = arrays.terms(field) if arrays is not None else None
                 if known is None:  # no arrays for this segment: ask Whoosh
@@ -410,6 +431,30 @@ class Evaluator:
         return functools.reduce(_and, parts)
 
     def _word(self, node: q.Word, negated: bool) -> Evaluated | None:
+        """`_word_uncached`, remembered per generation with the terms it marks: queries
+        share words, and a word's evaluation (its synonyms, word family, exact forms,
+        several fields) depends only on the word and the index."""
+        key = (node.text, node.fields, negated)
+        memo = self.snap.words.get(key)
+        if memo is None:
+            outer = self.highlight, self.exact_forms
+            self.highlight = {f: set() for f in TEXT_FIELDS}
+            self.exact_forms = {}
+            try:
+                memo = (self._word_uncached(node, negated), self.highlight, self.exact_forms)
+            finally:
+                self.highlight, self.exact_forms = outer
+            self.snap.remember_word(key, memo)
+        result, marks, exact = memo
+        for field, terms in marks.items():
+            self.highlight.setdefault(field, set()).update(terms)
+        for term, forms in exact.items():
+            self.exact_forms.setdefault(term, set()).update(forms)
+        if result is None:
+            return None
+        return Evaluated(result.mask.copy(), None if result.score is None else result.score.copy())
+
+    def _word_uncached(self, node: q.Word, negated: bool) -> Evaluated | None:
         """One typed word, as the documents may say it.
 
         The word's own term scores in full. Its synonyms (the vocabulary file), other

@@ -111,29 +111,40 @@ def _compound_end(text: str, m: re.Match[str], term: str) -> int | None:
 
 
 @lru_cache(maxsize=50_000)
+def _words_from(text: str, prefix: str) -> tuple[re.Match[str], ...]:
+    """The words of ``text`` that start with ``prefix`` (lowercase, accent-free), found
+    with `str.find` (a C loop, much faster than tokenising the whole text or a regular
+    expression alternation) and kept only at word starts. Shared by the terms with that
+    start (a word family, a stem and its British spelling)."""
+    low = _search_form(text)
+    found = []
+    i = low.find(prefix)
+    while i >= 0:
+        if i == 0 or not low[i - 1].isalnum():
+            m = _WORD_AT.match(text, i)
+            if m:
+                found.append(m)
+        i = low.find(prefix, i + 1)
+    return tuple(found)
+
+
+@lru_cache(maxsize=50_000)
 def term_spans(text: str, term: str) -> tuple[tuple[int, int], ...]:
-    """Character spans of the words of ``text`` that carry the index term ``term``.
+    """Character spans of the words of ``text`` that carry the index term ``term``,
+    each confirmed through textproc.
 
     Memoised per (text, term): results pages show the same summaries again and again and
-    queries share words, so most of a page's highlighting is a lookup. Otherwise the
-    candidates are found with `str.find` on the lowercased text (a C loop per word start,
-    much faster than tokenising the whole text), kept only at word starts, and confirmed
-    through textproc.
+    queries share words, so most of a page's highlighting is a lookup.
     """
-    low = _search_form(text)
     found: set[tuple[int, int]] = set()
     for prefix in _starts(term):
-        i = low.find(prefix)
-        while i >= 0:
-            if i == 0 or not low[i - 1].isalnum():
-                m = _WORD_AT.match(text, i)
-                if m and term in word_terms(m.group()):
-                    found.add(m.span())
-                elif m and text.startswith("-", m.end()):
-                    end = _compound_end(text, m, term)
-                    if end is not None:
-                        found.add((m.start(), end))
-            i = low.find(prefix, i + 1)
+        for m in _words_from(text, prefix):
+            if term in word_terms(m.group()):
+                found.add(m.span())
+            elif text.startswith("-", m.end()):
+                end = _compound_end(text, m, term)
+                if end is not None:
+                    found.add((m.start(), end))
     return tuple(sorted(found))
 
 

@@ -52,7 +52,7 @@ from explorer.search.store import (
     missing,
     pointer_stamp,
 )
-from explorer.textproc import analyze, normalize_spelling, stem
+from explorer.textproc import analyze, normalize_spelling, spelling_may_differ, stem
 
 FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
 log = logging.getLogger(__name__)
@@ -381,6 +381,9 @@ class SearchIndex:
         surface = snap.surface_vocabulary()
         if surface:  # fast: whole words, no stemming of each edit candidate
             def known(word: str) -> bool:
+                if word.isascii() and word.isalpha() and word.islower() and not (
+                        spelling_may_differ(word)):
+                    return word in surface  # already in its normal form
                 return normalize_spelling(word) in surface
 
             def frequency(word: str) -> int:
@@ -564,16 +567,16 @@ def _remember(cache: OrderedDict, key: object, value: object, limit: int) -> Non
             cache.popitem(last=False)
 
 
-def _leaf_of(snap: Snapshot, docnum: int):  # type: ignore[no-untyped-def]
-    for leaf, offset in reversed(snap.leaves):
+def _segment_of(snap: Snapshot, docnum: int) -> tuple[str, int]:
+    """(segment id, local doc number) of a global doc number."""
+    for (_leaf, offset), segid in zip(reversed(snap.leaves), reversed(snap.segids), strict=True):
         if docnum >= offset:
-            return leaf, offset
+            return segid, docnum - offset
     raise IndexError(docnum)
 
 
 def _stored(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-untyped-def]
-    leaf, offset = _leaf_of(snap, docnum)
-    key = (leaf.segment().segment_id(), docnum - offset)
+    key = _segment_of(snap, docnum)
     hit = _STORED_CACHE.get(key)
     if hit is None:
         hit = searcher.stored_fields(docnum)
