@@ -74,10 +74,18 @@ _WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _MAX_COMPOUND_PARTS = 3
 
 
-_FOLDS: dict[int, str] = {}  # non-ASCII character -> its plain lowercase form, if one char
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
+def _plain(c: str) -> str:
+    """One lowercase character without its accent, or itself when that is not one
+    character (so offsets do not move)."""
+    plain = textproc.fold_accents(c)
+    return plain if len(plain) == 1 else c
+
+
+@lru_cache(maxsize=4096)
 def _search_form(text: str) -> str:
     """``text`` lowercased and without accents, character for character (a character
     whose lowercase or plain form is longer stays as it is), so that offsets found in it
@@ -85,19 +93,15 @@ def _search_form(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    if not low.isascii():
-        for c in set(low):
-            if ord(c) > 127 and ord(c) not in _FOLDS:
-                plain = textproc.fold_accents(c)
-                _FOLDS[ord(c)] = plain if len(plain) == 1 else c
-        low = low.translate(_FOLDS)
+    if not low.isascii():  # only the few non-ASCII characters are looked at
+        low = _NON_ASCII.sub(lambda m: _plain(m.group()), low)
     return low
 
 
-def _compound_end(text: str, m: re.Match[str], term: str) -> int | None:
-    """End of the hyphenated compound starting with the word ``m`` whose closed form is
-    ``term`` ("drop-out" for ``dropout``), as the index's compound terms are made."""
-    parts, end = [m.group()], m.end()
+def _compound_end(text: str, word: str, end: int, term: str) -> int | None:
+    """End of the hyphenated compound starting with ``word`` (ending at ``end``) whose
+    closed form is ``term`` ("drop-out" for ``dropout``), as the index makes them."""
+    parts = [word]
     while len(parts) < _MAX_COMPOUND_PARTS and text.startswith("-", end):
         nxt = _WORD_AT.match(text, end + 1)
         if nxt is None:
@@ -110,8 +114,8 @@ def _compound_end(text: str, m: re.Match[str], term: str) -> int | None:
     return None
 
 
-@lru_cache(maxsize=50_000)
-def _words_from(text: str, prefix: str) -> tuple[re.Match[str], ...]:
+@lru_cache(maxsize=20_000)
+def _words_from(text: str, prefix: str) -> tuple[tuple[int, int, str], ...]:
     """The words of ``text`` that start with ``prefix`` (lowercase, accent-free), found
     with `str.find` (a C loop, much faster than tokenising the whole text or a regular
     expression alternation) and kept only at word starts. Shared by the terms with that
@@ -123,7 +127,7 @@ def _words_from(text: str, prefix: str) -> tuple[re.Match[str], ...]:
         if i == 0 or not low[i - 1].isalnum():
             m = _WORD_AT.match(text, i)
             if m:
-                found.append(m)
+                found.append((i, m.end(), m.group()))
         i = low.find(prefix, i + 1)
     return tuple(found)
 
@@ -138,13 +142,13 @@ def term_spans(text: str, term: str) -> tuple[tuple[int, int], ...]:
     """
     found: set[tuple[int, int]] = set()
     for prefix in _starts(term):
-        for m in _words_from(text, prefix):
-            if term in word_terms(m.group()):
-                found.add(m.span())
-            elif text.startswith("-", m.end()):
-                end = _compound_end(text, m, term)
-                if end is not None:
-                    found.add((m.start(), end))
+        for start, end, word in _words_from(text, prefix):
+            if term in word_terms(word):
+                found.add((start, end))
+            elif text.startswith("-", end):
+                compound = _compound_end(text, word, end, term)
+                if compound is not None:
+                    found.add((start, compound))
     return tuple(sorted(found))
 
 

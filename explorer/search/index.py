@@ -354,8 +354,13 @@ class SearchIndex:
             best_text, best_spans = "", []  # the field with the most matches
             for field in SNIPPET_FIELDS:
                 text = stored.get(field, "") or ""
-                field_spans = prefer_exact(text, find_spans(text, terms[field]), ev.exact_forms)
-                if text and (not best_text or len(field_spans) > len(best_spans)):
+                if not text:
+                    continue
+                field_spans = find_spans(text, terms[field])
+                if best_text and len(field_spans) <= len(best_spans):
+                    continue  # dropping stem-only matches cannot make this field win
+                field_spans = prefer_exact(text, field_spans, ev.exact_forms)
+                if not best_text or len(field_spans) > len(best_spans):
                     best_text, best_spans = text, field_spans
             best_html = snippet(best_text, best_spans)
             topics = [t for t in (stored.get("topics") or "").split("\n") if t]
