@@ -8,10 +8,11 @@ For each corpus size: build time and index size, then the median and p95 of a fu
 search page (query + total + topic, type and year facets + top-10 highlighted
 snippets) over at least 200 realistic 1-3 word queries, and the same page done by SQLite
 FTS5 (standard library) in the same run, as a ratio; the same figures in CPU time
-(``cpu_*``: this thread's, hardly changed by other work on a shared machine). Synthetic corpora are made from
-the bundled corpus by recombining sentences of different summaries and replacing a share
-of their words with other words of the corpus, so they are not copies; if the corpus has
-fewer than 20 summaries, a small built-in generator supplies the text.
+(``cpu_*``: this thread's, hardly changed by other work on a shared machine).
+Synthetic corpora are made from the bundled corpus by recombining sentences of different
+summaries and replacing a share of their words with other words of the corpus, so they
+are not copies; if the corpus has fewer than 20 summaries, a small built-in generator
+supplies the text.
 """
 
 from __future__ import annotations

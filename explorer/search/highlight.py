@@ -7,10 +7,11 @@ out as inert text.
 Spans are found in the stored text of the page's hits, not by reading the postings'
 character offsets: on a 30 000-summary index, decoding the postings blocks that hold ten
 documents' offsets cost ~30 ms a page (a block holds 128 postings with all their
-offsets). The spans of each (text, term) are memoised (`term_spans`), so most of a page's
-highlighting is a lookup per query term. Every word is confirmed through textproc, so
-stemming, British spellings, accents and acronyms highlight exactly what they matched: a search for CBT marks
-"cognitive behavioural therapy", and one for "cognitive behavioral therapy" marks "CBT".
+offsets). The spans of each (text, term) are memoised (`term_spans`), so most of a
+page's highlighting is a lookup per query term. Every word is confirmed through
+textproc, so stemming, British spellings, accents and acronyms highlight exactly what
+they matched: a search for CBT marks "cognitive behavioural therapy", and one for
+"cognitive behavioral therapy" marks "CBT".
 """
 
 from __future__ import annotations

@@ -31,18 +31,15 @@ from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
 from explorer.records import Summary, Taxonomy
 from explorer.search import query as q
 from explorer.search.build import TAXONOMY_FILE
-from explorer.search.engine import (
-    Evaluator,
-    Snapshot,
-    resolve_topic,
-    resolve_type,
-)
+from explorer.search.evaluator import Evaluator
+from explorer.search.facet_names import resolve_topic, resolve_type
 from explorer.search.facets import facets as count_facets
 from explorer.search.highlight import expand_terms, find_spans, mark, prefer_exact, snippet
-from explorer.search.models import Hit, SearchRequest, SearchResponse
+from explorer.search.messages import Hit, SearchRequest, SearchResponse
 from explorer.search.origins import source_counts, source_filter
 from explorer.search.reference import parse_reference, title_query
 from explorer.search.schema import EXACT_FIELD, SNIPPET_FIELDS, document_for
+from explorer.search.snapshot import Snapshot
 from explorer.search.spelling import correct_query
 from explorer.search.store import (
     IndexLockedError,

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from explorer.search.engine import Snapshot
-from explorer.search.models import SearchRequest
+from explorer.search.messages import SearchRequest
+from explorer.search.snapshot import Snapshot
 
 FIELD = "origin"
 _CACHE: OrderedDict[object, tuple[list[str], np.ndarray]] = OrderedDict()
