@@ -14,11 +14,11 @@ import math
 
 import numpy as np
 
+from explorer.doi import doi_key, find_doi
 from explorer.search import query as q
 from explorer.search.analysis import query_terms
 from explorer.search.facet_names import resolve_topic, resolve_type
 from explorer.search.phrases import phrase_terms
-from explorer.search.reference import find_doi
 from explorer.search.schema import TEXT_FIELDS
 from explorer.search.scoring import Evaluated, and_, or_
 from explorer.search.snapshot import MAX_PREFIX_TERMS, Snapshot
@@ -172,7 +172,7 @@ class Evaluator:
             lo, hi = bounds
             return Evaluated((snap.cite_year >= lo) & (snap.cite_year <= hi) & snap.live, None)
         if node.kind == "doi":
-            doi = find_doi(value) or value.lower()
+            doi = find_doi(value) or doi_key(value) or ""
             ids = snap._global_ids("doi", doi)
             mask = np.zeros(snap.n, dtype=bool)
             mask[ids] = True

@@ -73,6 +73,7 @@ def _starts(term: str) -> tuple[str, ...]:
 
 _WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _MAX_COMPOUND_PARTS = 3
+_OPEN_NEXT = re.compile(r"[ \t]+([^\W_]+)")  # the next word, after spaces only
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -150,6 +151,10 @@ def term_spans(text: str, term: str) -> tuple[tuple[int, int], ...]:
                 compound = _compound_end(text, word, end, term)
                 if compound is not None:
                     found.add((start, compound))
+            else:  # the vocabulary's compound written open ("dropped out")
+                nxt = _OPEN_NEXT.match(text, end)
+                if nxt and textproc.open_compound(word, nxt.group(1)) == term:
+                    found.add((start, nxt.end()))
     return tuple(sorted(found))
 
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DOI_RE = re.compile(
-    r"(?:^|[\s(<\[])(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)",
-    re.IGNORECASE,
-)
+from explorer.doi import find_doi
+
 _APA_RE = re.compile(r"\(\s*(\d{4})[a-z]?\s*(?:,[^)]*)?\)\s*\.?\s*(.+?\.)(?=\s|$)")
 _MIN_TITLE_WORDS = 3
 
@@ -26,14 +24,6 @@ class Reference:
     doi: str | None  # lowercased, trailing punctuation removed
     title: str | None  # the cited article's title, from an APA reference
     year: int | None
-
-
-def find_doi(text: str) -> str | None:
-    """The DOI in ``text`` (lowercased), or None."""
-    match = _DOI_RE.search(text)
-    if not match:
-        return None
-    return match.group(1).rstrip(".,;:)]}>'\"").lower()
 
 
 def parse_reference(text: str) -> Reference | None:

@@ -1,0 +1,59 @@
+"""One DOI normaliser for the corpus, the editor, the importer's duplicate check and search.
+
+DOIs arrive in many dresses: bare (``10.1037/pst0000123``), with a ``doi:`` or ``DOI``
+label, as a ``https://doi.org/`` or old ``http://dx.doi.org/`` link, in any case, with
+the sentence's full stop or a closing bracket stuck to the end. DOIs are
+case-insensitive by definition, so two records name the same article when their
+`doi_key` is equal; `strip_doi` keeps the case for display and storage.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A label or resolver link in front of the DOI itself.
+_PREFIX_RE = re.compile(
+    r"^(?:(?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/|doi\s*:?\s*(?=10\.)|doi:\s*)",
+    re.IGNORECASE,
+)
+# A DOI inside free text (a pasted reference or search box), with what may precede it.
+_IN_TEXT_RE = re.compile(
+    r"(?:^|[\s(<\[])(?:doi\s*:?\s*|(?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/)?"
+    r"(10\.\d{4,9}/[^\s\"<>]+)",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:'\"" + "\u2019\u201d"
+_CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+
+def _trim(doi: str) -> str:
+    """Drop trailing punctuation, and closing brackets the DOI did not open (a DOI may
+    hold brackets: ``10.1002/(SICI)1097-4679(199901)55:1<1::AID-JCLP1>3.0.CO;2-R``)."""
+    while doi:
+        last = doi[-1]
+        if last in _TRAILING or last in _CLOSERS and doi.count(_CLOSERS[last]) < doi.count(last):
+            doi = doi[:-1]
+        else:
+            break
+    return doi
+
+
+def strip_doi(value: str | None) -> str | None:
+    """The DOI in ``value`` without label, resolver link or trailing punctuation, case
+    kept; None when nothing is left."""
+    if not value:
+        return None
+    doi = _trim(_PREFIX_RE.sub("", value.strip()).strip())
+    return doi or None
+
+
+def doi_key(value: str | None) -> str | None:
+    """A DOI as compared and indexed: `strip_doi`, lowercased."""
+    doi = strip_doi(value)
+    return doi.lower() if doi else None
+
+
+def find_doi(text: str) -> str | None:
+    """The first DOI written anywhere in ``text``, as its `doi_key`, or None."""
+    match = _IN_TEXT_RE.search(text or "")
+    return doi_key(match.group(1)) if match else None
