@@ -15,7 +15,6 @@ import logging
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -31,16 +30,16 @@ from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
 from explorer.records import Summary, Taxonomy
 from explorer.search import query as q
 from explorer.search.build import TAXONOMY_FILE
+from explorer.search.correction import FEW_RESULTS, correction
 from explorer.search.evaluator import Evaluator
 from explorer.search.facet_names import resolve_topic, resolve_type
 from explorer.search.facets import facets as count_facets
-from explorer.search.highlight import expand_terms, find_spans, mark, prefer_exact, snippet
+from explorer.search.hits import build_hits, page_order, stored_fields
 from explorer.search.messages import Hit, SearchRequest, SearchResponse
 from explorer.search.origins import source_counts, source_filter
-from explorer.search.reference import parse_reference, title_query
-from explorer.search.schema import EXACT_FIELD, SNIPPET_FIELDS, document_for
+from explorer.search.reference import parse_query
+from explorer.search.schema import document_for
 from explorer.search.snapshot import Snapshot
-from explorer.search.spelling import correct_query
 from explorer.search.store import (
     IndexLockedError,
     IndexMissingError,
@@ -49,9 +48,8 @@ from explorer.search.store import (
     missing,
     pointer_stamp,
 )
-from explorer.textproc import analyze, normalize_spelling, spelling_may_differ, stem
+from explorer.textproc import analyze
 
-FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
 log = logging.getLogger(__name__)
 
 
@@ -243,7 +241,7 @@ class SearchIndex:
         snap = self._snapshot(searcher)
         reader = searcher.reader()
         notices = list(req.notices)
-        parsed = _parse(req.q)
+        parsed = parse_query(req.q)
         notices.extend(parsed.notices)
 
         evaluator = Evaluator(snap, reader)
@@ -273,7 +271,7 @@ class SearchIndex:
 
         did_you_mean = None
         if correct and req.correct and parsed.words and total <= FEW_RESULTS:
-            corrected, found = self._correction(snap, reader, parsed, filters)
+            corrected, found = correction(snap, reader, parsed, filters)
             if corrected is not None and total == 0 and found > 0:
                 fixed = self._search(searcher, replace(req, q=corrected, notices=[]),
                                      correct=False)
@@ -292,8 +290,8 @@ class SearchIndex:
         if total and page > pages:
             notices.append(f"Page {page} is past the last page ({pages}).")
         start = (page - 1) * req.per_page
-        docnums = _order(snap, final, result.score, sort, start, start + req.per_page)
-        hits = self._hits(searcher, snap, evaluator, docnums, result.score)
+        docnums = page_order(snap, final, result.score, sort, start, start + req.per_page)
+        hits = build_hits(searcher, snap, evaluator, docnums, result.score)
 
         return SearchResponse(
             query=parsed.text,
@@ -340,87 +338,6 @@ class SearchIndex:
         wanted = np.array([snap.type_index[n] for n in names])
         return np.isin(snap.type_idx, wanted), names
 
-    def _hits(self, searcher, snap: Snapshot, ev: Evaluator, docnums: list[int],  # type: ignore[no-untyped-def]
-              score: np.ndarray | None) -> list[Hit]:
-        terms = {field: expand_terms(ev.highlight.get(field, ())) for field in
-                 ("title", *SNIPPET_FIELDS)}
-        hits = []
-        for docnum in docnums:
-            stored = _stored(searcher, snap, docnum)
-            title = stored.get("title", "")
-            best_text, best_spans = "", []  # the field with the most matches
-            for field in SNIPPET_FIELDS:
-                text = stored.get(field, "") or ""
-                if not text:
-                    continue
-                field_spans = find_spans(text, terms[field])
-                if best_text and len(field_spans) <= len(best_spans):
-                    continue  # dropping stem-only matches cannot make this field win
-                field_spans = prefer_exact(text, field_spans, ev.exact_forms)
-                if not best_text or len(field_spans) > len(best_spans):
-                    best_text, best_spans = text, field_spans
-            best_html = snippet(best_text, best_spans)
-            topics = [t for t in (stored.get("topics") or "").split("\n") if t]
-            hits.append(Hit(
-                id=stored.get("id", ""),
-                title=title,
-                published=stored.get("published", ""),
-                topics=topics,
-                research_type=stored.get("research_type") or None,
-                citation=stored.get("citation", "") or "",
-                score=float(score[docnum]) if score is not None else 0.0,
-                snippet_html=best_html,
-                title_html=mark(title, prefer_exact(title, find_spans(title, terms["title"]),
-                                                    ev.exact_forms)),
-                origin=stored.get("origin", "") or "",
-            ))
-        return hits
-
-    def _correction(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
-                    filters: np.ndarray) -> tuple[str | None, int]:
-        """(the query with unknown words corrected, how many results it finds), or
-        (None, 0) when every word is known or no correction is close enough."""
-        surface = snap.surface_vocabulary()
-        if surface:  # fast: whole words, no stemming of each edit candidate
-            def known(word: str) -> bool:
-                if word.isascii() and word.isalpha() and word.islower() and not (
-                        spelling_may_differ(word)):
-                    return word in surface  # already in its normal form
-                return normalize_spelling(word) in surface
-
-            def frequency(word: str) -> int:
-                return snap.doc_frequency(EXACT_FIELD, normalize_spelling(word))
-
-            return self._corrected(snap, reader, parsed, filters, known, frequency)
-        vocab = snap.vocabulary()
-
-        def term_of(word: str) -> str:
-            # normalize + stem directly (both cached): called for ~500 edit candidates
-            parts = normalize_spelling(word).split()
-            return stem(parts[0]) if len(parts) == 1 else ""
-
-        def stem_known(word: str) -> bool:
-            return term_of(word) in vocab
-
-        def stem_frequency(word: str) -> int:
-            return snap.doc_frequency("body", term_of(word)) + snap.doc_frequency(
-                "title", term_of(word))
-
-        return self._corrected(snap, reader, parsed, filters, stem_known, stem_frequency)
-
-    def _corrected(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
-                   filters: np.ndarray, known: Callable[[str], bool],
-                   frequency: Callable[[str], int]) -> tuple[str | None, int]:
-        if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
-            return None, 0
-        corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS)
-        if corrected is None:
-            return None, 0
-        alt = _parse(corrected)
-        ev = Evaluator(snap, reader)
-        found = ev.run(alt.node).mask & filters
-        return corrected, int(found.sum())
-
     # ------------------------------------------------------------------ more like this
 
     def more_like_this(self, summary_id: str, limit: int = 5) -> list[Hit]:
@@ -430,7 +347,7 @@ class SearchIndex:
         docnum = snap.docnum_of(str(summary_id))
         if docnum is None:
             return []
-        stored = _stored(searcher, snap, docnum)
+        stored = stored_fields(searcher, snap, docnum)
         text = " ".join(str(stored.get(f, "")) for f in ("title", "body", "implications"))
         tf: dict[str, int] = {}
         for term in analyze(text):
@@ -449,8 +366,8 @@ class SearchIndex:
         result.mask &= snap.live
         result.mask[docnum] = False
         limit = max(1, min(int(limit), 50))
-        order = _order(snap, result.mask, result.score, "relevance", 0, limit)
-        return self._hits(searcher, snap, ev, order, result.score)
+        order = page_order(snap, result.mask, result.score, "relevance", 0, limit)
+        return build_hits(searcher, snap, ev, order, result.score)
 
     # ------------------------------------------------------------------ updates
 
@@ -509,81 +426,6 @@ class SearchIndex:
             raise corrupt(self.index_dir, f"{exc}; in {folder.name}") from None
         finally:
             lock.release()
-
-
-def _parse(text: str) -> q.ParsedQuery:
-    """Parse a query; a pasted DOI or reference becomes a search for that article."""
-    parsed = q.parse(text)
-    ref = parse_reference(parsed.text)
-    if ref is None:
-        return parsed
-    parts: list[q.Node] = []
-    if ref.doi:
-        parts.append(q.Facet("doi", ref.doi))
-    if ref.title:
-        words = title_query(ref.title)
-        node = q.parse(words).node
-        if not isinstance(node, q.MatchAll):
-            parts.append(node)
-    if not parts:
-        return parsed
-    node = parts[0] if len(parts) == 1 else q.Or(tuple(parts))
-    return q.ParsedQuery(parsed.text, node, parsed.notices, [], False)
-
-
-def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
-           start: int, stop: int) -> list[int]:
-    """Doc numbers ranked ``start:stop`` among ``mask``."""
-    docs = np.flatnonzero(mask)
-    if start >= len(docs):
-        return []
-    stop = min(stop, len(docs))
-    if sort == "relevance" and score is not None:
-        s = score[docs]
-        if stop < len(docs):
-            # every document scoring at least the stop-th best: ties at the cut included,
-            # so which of them make the page is decided by the tie-breaks below
-            kth = -np.partition(-s, stop - 1)[stop - 1]
-            keep = s >= kth
-            docs, s = docs[keep], s[keep]
-        # score desc, then newest, then id: the same order from every build of an index
-        order = np.lexsort((snap.id_rank[docs], -snap.month[docs], -s))
-    else:
-        sign = -1 if sort in ("newest", "relevance") else 1
-        months = snap.month[docs]
-        # summaries with no posting month (added to the archive) come last either way
-        order = np.lexsort((snap.id_rank[docs], sign * months, months < 0))
-    return [int(d) for d in docs[order][start:stop]]
-
-
-# Stored fields per (segment, document): segments are immutable, a page reads ten of
-# them, and hot documents come back again and again.
-_STORED_CACHE: OrderedDict[tuple[str, int], dict] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-
-
-def _remember(cache: OrderedDict, key: object, value: object, limit: int) -> None:
-    with _CACHE_LOCK:
-        cache[key] = value
-        if len(cache) > limit:
-            cache.popitem(last=False)
-
-
-def _segment_of(snap: Snapshot, docnum: int) -> tuple[str, int]:
-    """(segment id, local doc number) of a global doc number."""
-    for (_leaf, offset), segid in zip(reversed(snap.leaves), reversed(snap.segids), strict=True):
-        if docnum >= offset:
-            return segid, docnum - offset
-    raise IndexError(docnum)
-
-
-def _stored(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-untyped-def]
-    key = _segment_of(snap, docnum)
-    hit = _STORED_CACHE.get(key)
-    if hit is None:
-        hit = searcher.stored_fields(docnum)
-        _remember(_STORED_CACHE, key, hit, 5_000)
-    return hit
 
 
 def _known_names(raws: list[str], resolve: Callable[[str], str | None],

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from explorer.doi import find_doi
+from explorer.search import query as q
 
 _APA_RE = re.compile(r"\(\s*(\d{4})[a-z]?\s*(?:,[^)]*)?\)\s*\.?\s*(.+?\.)(?=\s|$)")
 _MIN_TITLE_WORDS = 3
@@ -43,3 +44,23 @@ def title_query(title: str) -> str:
     """The title as plain words: operators, quotes, fields and brackets made harmless."""
     words = re.findall(r"[^\W_]+(?:['\u2019-][^\W_]+)*", title)
     return " ".join(w for w in words if w not in ("AND", "OR", "NOT"))
+
+
+def parse_query(text: str) -> q.ParsedQuery:
+    """Parse a query; a pasted DOI or reference becomes a search for that article."""
+    parsed = q.parse(text)
+    ref = parse_reference(parsed.text)
+    if ref is None:
+        return parsed
+    parts: list[q.Node] = []
+    if ref.doi:
+        parts.append(q.Facet("doi", ref.doi))
+    if ref.title:
+        words = title_query(ref.title)
+        node = q.parse(words).node
+        if not isinstance(node, q.MatchAll):
+            parts.append(node)
+    if not parts:
+        return parsed
+    node = parts[0] if len(parts) == 1 else q.Or(tuple(parts))
+    return q.ParsedQuery(parsed.text, node, parsed.notices, [], False)
