@@ -56,6 +56,8 @@ def match_word(snap: Snapshot, text: str, fields: tuple[str, ...] | None,
 
 
 class _WordMatcher:
+    """Evaluates one word, noting the terms it asks to highlight as it goes."""
+
     def __init__(self, snap: Snapshot) -> None:
         self.snap = snap
         self.highlight: dict[str, set[str]] = {}
