@@ -134,7 +134,7 @@ def _words_from(text: str, prefix: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=20_000)  # keys hold the texts: bounded for a 30 000-summary index
 def term_spans(text: str, term: str) -> tuple[tuple[int, int], ...]:
     """Character spans of the words of ``text`` that carry the index term ``term``,
     each confirmed through textproc.

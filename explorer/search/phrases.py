@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.search.scoring import Evaluated, and_
+from explorer.search.scoring import Evaluated
 from explorer.search.snapshot import Snapshot
 
 
@@ -23,18 +23,19 @@ def phrase_terms(snap: Snapshot, terms: list[str], fields: tuple[str, ...]) -> E
     mask = np.zeros(snap.n, dtype=bool)
     score = np.zeros(snap.n, dtype=np.float32)
     for field in fields:
-        candidate: Evaluated | None = None
-        for term in terms:
-            one = snap.terms_in_fields([term], (field,))
-            candidate = one if candidate is None else and_(candidate, one)
-        assert candidate is not None and candidate.score is not None
-        docs = np.flatnonzero(candidate.mask & snap.live & ~mask)
+        # the documents holding every term, by intersecting the (sorted, live) postings
+        postings = [snap.term_scores(field, term) for term in terms]
+        docs = postings[0][0]
+        for ids, _ in postings[1:]:
+            docs = np.intersect1d(docs, ids, assume_unique=True)
+        docs = docs[~mask[docs]]
         if not len(docs):
             continue
         found = verify_phrase(snap, field, terms, docs)
         if len(found):
             mask[found] = True
-            score[found] += candidate.score[found]
+            for ids, contrib in postings:
+                score[found] += contrib[np.searchsorted(ids, found)]
     return Evaluated(mask, score)
 
 

@@ -149,10 +149,13 @@ class _WordMatcher:
         return idf(int((mask & self.snap.live).sum()), self.snap.live_count)
 
     def _exactness(self, field: str, forms: Iterable[str]) -> np.ndarray:
-        """Per document: 1 where ``field`` holds one of ``forms``, else `STEM_ONLY_WEIGHT`."""
+        """Per document: 1 where ``field`` holds one of ``forms``, else `STEM_ONLY_WEIGHT`.
+        Forms no summary uses (most generated inflections) are not looked up."""
         factor = np.full(self.snap.n, STEM_ONLY_WEIGHT, dtype=np.float32)
+        used = self.snap.surface_vocabulary()
         for form in forms:
-            factor[self.snap.term_scores(field, form)[0]] = 1.0
+            if form in used or not used:
+                factor[self.snap.term_scores(field, form)[0]] = 1.0
         return factor
 
     def _mark(self, fields: Iterable[str], terms: Iterable[str], negated: bool) -> None:
