@@ -4,7 +4,8 @@ DOIs arrive in many dresses: bare (``10.1037/pst0000123``), with a ``doi:`` or `
 label, as a ``https://doi.org/`` or old ``http://dx.doi.org/`` link, in any case, with
 the sentence's full stop or a closing bracket stuck to the end. DOIs are
 case-insensitive by definition, so two records name the same article when their
-`doi_key` is equal; `strip_doi` keeps the case for display and storage.
+`doi_key` is equal; `strip_doi` only undresses a stored DOI, keeping the rest for
+display, and `trim_doi` cuts one out of running text.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ _TRAILING = ".,;:'\"" + "\u2019\u201d"
 _CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
-def _trim(doi: str) -> str:
-    """Drop trailing punctuation, and closing brackets the DOI did not open (a DOI may
-    hold brackets: ``10.1002/(SICI)1097-4679(199901)55:1<1::AID-JCLP1>3.0.CO;2-R``)."""
+def trim_doi(doi: str) -> str:
+    """A DOI cut from running text without the punctuation that followed it, nor closing
+    brackets it did not open (a DOI may hold brackets:
+    ``10.1002/(SICI)1097-4679(199901)55:1<1::AID-JCLP1>3.0.CO;2-R``)."""
     while doi:
         last = doi[-1]
-        if last in _TRAILING or last in _CLOSERS and doi.count(_CLOSERS[last]) < doi.count(last):
+        if last in _TRAILING:
+            doi = doi[:-1]
+        elif last in _CLOSERS and doi.count(_CLOSERS[last]) < doi.count(last):
             doi = doi[:-1]
         else:
             break
@@ -39,17 +43,18 @@ def _trim(doi: str) -> str:
 
 
 def strip_doi(value: str | None) -> str | None:
-    """The DOI in ``value`` without label, resolver link or trailing punctuation, case
-    kept; None when nothing is left."""
+    """The DOI of a DOI field as stored: without label or resolver link, case and every
+    other character kept (what a record says is shown as it is, escaped); None when
+    nothing is left."""
     if not value:
         return None
-    doi = _trim(_PREFIX_RE.sub("", value.strip()).strip())
+    doi = _PREFIX_RE.sub("", value.strip()).strip()
     return doi or None
 
 
 def doi_key(value: str | None) -> str | None:
-    """A DOI as compared and indexed: `strip_doi`, lowercased."""
-    doi = strip_doi(value)
+    """A DOI as compared and indexed: `strip_doi`, `trim_doi`, lowercased."""
+    doi = trim_doi(strip_doi(value) or "")
     return doi.lower() if doi else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.doi import doi_key, find_doi, strip_doi
+from explorer.doi import doi_key, find_doi, strip_doi, trim_doi
 
 BARE = "10.1037/pst0000123"
 
@@ -28,12 +28,19 @@ def test_every_dress_gives_one_key(dressed: str) -> None:
     assert find_doi(f"See Smith (2020). Title. Journal. {dressed}") == BARE
 
 
-def test_strip_keeps_case_and_brackets_the_doi_opened() -> None:
+def test_trim_keeps_brackets_the_doi_opened() -> None:
     sici = "10.1002/(SICI)1097-4679(199901)55:1<1::AID-JCLP1>3.0.CO;2-R"
-    assert strip_doi(f"https://doi.org/{sici}.") == sici
-    assert strip_doi("10.1000/abc(12)") == "10.1000/abc(12)"  # balanced: kept
-    assert strip_doi("10.1000/abc)") == "10.1000/abc"  # a sentence's bracket: dropped
+    assert trim_doi(f"{sici}.") == sici
+    assert doi_key(f"https://doi.org/{sici}.") == sici.lower()
+    assert trim_doi("10.1000/abc(12)") == "10.1000/abc(12)"  # balanced: kept
+    assert trim_doi("10.1000/abc)") == "10.1000/abc"  # the sentence's bracket: dropped
+
+
+def test_strip_only_undresses_a_stored_doi() -> None:
     assert strip_doi("doi:10.1037/PST0000123") == "10.1037/PST0000123"
+    assert strip_doi(" https://doi.org/10.1037/PST0000123 ") == "10.1037/PST0000123"
+    odd = '10.1000/x"><b>'  # kept as written: pages escape it, the key compares it
+    assert strip_doi(odd) == odd and doi_key(odd) == '10.1000/x"><b'
 
 
 @pytest.mark.parametrize("nothing", [None, "", "   ", "doi:", "https://doi.org/"])
@@ -52,7 +59,7 @@ def test_every_caller_uses_the_one_normaliser() -> None:
     from explorer.records import Citation, Summary
     from explorer.search.schema import document_for
 
-    cit = parse_citation_mapping({"doi": "http://dx.doi.org/10.1037/PST0000123."})
+    cit = parse_citation_mapping({"doi": "http://dx.doi.org/10.1037/PST0000123"})
     assert cit.doi == "10.1037/PST0000123"
     assert duplicates_key("DOI: 10.1037/pst0000123") == BARE
     doc = document_for(Summary(id="x", published="2020-01", title="T", body="B",
