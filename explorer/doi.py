@@ -33,12 +33,10 @@ def trim_doi(doi: str) -> str:
     ``10.1002/(SICI)1097-4679(199901)55:1<1::AID-JCLP1>3.0.CO;2-R``)."""
     while doi:
         last = doi[-1]
-        if last in _TRAILING:
-            doi = doi[:-1]
-        elif last in _CLOSERS and doi.count(_CLOSERS[last]) < doi.count(last):
-            doi = doi[:-1]
-        else:
+        unopened = last in _CLOSERS and doi.count(_CLOSERS[last]) < doi.count(last)
+        if last not in _TRAILING and not unopened:
             break
+        doi = doi[:-1]
     return doi
 
 
