@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from explorer.doi import trim_doi
 from explorer.records import Citation
 
 # Page ranges come with any dash; titles keep theirs (an em dash is part of a title).
@@ -85,7 +86,7 @@ def _extract_doi(text: str) -> tuple[str | None, str]:
     match = DOI_RE.search(text) or BARE_DOI_RE.search(text)
     if not match:
         return None, text
-    doi = match.group(1).rstrip(".,;)]")
+    doi = trim_doi(match.group(1))
     rest = (text[: match.start()] + " " + text[match.end() :]).strip()
     return doi, rest
 

@@ -21,6 +21,7 @@ import yaml
 
 from explorer import packaged
 from explorer.atomicfile import atomic_write_text
+from explorer.doi import strip_doi
 from explorer.frontmatter import FrontMatterError, normalize_newlines, split_front_matter
 from explorer.records import BLOG_POST, ORIGINS_DEFAULT, Citation, Origin, Summary, Taxonomy
 
@@ -235,9 +236,7 @@ def parse_citation_mapping(data: object) -> Citation:
     """Front-matter citation mapping -> Citation (lenient; validation reports oddities)."""
     if not isinstance(data, dict):
         return Citation()
-    doi = _as_str(data.get("doi"))
-    if doi:
-        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)
+    doi = strip_doi(_as_str(data.get("doi")))
     return Citation(
         authors=_str_list(data.get("authors")) or [],
         year=_as_str(data.get("year")),

@@ -14,20 +14,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from explorer.doi import doi_key
 from explorer.records import Summary
 
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # Short cited titles ("Empathy.") are too common to identify a study on their own.
 MIN_TITLE_WORDS = 3
-
-
-def doi_key(doi: str | None) -> str | None:
-    """A DOI as compared: without URL prefix or trailing punctuation, case-folded (DOIs
-    are case-insensitive by definition)."""
-    if not doi:
-        return None
-    key = _DOI_PREFIX_RE.sub("", doi.strip()).rstrip(".,;)]").casefold()
-    return key or None
 
 
 def title_key(title: str | None, year: str | int | None) -> str | None:

@@ -376,6 +376,13 @@ def normalize_spelling(word: str) -> str:
     return word
 
 
+def spelling_may_differ(word: str) -> bool:
+    """Whether `normalize_spelling` may change ``word``, a lowercase ASCII word of letters
+    (the rules above: a listed spelling, -ise, -our). A spelling corrector testing
+    hundreds of edit candidates per word normalises only these, not all."""
+    return word in SPELLINGS or "is" in word or word.endswith("our")
+
+
 _OR_WORDS = frozenset(
     {
         "behavior",
@@ -499,7 +506,8 @@ _MAX_COMPOUND_PARTS = 3
 
 def compound_tokens(text: str, spans: list[tuple[int, int]]) -> list[Token]:
     """The closed form of every hyphenated compound of 2-3 parts ("follow-up" ->
-    ``followup``), spanning the whole compound, marked synthetic."""
+    ``followup``) and of the vocabulary's compounds written open ("drop out"), spanning
+    the whole compound, marked synthetic."""
     out: list[Token] = []
     i = 0
     while i < len(spans):
@@ -513,7 +521,21 @@ def compound_tokens(text: str, spans: list[tuple[int, int]]) -> list[Token]:
             if " " not in closed and closed not in STOP_WORDS:
                 out.append(Token(stem(closed), start, end, True))
         i = j + 1
-    return out
+    return _open_forms(text, out)
+
+
+def _open_forms(text: str, closed: list[Token]) -> list[Token]:
+    """``closed`` plus the closed form of each open compound of the vocabulary ("drop out",
+    "dropped out" -> ``dropout``; see `open_compounds`), sorted by position. A regular
+    expression of the compounds' second words finds the few candidates at C speed."""
+    pattern = _open_compound_re()
+    if pattern is None:
+        return closed
+    found = [Token(term, m.start(1), m.end(2), True) for m in pattern.finditer(text)
+             if (term := open_compound(m.group(1), m.group(2))) is not None]
+    if not found:
+        return closed
+    return sorted(closed + found, key=lambda t: (t.end, t.start))
 
 
 def _merge_compounds(toks: list[Token], closed: list[Token]) -> list[Token]:
@@ -558,6 +580,43 @@ def parse_synonyms(text: str) -> list[tuple[tuple[str, ...], ...]]:
         if len(members) > 1:
             groups.append(tuple(members))
     return groups
+
+
+@lru_cache(maxsize=1)
+def open_compounds() -> dict[tuple[str, str], str]:
+    """(stem of the first word, second word) -> closed term, for each hyphenated word of
+    the vocabulary file ("drop-out": ("drop", "out") -> ``dropout``). Written open, such
+    a compound's second word is often a stop word ("out", "up") that no index keeps, so
+    the index adds the closed term where the two words stand together, in any
+    inflection of the first ("dropped out")."""
+    pairs: dict[tuple[str, str], str] = {}
+    for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        for entry in line.split("#", 1)[0].split(","):
+            parts = entry.strip().split("-")
+            if len(parts) != 2 or not all(p.isalpha() for p in parts):
+                continue
+            first, second = (normalize_spelling(p) for p in parts)
+            if " " not in first + second:
+                pairs[(stem(first), second)] = stem(first + second)
+    return pairs
+
+
+def open_compound(first: str, second: str) -> str | None:
+    """The closed term of two words written apart, if the vocabulary has them as a
+    hyphenated compound ("dropped", "out" -> ``dropout``), else None."""
+    head, tail = normalize_spelling(first), normalize_spelling(second)
+    if " " in head:
+        return None
+    return open_compounds().get((stem(head), tail))
+
+
+@lru_cache(maxsize=1)
+def _open_compound_re() -> re.Pattern[str] | None:
+    seconds = sorted({second for _, second in open_compounds()})
+    if not seconds:
+        return None
+    words = "|".join(re.escape(w) for w in seconds)
+    return re.compile(rf"(?<![^\W_])([^\W_]+)[ \t]+({words})(?![^\W_])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

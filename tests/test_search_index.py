@@ -681,7 +681,7 @@ def test_internal_failure_becomes_a_notice(idx: SearchIndex, monkeypatch: pytest
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(index_module, "_order", broken)
+    monkeypatch.setattr(index_module, "page_order", broken)
     with caplog.at_level(logging.WARNING, logger="explorer.search.index"):
         res = idx.search(SearchRequest(q="alliance rupture", notices=["kept"]))
     assert res.total == 0 and res.hits == [] and res.pages == 0
@@ -699,7 +699,7 @@ def test_internal_failure_is_raised_in_strict_mode(idx: SearchIndex,
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(index_module, "_order", broken)
+    monkeypatch.setattr(index_module, "page_order", broken)
     with pytest.raises(ZeroDivisionError):
         idx.search(SearchRequest(q="alliance"))
 

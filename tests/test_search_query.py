@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from explorer.search import query as q
-from explorer.search.models import SearchRequest
+from explorer.search.messages import SearchRequest
 
 SHORTENED = "The query was shortened to 500 characters."
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explorer.search.models import Hit
+from explorer.search.messages import Hit
 from explorer.web import charts, viewhelpers
 from explorer.web.search_page import FacetValue
 from tests.web_helpers import make_app, template_site

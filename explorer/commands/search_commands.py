@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from explorer.commands.options import corpus_option, fail, friendly_errors, index_option
-from explorer.search.models import SORTS, normalize_date
+from explorer.search.messages import SORTS, normalize_date
 from explorer.search.store import SearchError
 
 if TYPE_CHECKING:

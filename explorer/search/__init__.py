@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from explorer.search.build import build_index
     from explorer.search.index import SearchIndex
-    from explorer.search.models import Hit, SearchRequest, SearchResponse
+    from explorer.search.messages import Hit, SearchRequest, SearchResponse
     from explorer.search.store import IndexLockedError, IndexMissingError, SearchError
 
 # Name -> submodule, imported on first use (PEP 562): importing one light submodule such
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "build_index": "build",
     "SearchIndex": "index",
-    "Hit": "models",
-    "SearchRequest": "models",
-    "SearchResponse": "models",
+    "Hit": "messages",
+    "SearchRequest": "messages",
+    "SearchResponse": "messages",
     "IndexLockedError": "store",
     "IndexMissingError": "store",
     "SearchError": "store",

@@ -12,6 +12,7 @@ long form yields its acronym at the position of its last word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pickle import dumps
@@ -189,6 +190,9 @@ class ExactFormTokenizer(_WordListTokenizer):
         return exact_forms(value)
 
 
+_COMPOUND_GAP = re.compile(r"[\s-]+")  # between the parts of a compound, hyphenated or open
+
+
 def exact_forms(text: str) -> list[str]:
     """The ``exact`` field's terms of a text: each word lowercased and folded to American
     spelling but not stemmed, stop words left out, hyphenated compounds also closed."""
@@ -198,7 +202,7 @@ def exact_forms(text: str) -> list[str]:
         out.extend(_exact_words(text[start:end]))
     for tok in textproc.compound_tokens(text, spans):
         out.append("".join(textproc.normalize_spelling(w) for w in
-                           text[tok.start:tok.end].split("-")))
+                           _COMPOUND_GAP.split(text[tok.start:tok.end])))
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.search.engine import Snapshot
+from explorer.search.snapshot import Snapshot
 
 
 def topic_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:

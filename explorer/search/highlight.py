@@ -4,15 +4,14 @@ Every piece of document text goes through `html.escape`, and the only markup add
 ``<mark>``/``</mark>`` around matched spans, so a summary containing ``<script>`` comes
 out as inert text.
 
-Spans are found by scanning the stored text of the page's hits, not by reading the
-postings' character offsets: on a 30 000-summary index, decoding the postings blocks
-that hold ten documents' offsets cost ~30 ms a page (a block holds 128 postings with all
-their offsets), while the scan below costs well under a millisecond per hit whatever the
-index size. A regular expression of term prefixes finds candidate words at C speed; each
-candidate is confirmed by running it through textproc (cached per word), so stemming,
-British spellings and acronyms highlight exactly what they matched: a search for CBT
-marks "cognitive behavioural therapy", and one for "cognitive behavioral therapy" marks
-"CBT".
+Spans are found in the stored text of the page's hits, not by reading the postings'
+character offsets: on a 30 000-summary index, decoding the postings blocks that hold ten
+documents' offsets cost ~30 ms a page (a block holds 128 postings with all their
+offsets). The spans of each (text, term) are memoised (`term_spans`), so most of a
+page's highlighting is a lookup per query term. Every word is confirmed through
+textproc, so stemming, British spellings, accents and acronyms highlight exactly what
+they matched: a search for CBT marks "cognitive behavioural therapy", and one for
+"cognitive behavioral therapy" marks "CBT".
 """
 
 from __future__ import annotations
@@ -41,16 +40,6 @@ def _acronym_long_terms() -> dict[str, frozenset[str]]:
             for a in textproc.ACRONYMS}
 
 
-@lru_cache(maxsize=1)
-def _british_by_term() -> dict[str, tuple[str, ...]]:
-    """Index term -> British spellings whose start differs ("pediatr" -> "paediatric")."""
-    out: dict[str, list[str]] = {}
-    for british, american in textproc.SPELLINGS.items():
-        first = american.split()[0]
-        out.setdefault(textproc.stem(first), []).append(british)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 def expand_terms(terms: Iterable[str]) -> frozenset[str]:
     """Query terms plus the words of any acronym among them, and the acronym of any
     long form they spell out."""
@@ -64,42 +53,118 @@ def expand_terms(terms: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=4096)
-def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
-    """Lowercase starts of the words that may carry ``terms`` (British forms included)."""
-    out = set()
-    for term in terms:
-        out.add(term[:4])
-        for british in _british_by_term().get(term, ()):
-            out.add(british[:4])
+@lru_cache(maxsize=1)
+def _british_by_term() -> dict[str, tuple[str, ...]]:
+    """Index term -> British spellings whose start differs ("pediatr" -> "paediatric")."""
+    out: dict[str, list[str]] = {}
+    for british, american in textproc.SPELLINGS.items():
+        first = american.split()[0]
+        out.setdefault(textproc.stem(first), []).append(british)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=20_000)
+def _starts(term: str) -> tuple[str, ...]:
+    """Lowercase, accent-free starts of the words that may carry ``term``."""
+    out = {term[:4], *(british[:4] for british in _british_by_term().get(term, ()))}
     out.discard("")
     return tuple(sorted(out))
 
 
 _WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_MAX_COMPOUND_PARTS = 3
+_OPEN_NEXT = re.compile(r"[ \t]+([^\W_]+)")  # the next word, after spaces only
 
 
-def find_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` whose index terms meet ``terms``.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
-    Candidates are found with `str.find` on the lowercased text (a C loop per prefix,
-    much faster than a regular expression alternation), kept only at word starts, and
-    confirmed through textproc.
+
+@lru_cache(maxsize=4096)
+def _plain(c: str) -> str:
+    """One lowercase character without its accent, or itself when that is not one
+    character (so offsets do not move)."""
+    plain = textproc.fold_accents(c)
+    return plain if len(plain) == 1 else c
+
+
+@lru_cache(maxsize=4096)
+def _search_form(text: str) -> str:
+    """``text`` lowercased and without accents, character for character (a character
+    whose lowercase or plain form is longer stays as it is), so that offsets found in it
+    are offsets in ``text`` and a name typed without its accent ("munoz") is found."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if not low.isascii():  # only the few non-ASCII characters are looked at
+        low = _NON_ASCII.sub(lambda m: _plain(m.group()), low)
+    return low
+
+
+def _compound_end(text: str, word: str, end: int, term: str) -> int | None:
+    """End of the hyphenated compound starting with ``word`` (ending at ``end``) whose
+    closed form is ``term`` ("drop-out" for ``dropout``), as the index makes them."""
+    parts = [word]
+    while len(parts) < _MAX_COMPOUND_PARTS and text.startswith("-", end):
+        nxt = _WORD_AT.match(text, end + 1)
+        if nxt is None:
+            return None
+        parts.append(nxt.group())
+        end = nxt.end()
+        closed = "".join(textproc.normalize_spelling(p) for p in parts)
+        if " " not in closed and textproc.stem(closed) == term:
+            return end
+    return None
+
+
+@lru_cache(maxsize=20_000)
+def _words_from(text: str, prefix: str) -> tuple[tuple[int, int, str], ...]:
+    """The words of ``text`` that start with ``prefix`` (lowercase, accent-free), found
+    with `str.find` (a C loop, much faster than tokenising the whole text or a regular
+    expression alternation) and kept only at word starts. Shared by the terms with that
+    start (a word family, a stem and its British spelling)."""
+    low = _search_form(text)
+    found = []
+    i = low.find(prefix)
+    while i >= 0:
+        if i == 0 or not low[i - 1].isalnum():
+            m = _WORD_AT.match(text, i)
+            if m:
+                found.append((i, m.end(), m.group()))
+        i = low.find(prefix, i + 1)
+    return tuple(found)
+
+
+@lru_cache(maxsize=20_000)  # keys hold the texts: bounded for a 30 000-summary index
+def term_spans(text: str, term: str) -> tuple[tuple[int, int], ...]:
+    """Character spans of the words of ``text`` that carry the index term ``term``,
+    each confirmed through textproc.
+
+    Memoised per (text, term): results pages show the same summaries again and again and
+    queries share words, so most of a page's highlighting is a lookup.
     """
+    found: set[tuple[int, int]] = set()
+    for prefix in _starts(term):
+        for start, end, word in _words_from(text, prefix):
+            if term in word_terms(word):
+                found.add((start, end))
+            elif text.startswith("-", end):
+                compound = _compound_end(text, word, end, term)
+                if compound is not None:
+                    found.add((start, compound))
+            else:  # the vocabulary's compound written open ("dropped out")
+                nxt = _OPEN_NEXT.match(text, end)
+                if nxt and textproc.open_compound(word, nxt.group(1)) == term:
+                    found.add((start, nxt.end()))
+    return tuple(sorted(found))
+
+
+def find_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` whose index terms meet ``terms``."""
     if not text or not terms:
         return []
-    low = text.lower()
-    if len(low) != len(text):  # a few characters change length when lowercased
-        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     spans: set[tuple[int, int]] = set()
-    for prefix in _prefixes(terms):
-        i = low.find(prefix)
-        while i >= 0:
-            if i == 0 or not (low[i - 1].isalnum()):
-                m = _WORD_AT.match(text, i)
-                if m and word_terms(m.group()) & terms:
-                    spans.add(m.span())
-            i = low.find(prefix, i + 1)
+    for term in terms:
+        spans.update(term_spans(text, term))
     return sorted(spans)
 
 
@@ -111,17 +176,14 @@ def prefer_exact(text: str, spans: list[tuple[int, int]],
     ``exact``: stem of each typed word -> its unstemmed forms (inflections)."""
     if not exact or not spans:
         return spans
-    words = {span: textproc.normalize_spelling(text[span[0]:span[1]]) for span in spans}
-    present = set(words.values())
-    keep = []
-    for span in spans:
-        word = words[span]
-        loose = [forms for term, forms in exact.items()
-                 if word not in forms and term in word_terms(text[span[0]:span[1]])]
-        if any(forms & present for forms in loose):
-            continue  # a stem-only match beside the typed form itself
-        keep.append(span)
-    return keep
+    words = [textproc.normalize_spelling(text[s:e]) for s, e in spans]
+    present = set(words)
+    typed_here = [(term, forms) for term, forms in exact.items() if forms & present]
+    if not typed_here:
+        return spans  # no typed form in this text: every stem match is all there is
+    return [span for span, word in zip(spans, words, strict=True)
+            if not any(word not in forms and term in word_terms(text[span[0]:span[1]])
+                       for term, forms in typed_here)]
 
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int,

@@ -25,24 +25,20 @@ from whoosh.index import EmptyIndexError, LockError
 from whoosh.util.filelock import try_for
 
 from explorer import strict
-from explorer.cache import BoundedCache
 from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
 from explorer.records import Summary, Taxonomy
 from explorer.search import query as q
 from explorer.search.build import TAXONOMY_FILE
-from explorer.search.engine import (
-    Evaluator,
-    Snapshot,
-    resolve_topic,
-    resolve_type,
-)
+from explorer.search.correction import FEW_RESULTS, correction
+from explorer.search.evaluator import Evaluator
+from explorer.search.facet_names import resolve_topic, resolve_type
 from explorer.search.facets import facets as count_facets
-from explorer.search.highlight import expand_terms, find_spans, mark, prefer_exact, snippet
-from explorer.search.models import Hit, SearchRequest, SearchResponse
+from explorer.search.hits import build_hits, page_order, stored_fields
+from explorer.search.messages import Hit, SearchRequest, SearchResponse
 from explorer.search.origins import source_counts, source_filter
-from explorer.search.reference import parse_reference, title_query
-from explorer.search.schema import EXACT_FIELD, SNIPPET_FIELDS, document_for
-from explorer.search.spelling import correct_query
+from explorer.search.reference import parse_query
+from explorer.search.schema import document_for
+from explorer.search.snapshot import Snapshot
 from explorer.search.store import (
     IndexLockedError,
     IndexMissingError,
@@ -51,9 +47,8 @@ from explorer.search.store import (
     missing,
     pointer_stamp,
 )
-from explorer.textproc import analyze, normalize_spelling, stem
+from explorer.textproc import analyze
 
-FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
 log = logging.getLogger(__name__)
 
 
@@ -237,7 +232,7 @@ class SearchIndex:
         snap = self._snapshot(searcher)
         reader = searcher.reader()
         notices = list(req.notices)
-        parsed = _parse(req.q)
+        parsed = parse_query(req.q)
         notices.extend(parsed.notices)
 
         evaluator = Evaluator(snap, reader)
@@ -267,7 +262,7 @@ class SearchIndex:
 
         did_you_mean = None
         if correct and req.correct and parsed.words and total <= FEW_RESULTS:
-            corrected, found = self._correction(snap, reader, parsed, filters)
+            corrected, found = correction(snap, reader, parsed, filters)
             if corrected is not None and total == 0 and found > 0:
                 fixed = self._search(searcher, replace(req, q=corrected, notices=[]),
                                      correct=False)
@@ -286,8 +281,8 @@ class SearchIndex:
         if total and page > pages:
             notices.append(f"Page {page} is past the last page ({pages}).")
         start = (page - 1) * req.per_page
-        docnums = _order(snap, final, result.score, sort, start, start + req.per_page)
-        hits = self._hits(searcher, snap, evaluator, docnums, result.score)
+        docnums = page_order(snap, final, result.score, sort, start, start + req.per_page)
+        hits = build_hits(searcher, snap, evaluator, docnums, result.score)
 
         return SearchResponse(
             query=parsed.text,
@@ -334,78 +329,6 @@ class SearchIndex:
         wanted = np.array([snap.type_index[n] for n in names])
         return np.isin(snap.type_idx, wanted), names
 
-    def _hits(self, searcher, snap: Snapshot, ev: Evaluator, docnums: list[int],  # type: ignore[no-untyped-def]
-              score: np.ndarray | None) -> list[Hit]:
-        terms = {field: expand_terms(ev.highlight.get(field, ())) for field in
-                 ("title", *SNIPPET_FIELDS)}
-        hits = []
-        for docnum in docnums:
-            stored = _stored(searcher, snap, docnum)
-            title = stored.get("title", "")
-            best_html, best_count = "", -1
-            for field in SNIPPET_FIELDS:
-                text = stored.get(field, "") or ""
-                field_spans = prefer_exact(text, find_spans(text, terms[field]), ev.exact_forms)
-                if text and len(field_spans) > best_count:
-                    best_html, best_count = snippet(text, field_spans), len(field_spans)
-            topics = [t for t in (stored.get("topics") or "").split("\n") if t]
-            hits.append(Hit(
-                id=stored.get("id", ""),
-                title=title,
-                published=stored.get("published", ""),
-                topics=topics,
-                research_type=stored.get("research_type") or None,
-                citation=stored.get("citation", "") or "",
-                score=float(score[docnum]) if score is not None else 0.0,
-                snippet_html=best_html,
-                title_html=mark(title, prefer_exact(title, find_spans(title, terms["title"]),
-                                                    ev.exact_forms)),
-                origin=stored.get("origin", "") or "",
-            ))
-        return hits
-
-    def _correction(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
-                    filters: np.ndarray) -> tuple[str | None, int]:
-        """(the query with unknown words corrected, how many results it finds), or
-        (None, 0) when every word is known or no correction is close enough."""
-        surface = snap.surface_vocabulary()
-        if surface:  # fast: whole words, no stemming of each edit candidate
-            def known(word: str) -> bool:
-                return normalize_spelling(word) in surface
-
-            def frequency(word: str) -> int:
-                return snap.doc_frequency(EXACT_FIELD, normalize_spelling(word))
-
-            return self._corrected(snap, reader, parsed, filters, known, frequency)
-        vocab = snap.vocabulary()
-
-        def term_of(word: str) -> str:
-            # normalize + stem directly (both cached): called for ~500 edit candidates
-            parts = normalize_spelling(word).split()
-            return stem(parts[0]) if len(parts) == 1 else ""
-
-        def stem_known(word: str) -> bool:
-            return term_of(word) in vocab
-
-        def stem_frequency(word: str) -> int:
-            return snap.doc_frequency("body", term_of(word)) + snap.doc_frequency(
-                "title", term_of(word))
-
-        return self._corrected(snap, reader, parsed, filters, stem_known, stem_frequency)
-
-    def _corrected(self, snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
-                   filters: np.ndarray, known: Callable[[str], bool],
-                   frequency: Callable[[str], int]) -> tuple[str | None, int]:
-        if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
-            return None, 0
-        corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS)
-        if corrected is None:
-            return None, 0
-        alt = _parse(corrected)
-        ev = Evaluator(snap, reader)
-        found = ev.run(alt.node).mask & filters
-        return corrected, int(found.sum())
-
     # ------------------------------------------------------------------ more like this
 
     def more_like_this(self, summary_id: str, limit: int = 5) -> list[Hit]:
@@ -415,7 +338,7 @@ class SearchIndex:
         docnum = snap.docnum_of(str(summary_id))
         if docnum is None:
             return []
-        stored = _stored(searcher, snap, docnum)
+        stored = stored_fields(searcher, snap, docnum)
         text = " ".join(str(stored.get(f, "")) for f in ("title", "body", "implications"))
         tf: dict[str, int] = {}
         for term in analyze(text):
@@ -434,8 +357,8 @@ class SearchIndex:
         result.mask &= snap.live
         result.mask[docnum] = False
         limit = max(1, min(int(limit), 50))
-        order = _order(snap, result.mask, result.score, "relevance", 0, limit)
-        return self._hits(searcher, snap, ev, order, result.score)
+        order = page_order(snap, result.mask, result.score, "relevance", 0, limit)
+        return build_hits(searcher, snap, ev, order, result.score)
 
     # ------------------------------------------------------------------ updates
 
@@ -494,69 +417,6 @@ class SearchIndex:
             raise corrupt(self.index_dir, f"{exc}; in {folder.name}") from None
         finally:
             lock.release()
-
-
-def _parse(text: str) -> q.ParsedQuery:
-    """Parse a query; a pasted DOI or reference becomes a search for that article."""
-    parsed = q.parse(text)
-    ref = parse_reference(parsed.text)
-    if ref is None:
-        return parsed
-    parts: list[q.Node] = []
-    if ref.doi:
-        parts.append(q.Facet("doi", ref.doi))
-    if ref.title:
-        words = title_query(ref.title)
-        node = q.parse(words).node
-        if not isinstance(node, q.MatchAll):
-            parts.append(node)
-    if not parts:
-        return parsed
-    node = parts[0] if len(parts) == 1 else q.Or(tuple(parts))
-    return q.ParsedQuery(parsed.text, node, parsed.notices, [], False)
-
-
-def _order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
-           start: int, stop: int) -> list[int]:
-    """Doc numbers ranked ``start:stop`` among ``mask``."""
-    docs = np.flatnonzero(mask)
-    if start >= len(docs):
-        return []
-    stop = min(stop, len(docs))
-    if sort == "relevance" and score is not None:
-        s = score[docs]
-        if stop < len(docs):
-            # every document scoring at least the stop-th best: ties at the cut included,
-            # so which of them make the page is decided by the tie-breaks below
-            kth = -np.partition(-s, stop - 1)[stop - 1]
-            keep = s >= kth
-            docs, s = docs[keep], s[keep]
-        # score desc, then newest, then id: the same order from every build of an index
-        order = np.lexsort((snap.id_rank[docs], -snap.month[docs], -s))
-    else:
-        sign = -1 if sort in ("newest", "relevance") else 1
-        months = snap.month[docs]
-        # summaries with no posting month (added to the archive) come last either way
-        order = np.lexsort((snap.id_rank[docs], sign * months, months < 0))
-    return [int(d) for d in docs[order][start:stop]]
-
-
-# Stored fields per (segment, document): segments are immutable, a page reads ten of
-# them, and hot documents come back again and again.
-_STORED_CACHE: BoundedCache[tuple[str, int], dict] = BoundedCache(5_000, lru=False)
-
-
-def _leaf_of(snap: Snapshot, docnum: int):  # type: ignore[no-untyped-def]
-    for leaf, offset in reversed(snap.leaves):
-        if docnum >= offset:
-            return leaf, offset
-    raise IndexError(docnum)
-
-
-def _stored(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-untyped-def]
-    leaf, offset = _leaf_of(snap, docnum)
-    key = (leaf.segment().segment_id(), docnum - offset)
-    return _STORED_CACHE.get_or_make(key, lambda: searcher.stored_fields(docnum))
 
 
 def _known_names(raws: list[str], resolve: Callable[[str], str | None],

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import numpy as np
 
 from explorer.cache import BoundedCache
-from explorer.search.engine import Snapshot
-from explorer.search.models import SearchRequest
+from explorer.search.messages import SearchRequest
+from explorer.search.snapshot import Snapshot
 
 FIELD = "origin"
 _CACHE: BoundedCache[object, tuple[list[str], np.ndarray]] = BoundedCache(8, lru=False)

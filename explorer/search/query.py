@@ -1,7 +1,7 @@
 """Parse what people type into a small query tree. Never raises.
 
 Grammar (loose on purpose, every input gets an answer):
-words (one or two: all must match; more: most of them, see `explorer.search.engine`),
+words (one or two: all must match; more: most of them, see `explorer.search.evaluator`),
 "exact phrases", OR / AND / NOT (capitals), ``-word`` and
 ``-"phrase"``, parentheses, ``prefix*``, fields ``title:`` ``author:`` ``journal:``
 ``topic:`` ``type:`` ``year:2015`` ``year:2015-2020`` ``doi:``. Unbalanced quotes and
@@ -9,7 +9,7 @@ parentheses are ignored, lone operators dropped, unknown ``field:`` prefixes rea
 words, control characters removed and the length capped with a notice. Nesting deeper
 than `MAX_DEPTH` is flattened so that no input can exhaust the stack.
 
-The tree holds raw words; `explorer.search.engine` analyses them with textproc.
+The tree holds raw words; `explorer.search.words` analyses them with textproc.
 """
 
 from __future__ import annotations

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DOI_RE = re.compile(
-    r"(?:^|[\s(<\[])(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+)",
-    re.IGNORECASE,
-)
+from explorer.doi import find_doi
+from explorer.search import query as q
+
 _APA_RE = re.compile(r"\(\s*(\d{4})[a-z]?\s*(?:,[^)]*)?\)\s*\.?\s*(.+?\.)(?=\s|$)")
 _MIN_TITLE_WORDS = 3
 
@@ -26,14 +25,6 @@ class Reference:
     doi: str | None  # lowercased, trailing punctuation removed
     title: str | None  # the cited article's title, from an APA reference
     year: int | None
-
-
-def find_doi(text: str) -> str | None:
-    """The DOI in ``text`` (lowercased), or None."""
-    match = _DOI_RE.search(text)
-    if not match:
-        return None
-    return match.group(1).rstrip(".,;:)]}>'\"").lower()
 
 
 def parse_reference(text: str) -> Reference | None:
@@ -53,3 +44,23 @@ def title_query(title: str) -> str:
     """The title as plain words: operators, quotes, fields and brackets made harmless."""
     words = re.findall(r"[^\W_]+(?:['\u2019-][^\W_]+)*", title)
     return " ".join(w for w in words if w not in ("AND", "OR", "NOT"))
+
+
+def parse_query(text: str) -> q.ParsedQuery:
+    """Parse a query; a pasted DOI or reference becomes a search for that article."""
+    parsed = q.parse(text)
+    ref = parse_reference(parsed.text)
+    if ref is None:
+        return parsed
+    parts: list[q.Node] = []
+    if ref.doi:
+        parts.append(q.Facet("doi", ref.doi))
+    if ref.title:
+        words = title_query(ref.title)
+        node = q.parse(words).node
+        if not isinstance(node, q.MatchAll):
+            parts.append(node)
+    if not parts:
+        return parsed
+    node = parts[0] if len(parts) == 1 else q.Or(tuple(parts))
+    return q.ParsedQuery(parsed.text, node, parsed.notices, [], False)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from whoosh import fields, formats
 
+from explorer.doi import doi_key
 from explorer.records import Summary
 from explorer.search.analysis import (
     ExactFormTokenizer,
@@ -103,7 +104,7 @@ def document_for(summary: Summary) -> dict[str, object]:
                                        summary.implications or "") if t),
         "exact_title": summary.title,
         "year": year if year.isdigit() else "",
-        "doi": (c.doi or "").lower(),
+        "doi": doi_key(c.doi) or "",
         "topics": "\n".join(summary.topics),
         "research_type": summary.research_type or "",
         "published": summary.published,

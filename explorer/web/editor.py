@@ -35,6 +35,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from explorer.citation import parse_citation
 from explorer.corpus import CorpusError, SummaryExistsError, parse_summary_text, render_summary
+from explorer.doi import strip_doi
 from explorer.duplicates import Duplicate, find_duplicates
 from explorer.records import BLOG_POST, Citation, Summary, slugify
 from explorer.search import IndexMissingError, SearchRequest
@@ -163,8 +164,7 @@ class Draft:
             volume=self.cit.get("volume") or None,
             issue=self.cit.get("issue") or None,
             pages=self.cit.get("pages") or None,
-            doi=re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", self.cit.get("doi") or "",
-                       flags=re.I) or None,
+            doi=strip_doi(self.cit.get("doi")),
             publisher=self.cit.get("publisher") or None,
         )
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from explorer.search.models import Hit
+from explorer.search.messages import Hit
 from explorer.web.viewhelpers import month_label, result_link, search_chips
 
 _NO_MONTH = {  # what the meta line says of a hit without a posting month, by origin

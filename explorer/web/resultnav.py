@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from explorer.search.models import Hit
+from explorer.search.messages import Hit
 from explorer.web.search_page import request_from_args
 from explorer.web.state import state
 from explorer.web.viewhelpers import SEARCH_KEYS, summary_link

@@ -1,0 +1,66 @@
+"""A spelling correction for a query that finds little: the words the archive never uses
+(or hardly uses) replaced by the likeliest known word one edit away, and how many results
+the corrected query would find, so the caller can decide to search it or offer it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from explorer.search import query as q
+from explorer.search.evaluator import Evaluator
+from explorer.search.reference import parse_query
+from explorer.search.schema import EXACT_FIELD
+from explorer.search.snapshot import Snapshot
+from explorer.search.spelling import correct_query
+from explorer.textproc import normalize_spelling, spelling_may_differ, stem
+
+FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
+
+
+def correction(snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+                filters: np.ndarray) -> tuple[str | None, int]:
+    """(the query with unknown words corrected, how many results it finds), or
+    (None, 0) when every word is known or no correction is close enough."""
+    surface = snap.surface_vocabulary()
+    if surface:  # fast: whole words, no stemming of each edit candidate
+        def known(word: str) -> bool:
+            if word.isascii() and word.isalpha() and word.islower() and not (
+                    spelling_may_differ(word)):
+                return word in surface  # already in its normal form
+            return normalize_spelling(word) in surface
+
+        def frequency(word: str) -> int:
+            return snap.doc_frequency(EXACT_FIELD, normalize_spelling(word))
+
+        return _corrected(snap, reader, parsed, filters, known, frequency)
+    vocab = snap.vocabulary()
+
+    def term_of(word: str) -> str:
+        # normalize + stem directly (both cached): called for ~500 edit candidates
+        parts = normalize_spelling(word).split()
+        return stem(parts[0]) if len(parts) == 1 else ""
+
+    def stem_known(word: str) -> bool:
+        return term_of(word) in vocab
+
+    def stem_frequency(word: str) -> int:
+        return snap.doc_frequency("body", term_of(word)) + snap.doc_frequency(
+            "title", term_of(word))
+
+    return _corrected(snap, reader, parsed, filters, stem_known, stem_frequency)
+
+def _corrected(snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+               filters: np.ndarray, known: Callable[[str], bool],
+               frequency: Callable[[str], int]) -> tuple[str | None, int]:
+    if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
+        return None, 0
+    corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS)
+    if corrected is None:
+        return None, 0
+    alt = parse_query(corrected)
+    ev = Evaluator(snap, reader)
+    found = ev.run(alt.node).mask & filters
+    return corrected, int(found.sum())

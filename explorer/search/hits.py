@@ -1,0 +1,99 @@
+"""The hits of one results page: stored fields, highlighted title and snippet, and the
+order that decides which documents make the page.
+
+Stored fields are cached per (segment, document): segments are immutable, a page reads
+ten of them, and popular summaries come back again and again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.cache import BoundedCache
+from explorer.search.evaluator import Evaluator
+from explorer.search.highlight import expand_terms, find_spans, mark, prefer_exact, snippet
+from explorer.search.messages import Hit
+from explorer.search.schema import SNIPPET_FIELDS
+from explorer.search.snapshot import Snapshot
+
+
+def build_hits(searcher, snap: Snapshot, ev: Evaluator,  # type: ignore[no-untyped-def]
+               docnums: list[int], score: np.ndarray | None) -> list[Hit]:
+    """The page's hits: stored fields, the title marked, and the snippet of the field
+    (body or implications) with the most matches."""
+    terms = {field: expand_terms(ev.highlight.get(field, ())) for field in
+             ("title", *SNIPPET_FIELDS)}
+    hits = []
+    for docnum in docnums:
+        stored = stored_fields(searcher, snap, docnum)
+        title = stored.get("title", "")
+        best_text, best_spans = "", []  # the field with the most matches
+        for field in SNIPPET_FIELDS:
+            text = stored.get(field, "") or ""
+            if not text:
+                continue
+            field_spans = find_spans(text, terms[field])
+            if best_text and len(field_spans) <= len(best_spans):
+                continue  # dropping stem-only matches cannot make this field win
+            field_spans = prefer_exact(text, field_spans, ev.exact_forms)
+            if not best_text or len(field_spans) > len(best_spans):
+                best_text, best_spans = text, field_spans
+        best_html = snippet(best_text, best_spans)
+        topics = [t for t in (stored.get("topics") or "").split("\n") if t]
+        hits.append(Hit(
+            id=stored.get("id", ""),
+            title=title,
+            published=stored.get("published", ""),
+            topics=topics,
+            research_type=stored.get("research_type") or None,
+            citation=stored.get("citation", "") or "",
+            score=float(score[docnum]) if score is not None else 0.0,
+            snippet_html=best_html,
+            title_html=mark(title, prefer_exact(title, find_spans(title, terms["title"]),
+                                                ev.exact_forms)),
+            origin=stored.get("origin", "") or "",
+        ))
+    return hits
+
+
+def page_order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
+           start: int, stop: int) -> list[int]:
+    """Doc numbers ranked ``start:stop`` among ``mask``."""
+    docs = np.flatnonzero(mask)
+    if start >= len(docs):
+        return []
+    stop = min(stop, len(docs))
+    if sort == "relevance" and score is not None:
+        s = score[docs]
+        if stop < len(docs):
+            # every document scoring at least the stop-th best: ties at the cut included,
+            # so which of them make the page is decided by the tie-breaks below
+            kth = -np.partition(-s, stop - 1)[stop - 1]
+            keep = s >= kth
+            docs, s = docs[keep], s[keep]
+        # score desc, then newest, then id: the same order from every build of an index
+        order = np.lexsort((snap.id_rank[docs], -snap.month[docs], -s))
+    else:
+        sign = -1 if sort in ("newest", "relevance") else 1
+        months = snap.month[docs]
+        # summaries with no posting month (added to the archive) come last either way
+        order = np.lexsort((snap.id_rank[docs], sign * months, months < 0))
+    return [int(d) for d in docs[order][start:stop]]
+
+
+# Stored fields per (segment, document): segments are immutable, a page reads ten of
+# them, and hot documents come back again and again.
+_STORED_CACHE: BoundedCache[tuple[str, int], dict] = BoundedCache(5_000, lru=False)
+
+
+def _segment_of(snap: Snapshot, docnum: int) -> tuple[str, int]:
+    """(segment id, local doc number) of a global doc number."""
+    for (_leaf, offset), segid in zip(reversed(snap.leaves), reversed(snap.segids), strict=True):
+        if docnum >= offset:
+            return segid, docnum - offset
+    raise IndexError(docnum)
+
+
+def stored_fields(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-untyped-def]
+    key = _segment_of(snap, docnum)
+    return _STORED_CACHE.get_or_make(key, lambda: searcher.stored_fields(docnum))

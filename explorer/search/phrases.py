@@ -1,0 +1,87 @@
+"""Phrases: terms at consecutive positions, for quoted phrases, the open form of a
+typed compound ("drop-out" as drop + out) and the vocabulary's several-word synonyms.
+
+Positions live only in Whoosh's postings, so a phrase is found in two steps: the
+documents holding every term of it in a field (array operations on the snapshot), then
+the positions of just those documents (Whoosh matchers, skipping to each). The
+vocabulary's phrases recur in query after query, so they are remembered per generation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.search.scoring import Evaluated
+from explorer.search.snapshot import Snapshot
+
+
+def phrase_terms(snap: Snapshot, terms: list[str], fields: tuple[str, ...]) -> Evaluated:
+    """Documents with ``terms`` at consecutive positions in one of ``fields``, scored by
+    the sum of the terms' BM25 in the first field where the phrase stands."""
+    if len(terms) == 1:
+        return snap.terms_in_fields(terms, fields)
+    mask = np.zeros(snap.n, dtype=bool)
+    score = np.zeros(snap.n, dtype=np.float32)
+    for field in fields:
+        # the documents holding every term, by intersecting the (sorted, live) postings
+        postings = [snap.term_scores(field, term) for term in terms]
+        docs = postings[0][0]
+        for ids, _ in postings[1:]:
+            docs = np.intersect1d(docs, ids, assume_unique=True)
+        docs = docs[~mask[docs]]
+        if not len(docs):
+            continue
+        found = verify_phrase(snap, field, terms, docs)
+        if len(found):
+            mask[found] = True
+            for ids, contrib in postings:
+                score[found] += contrib[np.searchsorted(ids, found)]
+    return Evaluated(mask, score)
+
+
+def cached_phrase(snap: Snapshot, terms: tuple[str, ...], fields: tuple[str, ...]
+                  ) -> Evaluated:
+    """`phrase_terms`, remembered per generation (synonym phrases recur); a copy."""
+    key = (terms, fields)
+    hit = snap.phrases.get(key)
+    if hit is None:
+        hit = phrase_terms(snap, list(terms), fields)
+        snap.remember_phrase(key, hit)
+    return hit.copy()
+
+
+def verify_phrase(snap: Snapshot, field: str, terms: list[str], docs: np.ndarray
+                  ) -> np.ndarray:
+    """Documents among ``docs`` where ``terms`` stand at consecutive positions."""
+    found: list[int] = []
+    for leaf, offset in snap.leaves:
+        local = [int(d) - offset for d in docs if offset <= d < offset + leaf.doc_count_all()]
+        if not local:
+            continue
+        matchers = []
+        for term in terms:
+            try:
+                m = leaf.postings(field, term)
+            except Exception:  # noqa: BLE001 - TermNotFound and friends: no postings
+                m = None
+            matchers.append(m)
+        if any(m is None for m in matchers):
+            continue
+        for doc in local:
+            positions = []
+            for m in matchers:
+                if not m.is_active():
+                    break
+                m.skip_to(doc)
+                if not m.is_active() or m.id() != doc:
+                    break
+                positions.append(set(m.value_as("positions")))
+            else:
+                starts = positions[0]
+                for k, pos in enumerate(positions[1:], start=1):
+                    starts = {p for p in starts if p + k in pos}
+                    if not starts:
+                        break
+                if starts:
+                    found.append(doc + offset)
+    return np.asarray(found, dtype=np.intp)

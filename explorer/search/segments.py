@@ -1,0 +1,81 @@
+"""Reading one Whoosh segment into NumPy arrays: a term's postings, a field's lengths.
+
+Walking Whoosh matchers in Python costs microseconds per posting, and a search page needs
+*every* matching document (total, facets), so a term's postings are read once (from the
+build's per-segment arrays, `explorer.search.postings`, or block by block from Whoosh)
+and kept: segments are immutable, so the cache is shared by every generation and thread
+for the segment's life.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+from explorer.cache import BoundedCache
+from explorer.search import postings
+
+_LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+
+# Raw postings per (segment id, field, term): immutable for a segment's life, so shared
+# across generations and threads. Bounded, oldest out first.
+_POSTINGS: BoundedCache[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = BoundedCache(
+    20_000, lru=False)
+
+
+def leaf_postings(leaf, segid: str, field: str, term: str,  # type: ignore[no-untyped-def]
+                   folder: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(local doc ids, weights) of a term in one segment (id ``segid``: asking Whoosh
+    for it builds a string each time), deletions included."""
+    arrays = postings.for_segment(folder, segid)
+    if arrays is not None:
+        found = arrays.get(field, term)
+        if found is not None:
+            return found
+    key = (segid, field, term)
+    hit = _POSTINGS.get(key)
+    if hit is not None:
+        return hit
+    ids: list[int] = []
+    weights: list[float] = []
+    try:
+        m = leaf.postings(field, term)
+    except Exception:  # noqa: BLE001 - TermNotFound and friends: no postings
+        m = None
+    if isinstance(m, FilterMatcher):
+        m = m.child  # deletions are applied by the snapshot's live mask
+    if m is not None and hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+        # Whoosh 3 codec: read whole blocks instead of one posting at a time.
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.extend(m._ids)
+            weights.extend(m._weights)
+            m._next_block()
+    elif m is not None:
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+    result = (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32))
+    _POSTINGS.put(key, result)
+    return result
+
+
+def leaf_lengths(leaf, field: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Each document's length in ``field`` (Whoosh's one-byte encoding, decoded)."""
+    n = leaf.doc_count_all()
+    try:  # bulk read of the lengths column (private API; falls back below)
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if col is not None:
+            raw = np.fromiter((int(b) for b in col), dtype=np.uint8, count=n)
+            return _LENGTH_TABLE[raw]
+    except Exception:  # noqa: BLE001
+        pass
+    return np.fromiter((leaf.doc_field_length(d, field) or 0 for d in range(n)),
+                       dtype=np.float32, count=n)
