@@ -178,12 +178,18 @@ def prefer_exact(text: str, spans: list[tuple[int, int]],
         return spans
     words = [textproc.normalize_spelling(text[s:e]) for s, e in spans]
     present = set(words)
-    typed_here = [(term, forms) for term, forms in exact.items() if forms & present]
+    typed_here = {term: forms for term, forms in exact.items() if not forms.isdisjoint(present)}
     if not typed_here:
         return spans  # no typed form in this text: every stem match is all there is
-    return [span for span, word in zip(spans, words, strict=True)
-            if not any(word not in forms and term in word_terms(text[span[0]:span[1]])
-                       for term, forms in typed_here)]
+    stems = frozenset(typed_here)
+    kept = []
+    for span, word in zip(spans, words, strict=True):
+        # the typed stems this word carries (usually none or one): a set intersection
+        # in C, not a Python test per typed word
+        carried = word_terms(text[span[0]:span[1]]) & stems
+        if not carried or all(word in typed_here[term] for term in carried):
+            kept.append(span)
+    return kept
 
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int,
@@ -191,7 +197,11 @@ def merge_spans(spans: Iterable[tuple[int, int]], length: int,
     """Sorted, non-overlapping spans clipped to the text; with ``text``, spans separated
     only by spaces or hyphens join into one mark ("cognitive behavioural therapy")."""
     out: list[tuple[int, int]] = []
-    for start, end in sorted((max(0, s), min(length, e)) for s, e in spans):
+    for start, end in sorted(spans):  # clipped here: spans rarely leave the text
+        if start < 0:
+            start = 0
+        if end > length:
+            end = length
         if end <= start:
             continue
         if out and text is not None and start > out[-1][1]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.search.scoring import Evaluated
+from explorer.search.segments import leaf_positions
 from explorer.search.snapshot import Snapshot
 
 
@@ -52,36 +53,24 @@ def cached_phrase(snap: Snapshot, terms: tuple[str, ...], fields: tuple[str, ...
 
 def verify_phrase(snap: Snapshot, field: str, terms: list[str], docs: np.ndarray
                   ) -> np.ndarray:
-    """Documents among ``docs`` where ``terms`` stand at consecutive positions."""
+    """Documents among ``docs`` (ascending) where ``terms`` stand at consecutive
+    positions."""
     found: list[int] = []
     for leaf, offset in snap.leaves:
-        local = [int(d) - offset for d in docs if offset <= d < offset + leaf.doc_count_all()]
+        size = leaf.doc_count_all()
+        local = [int(d) - offset for d in docs if offset <= d < offset + size]
         if not local:
             continue
-        matchers = []
-        for term in terms:
-            try:
-                m = leaf.postings(field, term)
-            except Exception:  # noqa: BLE001 - TermNotFound and friends: no postings
-                m = None
-            matchers.append(m)
-        if any(m is None for m in matchers):
-            continue
-        for doc in local:
-            positions = []
-            for m in matchers:
-                if not m.is_active():
+        per_term = [leaf_positions(leaf, field, term, local) for term in terms]
+        for j, doc in enumerate(local):
+            if any(positions[j] is None for positions in per_term):
+                continue
+            starts = per_term[0][j]()  # type: ignore[misc]
+            for k, positions in enumerate(per_term[1:], start=1):
+                pos = positions[j]()  # type: ignore[misc]
+                starts = {p for p in starts if p + k in pos}
+                if not starts:
                     break
-                m.skip_to(doc)
-                if not m.is_active() or m.id() != doc:
-                    break
-                positions.append(set(m.value_as("positions")))
-            else:
-                starts = positions[0]
-                for k, pos in enumerate(positions[1:], start=1):
-                    starts = {p for p in starts if p + k in pos}
-                    if not starts:
-                        break
-                if starts:
-                    found.append(doc + offset)
+            if starts:
+                found.append(doc + offset)
     return np.asarray(found, dtype=np.intp)

@@ -22,6 +22,10 @@ import numpy as np
 from explorer.search.store import corrupt
 
 SUFFIX = ".postings.npz"
+_NO_IDS = np.zeros(0, dtype=np.int32)
+_NO_TF = np.zeros(0, dtype=np.float32)
+_NO_IDS.flags.writeable = False  # shared by every absent term
+_NO_TF.flags.writeable = False
 _Field = tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]  # index, offsets, ids, tf
 
 
@@ -103,7 +107,7 @@ class SegmentPostings:
         index, offsets, ids, tf = loaded
         i = index.get(term)
         if i is None:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+            return _NO_IDS, _NO_TF  # most fields lack most terms: no arrays to allocate
         lo, hi = offsets[i], offsets[i + 1]
         return ids[lo:hi], tf[lo:hi].astype(np.float32)
 

@@ -42,8 +42,19 @@ def bm25(field: str, tf: np.ndarray, lengths: np.ndarray, avgdl: float,
          term_idf: float) -> np.ndarray:
     """BM25 contribution of a term in ``field`` to each document holding it (frequencies
     ``tf``, field lengths ``lengths``), weighted by the field's weight."""
+    return bm25_with_norm(field, tf, length_norm(field, lengths, avgdl), term_idf)
+
+
+def length_norm(field: str, lengths: np.ndarray, avgdl: float) -> np.ndarray:
+    """BM25's length part for documents of field lengths ``lengths``: the same for every
+    term, so a snapshot computes it once per field for all documents."""
     b = B.get(field, 0.75)
-    norm = K1 * (1.0 - b + b * lengths / avgdl)
+    return K1 * (1.0 - b + b * lengths / avgdl)
+
+
+def bm25_with_norm(field: str, tf: np.ndarray, norm: np.ndarray,
+                   term_idf: float) -> np.ndarray:
+    """`bm25` given the documents' `length_norm` values ``norm``."""
     return (TEXT_FIELDS.get(field, 1.0) * term_idf * tf * (K1 + 1.0) / (tf + norm)).astype(
         np.float32, copy=False)
 

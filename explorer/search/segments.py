@@ -9,9 +9,13 @@ for the segment's life.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from whoosh import formats
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
@@ -79,3 +83,70 @@ def leaf_lengths(leaf, field: str) -> np.ndarray:  # type: ignore[no-untyped-def
         pass
     return np.fromiter((leaf.doc_field_length(d, field) or 0 for d in range(n)),
                        dtype=np.float32, count=n)
+
+
+Positions = frozenset[int]
+
+
+def leaf_positions(leaf, field: str, term: str,  # type: ignore[no-untyped-def]
+                   docs: Sequence[int]) -> list[Callable[[], Positions] | None]:
+    """For each of ``docs`` (ascending local doc numbers), a function giving the positions
+    of ``term`` in ``field`` there, or None where the document lacks the term.
+
+    Positions live only in Whoosh's postings. Stepping a matcher to each document
+    (``skip_to``) costs several Python calls per posting passed; here each block that
+    holds a wanted document is read once (ids and values in one unpickling) and the
+    documents are found in it by bisection; blocks holding none are skipped unread.
+    Positions are decoded only when asked for: a phrase test stops at its first term
+    that fails.
+    """
+    out: list[Callable[[], Positions] | None] = [None] * len(docs)
+    try:
+        m = leaf.postings(field, term)
+    except Exception:  # noqa: BLE001 - TermNotFound and friends: no postings
+        return out
+    if isinstance(m, FilterMatcher):
+        m = m.child  # only live documents are asked for
+    decode = _decoder(m.format)
+    if not all(hasattr(m, a) for a in ("_read_ids", "_read_values", "_next_block")):
+        for j, doc in enumerate(docs):  # another codec: step the matcher
+            if not m.is_active():
+                break
+            m.skip_to(doc)
+            if not m.is_active():
+                break
+            if m.id() == doc:
+                out[j] = _later(decode, m.value())
+        return out
+    k = 0
+    while k < len(docs) and m.is_active():
+        last = m.block_max_id()
+        if docs[k] <= last:
+            m._read_ids()
+            m._read_values()
+            ids, values = m._ids, m._values
+            stop = bisect_right(docs, last, k)
+            for j in range(k, stop):
+                i = bisect_left(ids, docs[j])
+                if i < len(ids) and ids[i] == docs[j]:
+                    out[j] = _later(decode, values[i])
+            k = stop
+        m._next_block()
+    return out
+
+
+def _later(decode: Callable[[bytes], Positions], value: bytes) -> Callable[[], Positions]:
+    return lambda: decode(value)
+
+
+def _decoder(fmt) -> Callable[[bytes], Positions]:  # type: ignore[no-untyped-def]
+    if type(fmt).decode_positions is formats.Positions.decode_positions:
+        return _positions  # Whoosh's own encoding: decoded once per distinct value
+    return lambda value: frozenset(fmt.decode_positions(value))
+
+
+@lru_cache(maxsize=50_000)
+def _positions(value: bytes) -> Positions:
+    """A `formats.Positions` value decoded (the same values recur: most terms stand
+    once in a document, at one of a few thousand positions)."""
+    return frozenset(formats.Positions().decode_positions(value))

@@ -24,7 +24,7 @@ from explorer.cache import BoundedCache
 from explorer.records import Taxonomy
 from explorer.search import postings
 from explorer.search.schema import EXACT_FIELD, EXACT_FIELDS, TEXT_FIELDS
-from explorer.search.scoring import Evaluated, bm25, idf
+from explorer.search.scoring import Evaluated, bm25_with_norm, idf, length_norm
 from explorer.search.segments import leaf_lengths, leaf_postings
 
 _NO_IDS = np.zeros(0, dtype=np.intp)
@@ -114,6 +114,9 @@ class Snapshot:
             arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self.lengths[field] = arr
             self.avgdl[field] = max(float(arr[self.live].sum()) / live_n, 1.0)
+        # BM25's length part of every document, per field (`scoring.length_norm`)
+        self.norms = {field: length_norm(field, self.lengths[field], self.avgdl[field])
+                      for field in self.lengths}
         self._contrib: BoundedCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = (
             BoundedCache(5000, lru=False))
         self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
@@ -169,17 +172,17 @@ class Snapshot:
                 w_parts.append(weights)
         # most terms live in one segment, most fields lack most terms, and most
         # generations have no deletions: skip the array work none of those need
-        ids = ids_parts[0] if len(ids_parts) == 1 else np.concatenate(ids_parts or [_NO_IDS])
-        tf = w_parts[0] if len(w_parts) == 1 else np.concatenate(w_parts or [_NO_SCORES])
-        if len(ids) and not self.all_live:
-            keep = self.live[ids]
-            ids, tf = ids[keep], tf[keep]
-        if not len(ids):
-            result = (_NO_IDS, _NO_SCORES)
-        else:
-            contrib = bm25(field, tf, self.lengths[field][ids], self.avgdl[field],
-                           idf(len(ids), self.live_count))
-            result = (ids.astype(np.intp, copy=False), contrib)
+        result = (_NO_IDS, _NO_SCORES)
+        if ids_parts:
+            ids = ids_parts[0] if len(ids_parts) == 1 else np.concatenate(ids_parts)
+            tf = w_parts[0] if len(w_parts) == 1 else np.concatenate(w_parts)
+            if not self.all_live:
+                keep = self.live[ids]
+                ids, tf = ids[keep], tf[keep]
+            if len(ids):
+                contrib = bm25_with_norm(field, tf, self.norms[field][ids],
+                                         idf(len(ids), self.live_count))
+                result = (ids.astype(np.intp, copy=False), contrib)
         self._contrib.put(key, result)
         return result
 
