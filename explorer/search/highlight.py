@@ -176,20 +176,28 @@ def prefer_exact(text: str, spans: list[tuple[int, int]],
     ``exact``: stem of each typed word -> its unstemmed forms (inflections)."""
     if not exact or not spans:
         return spans
-    words = [textproc.normalize_spelling(text[s:e]) for s, e in spans]
-    present = set(words)
+    words = [_surface(text[s:e]) for s, e in spans]
+    present = {word for word, _terms in words}
     typed_here = {term: forms for term, forms in exact.items() if not forms.isdisjoint(present)}
     if not typed_here:
         return spans  # no typed form in this text: every stem match is all there is
     stems = frozenset(typed_here)
     kept = []
-    for span, word in zip(spans, words, strict=True):
+    for span, (word, terms) in zip(spans, words, strict=True):
         # the typed stems this word carries (usually none or one): a set intersection
         # in C, not a Python test per typed word
-        carried = word_terms(text[span[0]:span[1]]) & stems
-        if not carried or all(word in typed_here[term] for term in carried):
+        for term in terms & stems:
+            if word not in typed_here[term]:
+                break  # a stem-only match of a typed word
+        else:
             kept.append(span)
     return kept
+
+
+@lru_cache(maxsize=200_000)
+def _surface(word: str) -> tuple[str, frozenset[str]]:
+    """A matched word's normal spelling and index terms, in one lookup."""
+    return textproc.normalize_spelling(word), word_terms(word)
 
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int,
@@ -197,6 +205,7 @@ def merge_spans(spans: Iterable[tuple[int, int]], length: int,
     """Sorted, non-overlapping spans clipped to the text; with ``text``, spans separated
     only by spaces or hyphens join into one mark ("cognitive behavioural therapy")."""
     out: list[tuple[int, int]] = []
+    first = last = -1  # the span being grown; -1: none yet
     for start, end in sorted(spans):  # clipped here: spans rarely leave the text
         if start < 0:
             start = 0
@@ -204,18 +213,23 @@ def merge_spans(spans: Iterable[tuple[int, int]], length: int,
             end = length
         if end <= start:
             continue
-        if out and text is not None and start > out[-1][1]:
-            joined = not text[out[-1][1]:start].strip(" -")
-        else:
-            joined = False
-        if joined:
-            out[-1] = (out[-1][0], end)
-        elif out and start <= out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
+        if last >= 0:
+            if start <= last:  # overlaps the span being grown
+                if end > last:
+                    last = end
+                continue
+            if text is not None and not text[last:start].strip(" -"):
+                last = end  # only spaces or hyphens between: one mark
+                continue
+            out.append((first, last))
+        first, last = start, end
+    if last >= 0:
+        out.append((first, last))
     return out
+
+
+# Stand-ins for the tags while the text is escaped in one piece (html.escape leaves them)
+_OPEN, _CLOSE = "\ue000", "\ue001"
 
 
 def mark(text: str, spans: Iterable[tuple[int, int]], lo: int = 0, hi: int | None = None) -> str:
@@ -227,11 +241,17 @@ def mark(text: str, spans: Iterable[tuple[int, int]], lo: int = 0, hi: int | Non
         if end <= lo or start >= hi:
             continue
         start, end = max(start, lo), min(end, hi)
-        out.append(html.escape(text[pos:start]))
-        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
+        out += (text[pos:start], _OPEN, text[start:end], _CLOSE)
         pos = end
-    out.append(html.escape(text[pos:hi]))
-    return "".join(out)
+    out.append(text[pos:hi])
+    if len(out) == 1:
+        return html.escape(out[0])
+    if _OPEN in text or _CLOSE in text:  # never in practice: escape piece by piece
+        tags = {_OPEN: "<mark>", _CLOSE: "</mark>"}
+        return "".join(tags[piece] if i % 4 in (1, 3) else html.escape(piece)
+                       for i, piece in enumerate(out))
+    # escaping is per character, so escaping the joined pieces once is escaping each
+    return html.escape("".join(out)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
 
 
 def best_window(spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
