@@ -54,6 +54,13 @@ def expand_terms(terms: Iterable[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _open_compound_terms() -> frozenset[str]:
+    """The closed terms of the vocabulary's compounds: the only terms a word written
+    apart from the next can carry (most words of a text are checked for none)."""
+    return frozenset(textproc.open_compounds().values())
+
+
+@lru_cache(maxsize=1)
 def _british_by_term() -> dict[str, tuple[str, ...]]:
     """Index term -> British spellings whose start differs ("pediatr" -> "paediatric")."""
     out: dict[str, list[str]] = {}
@@ -151,8 +158,8 @@ def term_spans(text: str, term: str) -> tuple[tuple[int, int], ...]:
                 compound = _compound_end(text, word, end, term)
                 if compound is not None:
                     found.add((start, compound))
-            else:  # the vocabulary's compound written open ("dropped out")
-                nxt = _OPEN_NEXT.match(text, end)
+            elif term in _open_compound_terms():  # the vocabulary's compound written open
+                nxt = _OPEN_NEXT.match(text, end)  # ("dropped out")
                 if nxt and textproc.open_compound(word, nxt.group(1)) == term:
                     found.add((start, nxt.end()))
     return tuple(sorted(found))
