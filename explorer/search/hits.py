@@ -23,8 +23,9 @@ def build_hits(searcher, snap: Snapshot, ev: Evaluator,  # type: ignore[no-untyp
     (body or implications) with the most matches."""
     terms = {field: expand_terms(ev.highlight.get(field, ())) for field in
              ("title", *SNIPPET_FIELDS)}
+    held = _held_terms(snap, docnums, terms)
     hits = []
-    for docnum in docnums:
+    for j, docnum in enumerate(docnums):
         stored = stored_fields(searcher, snap, docnum)
         title = stored.get("title", "")
         best_text, best_spans = "", []  # the field with the most matches
@@ -32,7 +33,7 @@ def build_hits(searcher, snap: Snapshot, ev: Evaluator,  # type: ignore[no-untyp
             text = stored.get(field, "") or ""
             if not text:
                 continue
-            field_spans = find_spans(text, terms[field])
+            field_spans = find_spans(text, held[field][j])
             if best_text and len(field_spans) <= len(best_spans):
                 continue  # dropping stem-only matches cannot make this field win
             field_spans = prefer_exact(text, field_spans, ev.exact_forms)
@@ -49,11 +50,33 @@ def build_hits(searcher, snap: Snapshot, ev: Evaluator,  # type: ignore[no-untyp
             citation=stored.get("citation", "") or "",
             score=float(score[docnum]) if score is not None else 0.0,
             snippet_html=best_html,
-            title_html=mark(title, prefer_exact(title, find_spans(title, terms["title"]),
+            title_html=mark(title, prefer_exact(title, find_spans(title, held["title"][j]),
                                                 ev.exact_forms)),
             origin=stored.get("origin", "") or "",
         ))
     return hits
+
+
+def _held_terms(snap: Snapshot, docnums: list[int], terms: dict[str, frozenset[str]]
+                ) -> dict[str, list[list[str]]]:
+    """Per field, per page document: the highlight terms its postings hold, the only
+    ones its text can show (the index and the highlighter analyse words alike). Most
+    query terms, synonyms and word-family members are missing from most documents, and
+    looking for them in the text costs far more than in the postings, which the query
+    has just read."""
+    docs = np.asarray(docnums, dtype=np.intp)
+    held: dict[str, list[list[str]]] = {}
+    for field, wanted in terms.items():
+        per_doc: list[list[str]] = [[] for _ in docnums]
+        for term in sorted(wanted):
+            ids = snap.term_scores(field, term)[0]
+            if not len(ids) or not len(docs):
+                continue
+            at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+            for j in np.flatnonzero(ids[at] == docs):
+                per_doc[j].append(term)
+        held[field] = per_doc
+    return held
 
 
 def page_order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort: str,
