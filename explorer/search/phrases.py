@@ -63,11 +63,12 @@ def verify_phrase(snap: Snapshot, field: str, terms: list[str], docs: np.ndarray
             continue
         per_term = [leaf_positions(leaf, field, term, local) for term in terms]
         for j, doc in enumerate(local):
-            if any(positions[j] is None for positions in per_term):
-                continue
-            starts = per_term[0][j]()  # type: ignore[misc]
-            for k, positions in enumerate(per_term[1:], start=1):
-                pos = positions[j]()  # type: ignore[misc]
+            getters = [g for g in (positions[j] for positions in per_term) if g is not None]
+            if len(getters) < len(terms):
+                continue  # a term missing from the document
+            starts = set(getters[0]())
+            for k, getter in enumerate(getters[1:], start=1):
+                pos = getter()
                 starts = {p for p in starts if p + k in pos}
                 if not starts:
                     break

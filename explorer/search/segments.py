@@ -107,7 +107,7 @@ def leaf_positions(leaf, field: str, term: str,  # type: ignore[no-untyped-def]
         return out
     if isinstance(m, FilterMatcher):
         m = m.child  # only live documents are asked for
-    decode = _decoder(m.format)
+    decode = _decoder(leaf.schema[field].format)
     if not all(hasattr(m, a) for a in ("_read_ids", "_read_values", "_next_block")):
         for j, doc in enumerate(docs):  # another codec: step the matcher
             if not m.is_active():
