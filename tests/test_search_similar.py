@@ -22,18 +22,21 @@ _SYLLABLES = ["bal", "ker", "mun", "dop", "sif", "tez", "vor", "gam"]
 WORDS = [a + b + "ix" for a, b in itertools.product(_SYLLABLES, _SYLLABLES) if a != b]
 COUNT = WORDS[:25]  # linked by count
 RARE = WORDS[25:50]  # linked by rarity
+MORE = [a + b + "ox" for a, b in itertools.product(_SYLLABLES, _SYLLABLES) if a != b]
 
 
-def make(sid: str, body: str, *, title: str = "", implications: str = "") -> Summary:
-    return Summary(id=sid, published="2020-01", title=title or f"Note {sid}", body=body,
+def make(sid: str, body: str, *, title: str = "", implications: str = "",
+         published: str = "2020-01") -> Summary:
+    return Summary(id=sid, published=published, title=title or f"Note {sid}", body=body,
                    implications=implications or f"Notes for {sid}.",
                    citation=Citation(authors=["Doe, J."], year="2020", title=title),
                    topics=[], research_type=None)
 
 
 CORPUS = [
-    # count: 25 terms used twice link to twin; a 26th used once would link to once-only
-    make("count", " ".join(w + " " + w for w in COUNT) + " " + WORDS[50]),
+    # count: 25 terms used twice link to twin; a 26th used once (and first) would link to
+    # once-only
+    make("count", WORDS[50] + " " + " ".join(w + " " + w for w in COUNT)),
     make("count-twin", " ".join(COUNT)),
     make("count-once-only", WORDS[50]),
     # rarity: 25 terms shared with one summary beat a 26th shared with three
@@ -45,6 +48,12 @@ CORPUS = [
     make("fields-body", f"{WORDS[52]} and {WORDS[53]}"),
     make("fields-implications", "unrelated", implications=f"{WORDS[52]}."),
     make("fields-body-2", WORDS[52]),
+    make("fields-implications-word", WORDS[53]),  # linked by the implications only
+    # relevance: three shared words beat one, whatever the dates and ids say
+    make("rank", f"{MORE[0]} {MORE[1]} {MORE[2]}"),
+    make("rank-z-many", f"{MORE[0]} {MORE[1]} {MORE[2]}", published="2024-01"),
+    make("rank-a-one", MORE[0], published="2015-01"),
+    make("rank-b-one", MORE[0], published="2015-02"),
     # a crowd of 55 sharing one word: the list stops at 50
     *[make(f"crowd-{n:02d}", WORDS[54]) for n in range(55)],
 ]
@@ -81,7 +90,14 @@ def test_the_summary_itself_is_never_offered(idx: SearchIndex) -> None:
 
 def test_title_and_implications_link_to_any_field_of_the_others(idx: SearchIndex) -> None:
     found = similar(idx, "fields", limit=10)
-    assert set(found) == {"fields-body", "fields-implications", "fields-body-2"}
+    assert set(found) == {"fields-body", "fields-implications", "fields-body-2",
+                          "fields-implications-word"}
+
+
+def test_the_most_similar_come_first(idx: SearchIndex) -> None:
+    hits = idx.more_like_this("rank")
+    assert [h.id for h in hits] == ["rank-z-many", "rank-b-one", "rank-a-one"]  # ties: newest
+    assert hits[0].score > hits[1].score == hits[2].score > 0
 
 
 def test_the_list_is_as_long_as_asked_between_one_and_fifty(idx: SearchIndex) -> None:
