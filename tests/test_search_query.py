@@ -292,6 +292,10 @@ def test_a_field_applies_to_a_group_and_after_a_stray_quote() -> None:
     assert render(q.parse("author:(smith").node) == "authors:smith"  # unclosed group
     assert render(q.parse('title:"unterminated').node) == "title:unterminated"
     assert render(q.parse('title:"unterminated words').node) == "(title:unterminated AND words)"
+    assert render(q.parse('title:"rupture words').node) == "(title:rupture AND words)"
+    assert render(q.parse('title:"Xu').node) == "title:Xu"
+    # an empty field phrase is dropped; the phrase after it stays a phrase
+    assert render(q.parse('title:"" "rupture repair"').node) == '"rupture repair"'
     assert render(q.parse("title:()").node) == "ALL"
 
 
