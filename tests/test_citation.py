@@ -346,6 +346,8 @@ def test_blank_reference_is_an_empty_citation(text):
     ("American Psychological Association,", ["American Psychological Association"]),
     ("Studio X, et al.", ["Studio X"]),  # a group author whose name ends in a capital
     ("Team RX.", ["Team RX"]),
+    ("Studio X,", ["Studio X"]),
+    ("Studio, et al.,", ["Studio"]),
 ])
 def test_group_authors_lose_only_the_trailing_punctuation(text: str, authors: list[str]) -> None:
     assert parse_authors(text) == authors
