@@ -346,8 +346,8 @@ class SearchIndex:
         weights = {}
         for term, count in tf.items():
             df = snap.doc_frequency("body", term)
-            if df <= 1:
-                continue  # only this document: says nothing about similarity
+            if df <= 1 or df >= snap.live_count:
+                continue  # only this document, or every one: says nothing about similarity
             weights[term] = (1 + math.log(count)) * math.log(snap.live_count / df)
         terms = sorted(weights, key=lambda t: -weights[t])[:25]
         if not terms:
