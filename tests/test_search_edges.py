@@ -281,7 +281,7 @@ PASTED = [
 @pytest.fixture(scope="module")
 def pasted_idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     folder: Path = tmp_path_factory.mktemp("pasted")
-    build_index(PASTED, folder)
+    build_index(PASTED, folder, taxonomy=TAXONOMY)
     return SearchIndex.open(folder)
 
 

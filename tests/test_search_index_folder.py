@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from explorer.corpus import load_taxonomy
 from explorer.integrity import VERIFIED, CorruptError, write_manifest
 from explorer.records import Citation, Summary, Taxonomy
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.build import TAXONOMY_FILE
 from explorer.search.store import IndexCorruptError, current_dir
+
+TAXONOMY = load_taxonomy()
 
 OWN = Taxonomy(topics=["Alliance", "Mood"], research_types=["Trial", "Essay"],
                aliases={"Rapport": "Alliance"}, type_aliases={"RCT": "Trial"})
@@ -66,14 +69,20 @@ def test_a_rebuild_with_another_taxonomy_is_followed(tmp_path: Path) -> None:
     assert idx.resolve_topic("Rapport") is None
 
 
-def test_an_index_without_a_saved_taxonomy_uses_the_bundled_one(tmp_path: Path) -> None:
+def test_an_index_without_a_saved_taxonomy_is_damage_not_the_bundled_one(
+        tmp_path: Path) -> None:
+    # search/ takes the taxonomy it was built with; guessing the bundled one instead could
+    # silently file summaries under other topic names
     build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
     live = current_dir(tmp_path / "ix")
     (live / TAXONOMY_FILE).unlink()
     _rewrite_manifest(live)
     idx = SearchIndex.open(tmp_path / "ix")
-    assert found(idx, topics=["Empathy"]) == {"c-empathy"}  # a bundled topic
-    assert idx.resolve_topic("Rapport") is None
+    with pytest.raises(IndexCorruptError) as caught:
+        idx.search(SearchRequest(q="care"))
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 f"({TAXONOMY_FILE}: FileNotFoundError): run `pprnet build` "
+                                 "to rebuild it")
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -96,7 +105,7 @@ def test_an_unreadable_saved_taxonomy_is_damage_not_the_bundled_one(tmp_path: Pa
 
 def test_a_save_into_an_index_with_a_missing_table_of_contents_is_refused(
         tmp_path: Path) -> None:
-    build_index(DOCS, tmp_path / "ix")
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
     idx = SearchIndex.open(tmp_path / "ix")
     for toc in current_dir(tmp_path / "ix").glob("*.toc"):
         toc.unlink()
@@ -108,7 +117,7 @@ def test_a_save_into_an_index_with_a_missing_table_of_contents_is_refused(
 
 def test_a_save_into_a_folder_found_damaged_names_the_damage_and_folder(
         tmp_path: Path) -> None:
-    build_index(DOCS, tmp_path / "ix")
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
     idx = SearchIndex.open(tmp_path / "ix")
     live = current_dir(tmp_path / "ix")
     segment = next(live.glob("*.seg"))
@@ -127,7 +136,7 @@ def test_a_save_into_a_folder_found_damaged_names_the_damage_and_folder(
 
 
 def test_a_save_waits_for_another_writer_that_finishes_in_time(tmp_path: Path) -> None:
-    build_index(DOCS, tmp_path / "ix")
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
     idx = SearchIndex.open(tmp_path / "ix", lock_timeout=10)
     other = whoosh_index.open_dir(str(current_dir(tmp_path / "ix"))).writer()
     # the other writer holds the lock past Whoosh's own one-second wait, then gives up

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from explorer.corpus import load_taxonomy
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, build_index
+
+TAXONOMY = load_taxonomy()
 
 _SYLLABLES = ["bal", "ker", "mun", "dop", "sif", "tez", "vor", "gam"]
 WORDS = [a + b + "ix" for a, b in itertools.product(_SYLLABLES, _SYLLABLES) if a != b]
@@ -65,7 +68,7 @@ LONE_FRIEND = make("lone-friend", WORDS[55])
 @pytest.fixture(scope="module")
 def idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     folder: Path = tmp_path_factory.mktemp("similar")
-    build_index(CORPUS, folder)
+    build_index(CORPUS, folder, taxonomy=TAXONOMY)
     return SearchIndex.open(folder)
 
 
@@ -121,7 +124,7 @@ def test_an_unknown_summary_has_no_similar_ones(idx: SearchIndex) -> None:
 def test_terms_no_other_summary_uses_link_to_nothing(tmp_path: Path) -> None:
     # 25 words used three times but only here (its own index, without the "count" summaries)
     # would crowd out the one shared word
-    build_index([LONE_SUMMARY, LONE_FRIEND, *CORPUS[3:9]], tmp_path / "ix")
+    build_index([LONE_SUMMARY, LONE_FRIEND, *CORPUS[3:9]], tmp_path / "ix", taxonomy=TAXONOMY)
     lone_idx = SearchIndex.open(tmp_path / "ix")
     assert similar(lone_idx, "lone") == ["lone-friend"]
 
@@ -130,5 +133,5 @@ def test_a_summary_sharing_only_words_every_summary_uses_has_no_similar_ones(
         tmp_path: Path) -> None:
     shared = "Therapists and clients met weekly."
     docs = [make(f"plain-{n}", f"{shared} {WORDS[n]}", implications=shared) for n in range(4)]
-    build_index(docs, tmp_path / "ix")
+    build_index(docs, tmp_path / "ix", taxonomy=TAXONOMY)
     assert similar(SearchIndex.open(tmp_path / "ix"), "plain-0") == []
