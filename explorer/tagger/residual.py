@@ -93,6 +93,29 @@ class Residual:
         return np.interp(probability, self.scale_y, self.scale_x)
 
 
+def residual_arrays(residual: Residual) -> dict[str, np.ndarray]:
+    """The scorer as named arrays, for the model's ``arrays.npz``."""
+    return {
+        "residual_meta": np.array([residual.topic, residual.intercept, residual.since]),
+        "residual_coef": residual.coef, "residual_mean": residual.mean,
+        "residual_scale": residual.scale, "residual_scale_x": residual.scale_x,
+        "residual_scale_y": residual.scale_y,
+    }
+
+
+def residual_from_arrays(arrays: dict[str, np.ndarray]) -> Residual:
+    """The scorer saved by `residual_arrays`; a model saved before it existed has none."""
+    if "residual_meta" not in arrays:
+        return Residual()
+    topic, intercept, since = (float(v) for v in arrays["residual_meta"])
+    out = Residual(topic=int(topic), coef=arrays["residual_coef"], intercept=intercept,
+                   mean=arrays["residual_mean"], scale=arrays["residual_scale"], since=since,
+                   scale_x=arrays["residual_scale_x"], scale_y=arrays["residual_scale_y"])
+    if out.coef.shape != (len(FEATURE_NAMES),) or out.scale_x.shape != out.scale_y.shape:
+        raise ValueError("residual scorer arrays do not match its features")
+    return out
+
+
 def residual_features(prob: np.ndarray, knn: np.ndarray, nearest: np.ndarray,
                       dates: np.ndarray, topic: int, since: float) -> np.ndarray:
     """Rows of (best other probability, others above 0.5, nearest similarity, neighbours
