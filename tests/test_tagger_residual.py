@@ -150,10 +150,13 @@ def test_the_scorer_survives_its_arrays():
 # --------------------------------------------------------------------------- end to end
 
 SUBJECTS = {
-    "Depression": ["depression", "depressive", "mood", "sadness", "antidepressant", "anhedonia", "rumination", "hopelessness", "melancholia", "dysthymia"],
-    "Alliance": ["alliance", "bond", "rapport", "agreement", "collaboration", "relationship", "rupture", "repair", "trust", "partnership"],
+    "Depression": ["depression", "depressive", "mood", "sadness", "antidepressant", "anhedonia",
+                   "rumination", "hopelessness", "melancholia", "dysthymia"],
+    "Alliance": ["alliance", "bond", "rapport", "agreement", "collaboration", "relationship",
+                 "rupture", "repair", "trust", "partnership"],
 }
-COMMON = ["study", "patients", "therapy", "sessions", "results", "clinicians", "treatment", "sample", "findings"]
+COMMON = ["study", "patients", "therapy", "sessions", "results", "clinicians", "treatment",
+          "sample", "findings"]
 # Words no training summary uses: only the weak fit of every topic can point to MISC.
 UNSEEN = ["volcano", "glacier", "lighthouse", "harbour", "orchard", "meadow", "canyon", "lagoon"]
 

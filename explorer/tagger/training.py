@@ -162,7 +162,8 @@ def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, platt: np
     Only the first residual topic of the taxonomy is modelled (the blog has one).
     """
     topics = [taxonomy.topics.index(t) for t in taxonomy.residual_topics if t in taxonomy.topics]
-    if not topics or not oof.folds or oof.nearest is None or data.dates is None:
+    if not config.residual or not topics or not oof.folds or oof.nearest is None or \
+            data.dates is None:
         return Residual(), scores
     topic = topics[0]
     prob = probabilities(oof.decisions, platt)
