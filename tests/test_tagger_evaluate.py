@@ -340,7 +340,10 @@ def test_model_is_asked_as_the_editor_asks_it():
     elapsed = time.perf_counter() - started
     fields = [fields_of(s) for s in summaries]
     assert fields[0].journal == "Psychotherapy"
-    assert model.calls == [((f.title, f.text), {"journal": f.journal, "limit": 8}) for f in fields]
+    # Each held-out summary keeps its own date (the residual label's use changed over time).
+    assert model.calls == [((f.title, f.text), {"journal": f.journal, "limit": 8,
+                                                "published": s.published or s.added})
+                           for f, s in zip(fields, summaries, strict=True)]
     assert pred.ranked == [["Depression", "Alliance", "Group Therapy"]] * 2
     assert pred.suggested == [{"Depression", "Group Therapy"}] * 2
     assert pred.types == [RCT, None]  # the top type; none offered: None
@@ -352,7 +355,8 @@ def test_title_only_asks_with_the_title_alone():
 
     model = RecordingModel()
     pred = model_predictions(model, HAND_TEST[:1], title_only=True, latencies=None)
-    assert model.calls == [((), {"title": HAND_TEST[0].title, "limit": 8})]
+    assert model.calls == [((), {"title": HAND_TEST[0].title, "limit": 8,
+                                 "published": HAND_TEST[0].published})]
     assert pred.types == [RCT]
 
 

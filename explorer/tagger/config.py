@@ -63,6 +63,9 @@ class TaggerConfig:
     # an empty text would score above the average topic: with few words the classifiers'
     # intercepts decide, and the residual label Miscellaneous has the largest. 0: off.
     topic_evidence_terms: int = 40  # title-only top-5 with Miscellaneous: 72 -> 18 of 181
+    # Score the taxonomy's residual topic ("no subject topic fits") by how weakly the others
+    # fit and since when the label is used (`residual.py`) instead of by its words.
+    residual: bool = True
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:

@@ -165,11 +165,13 @@ def model_predictions(model, summaries: Sequence[Summary], *, title_only: bool,
     pred = Predictions([], [], [])
     for summary in summaries:
         fields = fields_of(summary)
+        when = summary.published or summary.added  # a held-out summary keeps its own date
         started = time.perf_counter()
         if title_only:
-            out = model.suggest(title=summary.title, limit=8)
+            out = model.suggest(title=summary.title, limit=8, published=when)
         else:
-            out = model.suggest(fields.title, fields.text, journal=fields.journal, limit=8)
+            out = model.suggest(fields.title, fields.text, journal=fields.journal, limit=8,
+                                published=when)
         if latencies is not None:
             latencies.append(time.perf_counter() - started)
         pred.ranked.append([t["topic"] for t in out["topics"]])

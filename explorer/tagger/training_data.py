@@ -21,6 +21,7 @@ from explorer.tagger.features import (
     analyze_fields,
     fields_of,
 )
+from explorer.tagger.residual import year_of
 
 
 @dataclass
@@ -32,10 +33,17 @@ class TrainingData:
     types: np.ndarray  # documents: research-type index or -1
     ids: list[str]
     titles: list[str]
+    dates: np.ndarray | None = None  # documents: fractional year of the post (NaN: none)
+
+    def __post_init__(self) -> None:
+        if self.dates is None:
+            self.dates = np.full(len(self.docs), np.nan)
 
     def subset(self, rows: np.ndarray) -> TrainingData:
+        dates = None if self.dates is None else self.dates[rows]
         return TrainingData([self.docs[i] for i in rows], self.labels[rows], self.types[rows],
-                            [self.ids[i] for i in rows], [self.titles[i] for i in rows])
+                            [self.ids[i] for i in rows], [self.titles[i] for i in rows],
+                            dates)
 
 
 def prepare(summaries: Sequence[Summary], taxonomy: Taxonomy) -> TrainingData:
@@ -58,7 +66,9 @@ def prepare(summaries: Sequence[Summary], taxonomy: Taxonomy) -> TrainingData:
             if canonical_type in type_index:
                 types[row] = type_index[canonical_type]
     docs = [analyze_fields(fields_of(s)) for s in ordered]
-    return TrainingData(docs, labels, types, [s.id for s in ordered], [s.title for s in ordered])
+    dates = np.array([year_of(s.published or s.added) for s in ordered], dtype=np.float64)
+    return TrainingData(docs, labels, types, [s.id for s in ordered], [s.title for s in ordered],
+                        dates)
 
 
 @dataclass
