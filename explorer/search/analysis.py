@@ -13,9 +13,10 @@ long form yields its acronym at the position of its last word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pickle import dumps
+from typing import Any
 
 from whoosh import formats
 from whoosh.analysis import Token as WhooshToken
@@ -46,7 +47,7 @@ class TextprocTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash((type(self), self.expand_acronyms))
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self, value: str, positions: bool = False, chars: bool = False,
         keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
         start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
@@ -112,7 +113,8 @@ class PrecomputedPositions(formats.Positions):
     (`formats.Positions.encode`), so readers decode them unchanged; without precomputed
     tokens (queries, incremental updates) it is exactly `formats.Positions`."""
 
-    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+    def word_values(self, value: object, analyzer: Any,
+                    **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
         analyzed = None
         if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
             analyzed = PRECOMPUTED.get((getattr(analyzer, "expand_acronyms", None), value))
@@ -141,7 +143,8 @@ class PrecomputedFrequency(formats.Frequency):
     key ``(None, text)`` when the build has the terms, so the text is not analyzed twice;
     otherwise exactly `formats.Frequency`. Same bytes either way."""
 
-    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+    def word_values(self, value: object, analyzer: Any,
+                    **kwargs: Any) -> Iterable[tuple[str, int, float, bytes]]:
         analyzed = None
         if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
             analyzed = PRECOMPUTED.get((None, value))
@@ -160,7 +163,7 @@ class _WordListTokenizer(Tokenizer):
     def words(self, value: str) -> list[str]:
         raise NotImplementedError
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self, value: str, positions: bool = False, chars: bool = False,
         keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
         start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,

@@ -61,7 +61,7 @@ class PostingsWriter:
             arrays[f"{field}.ids"] = ids
             arrays[f"{field}.tf"] = tf
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, **arrays)
+        np.savez(tmp, allow_pickle=False, **arrays)
         tmp.replace(path)
 
 

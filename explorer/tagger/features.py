@@ -210,8 +210,9 @@ class FeatureSpace:
         text = text_matrix if text_matrix is not None else self.text_matrix(docs)
         title = self.title.transform([d.title_features for d in docs]) * self.title_weight
         journal_index = {j: i for i, j in enumerate(self.journals)}
-        rows = [r for r, d in enumerate(docs) if d.journal in journal_index]
-        cols = [journal_index[docs[r].journal] for r in rows]  # type: ignore[index]
+        cells = [(r, journal_index[d.journal]) for r, d in enumerate(docs)
+                 if d.journal is not None and d.journal in journal_index]
+        rows, cols = [r for r, _ in cells], [c for _, c in cells]
         journal = sp.csr_matrix(
             ([self.journal_weight] * len(rows), (rows, cols)),
             shape=(len(docs), len(self.journals)), dtype=np.float64,

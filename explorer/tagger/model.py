@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,10 +71,10 @@ class TopicModel:
 
     # ------------------------------------------------------------------ prediction
 
-    def predict_docs(self, docs: Sequence[AnalyzedDoc]) -> dict[str, np.ndarray]:
-        """Raw arrays for analysed documents: topic scores, type probabilities, similarities.
+    def predict_docs(self, docs: Sequence[AnalyzedDoc]) -> dict[str, Any]:
+        """Raw arrays for analyzed documents: topic scores, type probabilities, similarities.
 
-        Also returns the joined feature rows (``x``) for explanations.
+        Also returns the joined feature rows (``x``, a sparse matrix) for explanations.
         """
         text = self.space.text_matrix(docs)
         x = self.space.transform(docs, text)
