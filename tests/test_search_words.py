@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from explorer import textproc
+from explorer.corpus import load_taxonomy
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.spelling import edits1
@@ -35,7 +36,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     folder: Path = tmp_path_factory.mktemp("words-index")
-    build_index(DOCS, folder)
+    build_index(DOCS, folder, taxonomy=load_taxonomy())
     return SearchIndex.open(folder)
 
 
