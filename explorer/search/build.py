@@ -9,7 +9,7 @@ process into its own Whoosh segment (analysis and Whoosh both, so the work of a 
 never waits on another), and the segments are then listed in one table of contents, the
 way Whoosh's own multi-segment writer finishes. (Whoosh's ``procs=`` pickles documents to
 sub-writers from one feeding process; measured here it was no faster than one process.)
-Each document is analysed once: the tokens feed Whoosh (text fields encode their
+Each document is analyzed once: the tokens feed Whoosh (text fields encode their
 positions straight from them, `analysis.PrecomputedPositions`) and also per-segment NumPy
 postings (`explorer.search.postings`) for fast matching. Inside Whoosh's writer the
 postings are grouped per term as they come instead of sorted at the end
@@ -58,7 +58,7 @@ def taxonomy_to_json(taxonomy: Taxonomy) -> str:
 
 
 def analyze_document(doc: dict[str, object]) -> _Analyzed:
-    """Positioned tokens of every analysed field of one Whoosh document (worker side)."""
+    """Positioned tokens of every analyzed field of one Whoosh document (worker side)."""
     out: _Analyzed = {}
     for field, expand in ANALYZED_FIELDS.items():
         value = doc.get(field)

@@ -117,7 +117,7 @@ def analyze_fields(fields: DocFields) -> AnalyzedDoc:
 
 
 def surface_words(fields: DocFields) -> dict[str, str]:
-    """Map each analysed term to the word the writer used for it, for explanations.
+    """Map each analyzed term to the word the writer used for it, for explanations.
 
     The most frequent surface form wins, words written out before acronym expansions (so
     "behavior" shows as "behavioural" when the text says so, and as "CBT" only when the
@@ -220,7 +220,7 @@ class FeatureSpace:
         return sp.hstack([text, title, journal], format="csr")
 
     def feature_terms(self, column: int) -> tuple[str, ...]:
-        """The analysed terms behind a column (none for the journal columns)."""
+        """The analyzed terms behind a column (none for the journal columns)."""
         if column < len(self.text):
             return tuple(self.text.vocabulary[column].split(" "))
         column -= len(self.text)
@@ -231,7 +231,7 @@ class FeatureSpace:
 
 # --------------------------------------------------------------------------- research type
 
-# Strong cue words for the research type, as analysed terms (so "randomised", "RCTs" and
+# Strong cue words for the research type, as analyzed terms (so "randomised", "RCTs" and
 # "Meta-Analyses" all count). A pair is written "a b" and must occur adjacently.
 TYPE_CUES: dict[str, tuple[str, ...]] = {
     "meta_analysis": ("meta analysi", "meta analys", "meta analyt", "metaanalysi",

@@ -146,7 +146,7 @@ def _choose_blend(oof: _OutOfFold, platt: np.ndarray, labels: np.ndarray,
 
 def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
                  config: TaggerConfig = DEFAULT_CONFIG, fingerprint: str = "") -> TopicModel:
-    """Train on already analysed documents (evaluation reuses one analysis for all folds)."""
+    """Train on already analyzed documents (evaluation reuses one analysis for all folds)."""
     if not data.docs:
         raise ValueError("cannot train a topic model on an empty corpus")
     started = time.perf_counter()
