@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from explorer import textproc
-from explorer.corpus import load_taxonomy
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.analysis import query_terms
@@ -42,7 +41,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     folder: Path = tmp_path_factory.mktemp("compounds-index")
-    build_index(DOCS, folder, taxonomy=load_taxonomy())
+    build_index(DOCS, folder)
     return SearchIndex.open(folder)
 
 
