@@ -117,7 +117,7 @@ def taxonomy_source(corpus_dir: Path | str | None = None) -> Path | Traversable 
     return next((path for path in candidates if path.is_file()), None)
 
 
-def _origins(path: Path, data: object) -> list[Origin]:
+def _origins(path: Path | Traversable, data: object) -> list[Origin]:
     """The ``origins:`` mapping of a taxonomy file (id -> name, posted, label)."""
     if data is None:
         return list(ORIGINS_DEFAULT)

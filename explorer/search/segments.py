@@ -10,6 +10,7 @@ for the segment's life.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
@@ -26,7 +27,7 @@ _POSTINGS: BoundedCache[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = B
     20_000, lru=False)
 
 
-def leaf_postings(leaf, segid: str, field: str, term: str,  # type: ignore[no-untyped-def]
+def leaf_postings(leaf: Any, segid: str, field: str, term: str,
                    folder: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(local doc ids, weights) of a term in one segment (id ``segid``: asking Whoosh
     for it builds a string each time), deletions included."""
@@ -65,7 +66,7 @@ def leaf_postings(leaf, segid: str, field: str, term: str,  # type: ignore[no-un
     return result
 
 
-def leaf_lengths(leaf, field: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+def leaf_lengths(leaf: Any, field: str) -> np.ndarray:
     """Each document's length in ``field`` (Whoosh's one-byte encoding, decoded)."""
     n = leaf.doc_count_all()
     try:  # bulk read of the lengths column (private API; falls back below)

@@ -5,7 +5,7 @@
 36 topics, the research types and the most similar archived summaries for a draft.
 `explorer.tagger.evaluate` cross-validates it against two baselines.
 
-One job per module: `config` (every choice, `TaggerConfig`), `training_data` (analysed
+One job per module: `config` (every choice, `TaggerConfig`), `training_data` (analyzed
 rows and extra examples), `training` (inner cross-validation, fitting), `classifiers/`
 behind `registry` (one module per topic classifier), `calibration` (Platt), `thresholds`,
 `neighbours` (the kNN vote), `scoring` (the blend), `residual` (the "no topic fits" label,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -74,12 +75,12 @@ class TopicModel:
     # ------------------------------------------------------------------ prediction
 
     def predict_docs(self, docs: Sequence[AnalyzedDoc],
-                     dates: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Raw arrays for analysed documents: topic scores, type probabilities, similarities.
+                     dates: np.ndarray | None = None) -> dict[str, Any]:
+        """Raw arrays for analyzed documents: topic scores, type probabilities, similarities.
 
         ``dates`` (fractional years, NaN: today) date each text for the residual label;
         none given: all are drafts written today. Also returns the joined feature rows
-        (``x``) for explanations.
+        (``x``, a sparse matrix) for explanations.
         """
         text = self.space.text_matrix(docs)
         x = self.space.transform(docs, text)

@@ -159,7 +159,7 @@ def save_model(model: TopicModel, index_dir: Path | str) -> None:
     try:
         _write(tmp / "data.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         with open(tmp / "arrays.npz", "wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, allow_pickle=False, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
         # meta.json last: a directory with it is complete.

@@ -180,7 +180,7 @@ def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, platt: np
 
 def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
                  config: TaggerConfig = DEFAULT_CONFIG, fingerprint: str = "") -> TopicModel:
-    """Train on already analysed documents (evaluation reuses one analysis for all folds)."""
+    """Train on already analyzed documents (evaluation reuses one analysis for all folds)."""
     if not data.docs:
         raise ValueError("cannot train a topic model on an empty corpus")
     started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The training rows: analysed summaries with label arrays, plus the extra examples.
+"""The training rows: analyzed summaries with label arrays, plus the extra examples.
 
 Analysis (the text pipeline) is the slow part of training, so it is done once per corpus
 and reused by every fold of cross-validation; `TrainingData.subset` picks fold rows.
@@ -26,7 +26,7 @@ from explorer.tagger.residual import year_of
 
 @dataclass
 class TrainingData:
-    """Analysed documents and their labels, computed once and reused across folds."""
+    """Analyzed documents and their labels, computed once and reused across folds."""
 
     docs: list[AnalyzedDoc]
     labels: np.ndarray  # documents x topics, 0/1
@@ -47,7 +47,7 @@ class TrainingData:
 
 
 def prepare(summaries: Sequence[Summary], taxonomy: Taxonomy) -> TrainingData:
-    """Sort by id (so the model does not depend on file order), analyse, build labels."""
+    """Sort by id (so the model does not depend on file order), analyze, build labels."""
     unique: dict[str, Summary] = {}
     for summary in sorted(summaries, key=lambda s: s.id):
         unique.setdefault(summary.id, summary)
