@@ -52,6 +52,7 @@ def candidates() -> dict[str, TaggerConfig]:
     plain = replace(d, knn_weight=0.0, keyword_weight=0.0)
     return {
         "default": d,
+        "no residual": replace(d, residual=False),
         "lr": replace(plain, classifier="lr", name_weight=0.0),
         "lr+knn": replace(d, classifier="lr", keyword_weight=0.0, name_weight=0.0),
         "lr+knn+kw": replace(d, classifier="lr", name_weight=0.0),

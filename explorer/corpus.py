@@ -117,7 +117,7 @@ def taxonomy_source(corpus_dir: Path | str | None = None) -> Path | Traversable 
     return next((path for path in candidates if path.is_file()), None)
 
 
-def _origins(path: Path, data: object) -> list[Origin]:
+def _origins(path: Path | Traversable, data: object) -> list[Origin]:
     """The ``origins:`` mapping of a taxonomy file (id -> name, posted, label)."""
     if data is None:
         return list(ORIGINS_DEFAULT)
@@ -133,6 +133,19 @@ def _origins(path: Path, data: object) -> list[Origin]:
     return out
 
 
+def _residual_topics(path: Path | Traversable, data: dict, topics: list[str]) -> list[str]:
+    """The ``residual_topics:`` list: topics used when no subject topic fits (or none)."""
+    raw = data.get("residual_topics")
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+        raise CorpusError(f"{path}: 'residual_topics' must be a list of topic names")
+    unknown = [t for t in raw if t not in topics]
+    if unknown:
+        raise CorpusError(f"{path}: residual topic {unknown[0]!r} is not in 'topics'")
+    return list(raw)
+
+
 def load_taxonomy(corpus_dir: Path | str | None = None) -> Taxonomy:
     """Taxonomy of a corpus folder, falling back to the package's default."""
     path = taxonomy_source(corpus_dir)
@@ -144,7 +157,7 @@ def load_taxonomy(corpus_dir: Path | str | None = None) -> Taxonomy:
         topics = [str(t) for t in data.get("topics") or []]
         if not topics:
             raise CorpusError(f"{path}: taxonomy lists no topics")
-        kwargs = {}
+        kwargs: dict = {"residual_topics": _residual_topics(path, data, topics)}
         if data.get("research_types"):
             kwargs["research_types"] = [str(t) for t in data["research_types"]]
         return Taxonomy(

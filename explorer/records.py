@@ -204,6 +204,9 @@ class Taxonomy:
     aliases: dict[str, str] = field(default_factory=dict)
     type_aliases: dict[str, str] = field(default_factory=dict)
     origins: list[Origin] = field(default_factory=lambda: list(ORIGINS_DEFAULT))
+    # Topics the editor uses when no subject topic fits ("Miscellaneous"): the tagger
+    # scores them by how weakly the others fit, not by their words (`tagger.residual`).
+    residual_topics: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._topic_by_key = {self._key(t): t for t in self.topics}

@@ -467,7 +467,7 @@ def tokens(
     text: str, *, expand_acronyms: bool = True, query: bool = False, remove_stops: bool = True,
     compounds: bool = False,
 ) -> list[Token]:
-    """Analyse text into stemmed terms with character spans.
+    """Analyze text into stemmed terms with character spans.
 
     ``query=True`` accepts lowercase acronyms ("cbt") as acronyms, since people type them
     that way; in documents only capitals count, so the word "rom" stays a word.

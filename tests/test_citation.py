@@ -340,3 +340,25 @@ def test_doi_ending_in_x_keeps_it():
 @pytest.mark.parametrize("text", ["", "   ", "\t\n"])
 def test_blank_reference_is_an_empty_citation(text):
     assert parse_citation(text) == Citation()
+
+
+@pytest.mark.parametrize(("text", "authors"), [
+    ("American Psychological Association,", ["American Psychological Association"]),
+    ("Studio X, et al.", ["Studio X"]),  # a group author whose name ends in a capital
+    ("Team RX.", ["Team RX"]),
+    ("Studio X,", ["Studio X"]),
+    ("Studio, et al.,", ["Studio"]),
+])
+def test_group_authors_lose_only_the_trailing_punctuation(text: str, authors: list[str]) -> None:
+    assert parse_authors(text) == authors
+
+
+def test_only_the_first_400_characters_are_read_for_the_year():
+    start = "Smith, J., "
+    year = "(2020)"
+
+    def line(at: int) -> str:  # the year's closing bracket at character `at`
+        return start + "x" * (at - len(start) - len(year)) + year + ". A title."
+
+    assert looks_like_citation(line(400))
+    assert not looks_like_citation(line(401))

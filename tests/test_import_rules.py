@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "explorer"
 LAYERS: list[set[str]] = [
     # plain records, the text pipeline and small helpers with no knowledge of the archive
     {"", "records", "textproc", "cache", "atomicfile", "frontmatter", "strict", "packaged",
-     "integrity", "leftovers"},
+     "integrity", "leftovers", "doi"},
     # the archive's files and formats
     {"citation", "apa", "corpus", "duplicates", "exports", "importers"},
     # derived from records: the search index and the topic model

@@ -1,6 +1,6 @@
 """Edges of searching as a reader sees them: sort orders on summaries indexed out of date
-order, paging, negation wherever it can appear, undated summaries, facet order, and every
-way of writing OR and AND.
+order, paging, negation wherever it can appear, undated summaries, facet order, every
+way of writing OR and AND, and a pasted DOI or reference.
 
 The corpus here is indexed deliberately *not* in date order (and its ids do not sort by
 date either), so an order that silently fell back to document order would show.
@@ -252,3 +252,68 @@ def test_relevance_without_scores_is_newest_first(idx: SearchIndex) -> None:
     assert order(res) == ["c-training", "z-group"]
     assert order(search(idx, "type:RCT", sort="relevance")) == ["a-measures", "m-ruptures",
                                                                 "b-mood"]
+
+
+# ------------------------------------------------------------------ a pasted DOI or reference
+# finds the summary of that article, and only what the pasted text names (not every summary
+# sharing a word of the reference)
+
+
+def cited_as(sid: str, title: str, cited: str, doi: str | None) -> Summary:
+    return Summary(id=sid, published="2020-01", title=title,
+                   body=f"On {cited.lower()}.",
+                   implications="Consider it.",
+                   citation=Citation(authors=["Doe, J."], year="2019", title=cited,
+                                     journal="Journal of Tests", doi=doi),
+                   topics=[], research_type=None)
+
+
+PASTED = [
+    cited_as("protocols", "Manuals in practice", "Imperfect protocols in pragmatic guidelines",
+         "10.1037/abc0000123"),
+    cited_as("ruptures", "Repairing ruptures", "Rupture repair in brief therapy",
+         "10.1080/10503307.2020.1"),
+    cited_as("guidelines", "What guidelines say", "Stepped care for clinicians in schools", None),
+    cited_as("journal", "Journal clubs", "Reading journal articles with trainees", None),
+]
+
+
+@pytest.fixture(scope="module")
+def pasted_idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    folder: Path = tmp_path_factory.mktemp("pasted")
+    build_index(PASTED, folder, taxonomy=TAXONOMY)
+    return SearchIndex.open(folder)
+
+
+@pytest.mark.parametrize("text", ["10.1037/abc0000123", "doi:10.1037/ABC0000123",
+                                  "https://doi.org/10.1037/abc0000123",
+                                  "see 10.1037/abc0000123."])
+def test_a_doi_finds_only_its_summary(pasted_idx: SearchIndex, text: str) -> None:
+    assert order(search(pasted_idx, text)) == ["protocols"]
+
+
+def test_an_unknown_doi_finds_nothing(pasted_idx: SearchIndex) -> None:
+    assert order(search(pasted_idx, "10.9999/none.1")) == []
+
+
+def test_a_reference_finds_the_article_by_doi_and_by_title(pasted_idx: SearchIndex) -> None:
+    # the DOI names one summary; the title's words name another whose citation lacks a DOI
+    ref = ("Doe, J. (2019). Stepped care for clinicians in schools. Journal of Tests, 1(2), 3-4. "
+           "https://doi.org/10.1080/10503307.2020.1")
+    assert set(order(search(pasted_idx, ref))) == {"ruptures", "guidelines"}
+
+
+def test_a_reference_without_a_doi_is_searched_by_its_title_words(pasted_idx: SearchIndex) -> None:
+    ref = "Doe, J. (2019). Imperfect protocols in pragmatic guidelines. Journal of Tests, 1, 3."
+    res = search(pasted_idx, ref)
+    # all title words: not "guidelines", which has only some of them, nor "journal" (a
+    # word of the journal's name, not of the title)
+    assert order(res) == ["protocols"]
+    assert res.query == ref and res.corrected_from is None and res.did_you_mean is None
+
+
+def test_a_reference_with_a_misspelt_title_is_not_corrected(pasted_idx: SearchIndex) -> None:
+    ref = "Doe, J. (2019). Imperfekt protocols in pragmatik guidelines. Journal of Tests, 1, 3."
+    res = search(pasted_idx, ref)
+    assert order(res) == ["protocols"]  # most of the title's words are enough
+    assert res.corrected_from is None and res.did_you_mean is None

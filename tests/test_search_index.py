@@ -468,6 +468,27 @@ def test_did_you_mean_when_few_results_and_a_correction_finds_many_more(
     assert search(idx, "zqxjkv").did_you_mean is None
 
 
+@pytest.mark.parametrize("surface", [True, False], ids=["whole words", "stems only"])
+def test_spelling_corrections_with_and_without_a_whole_word_vocabulary(
+        idx: SearchIndex, monkeypatch: pytest.MonkeyPatch, surface: bool) -> None:
+    """An index from before the exact-word field has no whole-word vocabulary: corrections
+    then check candidates by their stems, and must come out the same."""
+    if not surface:
+        from explorer.search.snapshot import Snapshot
+
+        monkeypatch.setattr(Snapshot, "surface_vocabulary", lambda self: frozenset())
+    res = search(idx, "allaince")
+    assert (res.corrected_from, res.query) == ("allaince", "alliance")
+    assert ids(res) == ids(search(idx, "alliance"))
+    res = search(idx, "therapist empaty")
+    assert (res.corrected_from, res.query) == ("therapist empaty", "therapist empathy")
+    res = search(idx, "Depresion trials")
+    assert (res.corrected_from, res.query) == ("Depresion trials", "Depression trials")
+    for known in ("alliance", "ptsd veterans", "running"):
+        res = search(idx, known)
+        assert res.corrected_from is None and res.did_you_mean is None, known
+
+
 def test_json_shape(idx: SearchIndex) -> None:
     data = search(idx, "alliance", per_page=2).to_json()
     assert list(data) == ["query", "total", "page", "pages", "hits", "facets",

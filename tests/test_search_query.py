@@ -284,9 +284,18 @@ def test_a_field_applies_to_a_group_and_after_a_stray_quote() -> None:
     # a word naming its own field, a facet and a negation inside the group
     assert render(q.parse("title:(alliance -journal:x topic:Empathy)").node) == (
         "(title:alliance AND NOT(journal:x) AND topic=Empathy)")
+    # an excluded word or group inside a field group is excluded from that field only
+    assert render(q.parse("title:(alliance -empathy)").node) == (
+        "(title:alliance AND NOT(title:empathy))")
+    assert render(q.parse("title:(a -(b OR c))").node) == (
+        "(title:a AND NOT((title:b OR title:c)))")
     assert render(q.parse("author:(smith").node) == "authors:smith"  # unclosed group
     assert render(q.parse('title:"unterminated').node) == "title:unterminated"
     assert render(q.parse('title:"unterminated words').node) == "(title:unterminated AND words)"
+    assert render(q.parse('title:"rupture words').node) == "(title:rupture AND words)"
+    assert render(q.parse('title:"Xu').node) == "title:Xu"
+    # an empty field phrase is dropped; the phrase after it stays a phrase
+    assert render(q.parse('title:"" "rupture repair"').node) == '"rupture repair"'
     assert render(q.parse("title:()").node) == "ALL"
 
 

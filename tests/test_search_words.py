@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 
 from explorer import textproc
+from explorer.corpus import load_taxonomy
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.spelling import edits1
 from explorer.search.words import match_word
+
+TAXONOMY = load_taxonomy()
 
 
 def make(sid: str, title: str, body: str) -> Summary:
@@ -35,7 +38,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def idx(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     folder: Path = tmp_path_factory.mktemp("words-index")
-    build_index(DOCS, folder)
+    build_index(DOCS, folder, taxonomy=TAXONOMY)
     return SearchIndex.open(folder)
 
 

@@ -340,7 +340,10 @@ def test_model_is_asked_as_the_editor_asks_it():
     elapsed = time.perf_counter() - started
     fields = [fields_of(s) for s in summaries]
     assert fields[0].journal == "Psychotherapy"
-    assert model.calls == [((f.title, f.text), {"journal": f.journal, "limit": 8}) for f in fields]
+    # Each held-out summary keeps its own date (the residual label's use changed over time).
+    assert model.calls == [((f.title, f.text), {"journal": f.journal, "limit": 8,
+                                                "published": s.published or s.added})
+                           for f, s in zip(fields, summaries, strict=True)]
     assert pred.ranked == [["Depression", "Alliance", "Group Therapy"]] * 2
     assert pred.suggested == [{"Depression", "Group Therapy"}] * 2
     assert pred.types == [RCT, None]  # the top type; none offered: None
@@ -352,7 +355,8 @@ def test_title_only_asks_with_the_title_alone():
 
     model = RecordingModel()
     pred = model_predictions(model, HAND_TEST[:1], title_only=True, latencies=None)
-    assert model.calls == [((), {"title": HAND_TEST[0].title, "limit": 8})]
+    assert model.calls == [((), {"title": HAND_TEST[0].title, "limit": 8,
+                                 "published": HAND_TEST[0].published})]
     assert pred.types == [RCT]
 
 
@@ -499,3 +503,184 @@ def test_evaluation_is_reproducible():
         assert {k: a[block][k] for k in METRIC_NAMES} == {k: b[block][k] for k in METRIC_NAMES}
     assert a["baselines"] == b["baselines"]
     assert a["research_type_accuracy"] == b["research_type_accuracy"]
+
+
+# --------------------------------------------------------------------------- the report, by hand
+# A dozen one-topic summaries whose texts name their topic in full and whose titles carry a
+# design cue, two folds and a model trained without inner folds: each evaluation takes a
+# fraction of a second, so every check below runs the whole report (and mutation testing
+# can afford it). The baseline figures do not depend on the model and are worked by hand.
+
+TINY_TAXONOMY = Taxonomy(
+    topics=["Alliance", "Depression", "Group Therapy", "Attachment", "Empathy", "Feedback",
+            "Termination", "Training", "Placebo"],  # six never used: the model ranks nine
+    research_types=[NATURALISTIC, "Meta-analysis", REVIEW, RCT],
+)
+FAST = DEFAULT_CONFIG.__class__(inner_folds=1)  # no inner calibration folds: fast, still real
+
+
+def _tiny(n: int, title: str, text: str, topic: str | None, rtype: str) -> Summary:
+    return Summary(id=f"2020-01-tiny-{n:02d}", published="2020-01", title=title, body=text,
+                   implications="", citation=Citation(), topics=[topic] if topic else [],
+                   research_type=rtype)
+
+
+def tiny_corpus() -> list[Summary]:
+    """Nine on Depression (every third a meta-analysis, the rest trials), two on Alliance (its
+    name also in the title), one on Group Therapy (named in the text only)."""
+    docs = [_tiny(n, f"A {'meta-analysis' if n % 3 == 0 else 'randomized trial'} of mood care "
+                     f"number {n}",
+                  "Depression lifted after weekly sessions of activation and low mood care.",
+                  "Depression", "Meta-analysis" if n % 3 == 0 else RCT) for n in range(1, 10)]
+    docs.append(_tiny(10, "The alliance in a randomized trial",
+                      "The working alliance between client and therapist grew with rapport.",
+                      "Alliance", RCT))
+    docs.append(_tiny(11, "Alliance ruptures: a meta-analysis",
+                      "The alliance and rapport were repaired after ruptures.", "Alliance",
+                      "Meta-analysis"))
+    docs.append(_tiny(12, "Circles of peers in a randomized trial",
+                      "Group therapy with peers in a circle helped members.", "Group Therapy",
+                      RCT))
+    return docs
+
+
+def _tiny_report(**options: object) -> dict:
+    settings = {"folds": 2, "seed": 0, "config": FAST} | options
+    return evaluate(tiny_corpus(), TINY_TAXONOMY, **settings)  # type: ignore[arg-type]
+
+
+def test_most_frequent_baseline_figures_by_hand():
+    # every training fold: Depression most common, then Alliance before Group Therapy, one
+    # topic per document (one suggested), trials the majority type
+    block = _tiny_report(title_only=False, time_training=False)["baselines"]["most_frequent"]
+    assert block["precision_at_1"] == 0.75  # 9 of 12 first topics right
+    assert block["precision_at_3"] == 0.3333  # one true topic among every top three
+    assert block["recall_at_5"] == 1.0
+    assert block["f1_at_5"] == 0.3333  # precision 1/5, recall 1
+    assert block["ndcg_at_5"] == pytest.approx((9 + 2 / math.log2(3) + 1 / 2) / 12, abs=1e-4)
+    assert block["micro_f1"] == 0.75  # tp 9, fp 3, fn 3
+    assert block["macro_f1"] == pytest.approx((18 / 21) / 3, abs=1e-4)
+    assert block["per_topic"]["Depression"] == {"support": 9, "precision": 0.75,
+                                                "recall": 1.0, "f1": 0.8571}
+    assert block["per_topic"]["Group Therapy"] == {"support": 1, "precision": 0.0,
+                                                   "recall": 0.0, "f1": 0.0}
+    assert block["per_topic"]["Placebo"]["support"] == 0
+    assert block["research_type_accuracy"] == 0.6667  # the 8 trials
+    assert block["documents"] == 12
+
+
+def test_keyword_baseline_figures_by_hand():
+    report = _tiny_report()
+    keyword = report["baselines"]["keyword"]
+    # every text names its topic in full and no other; every title carries its design cue
+    assert {k: keyword[k] for k in METRIC_NAMES} == {
+        "precision_at_1": 1.0, "precision_at_3": 0.3333, "recall_at_5": 1.0,
+        "f1_at_5": 0.3333, "ndcg_at_5": 1.0, "micro_f1": 1.0, "macro_f1": 1.0}
+    assert keyword["research_type_accuracy"] == 1.0
+    # on titles alone only the Alliance titles name a topic: Group Therapy's title falls back
+    # to training frequency (Depression first, and Group Therapy last: its one summary is the
+    # one held out); suggested: the two Alliance titles only
+    titles = report["keyword_title_only"]
+    assert titles["precision_at_1"] == 0.9167
+    assert titles["micro_f1"] == 0.2857  # tp 2, fn 10
+    assert titles["macro_f1"] == 0.3333  # Alliance 1, Depression and Group Therapy 0
+    assert titles["ndcg_at_5"] == pytest.approx((11 + 1 / 2) / 12, abs=1e-4)
+    assert "per_topic" not in titles and "research_type_accuracy" not in titles
+    assert titles["documents"] == 12
+
+
+def test_model_figures_are_those_of_its_out_of_fold_predictions():
+    report = _tiny_report(with_predictions=True)
+    predictions = report["predictions"]
+    assert [p["id"] for p in predictions] == [s.id for s in tiny_corpus()]  # id order
+    by_id = {s.id: s for s in tiny_corpus()}
+    for p in predictions:
+        assert p["topics"] == by_id[p["id"]].topics
+        assert p["research_type"] == by_id[p["id"]].research_type
+        assert len(p["ranked"]) == 8  # the model ranks 8 of the nine topics
+        assert p["suggested"] == sorted(p["suggested"]) and set(p["suggested"]) <= set(p["ranked"])
+    pred = Predictions([p["ranked"] for p in predictions],
+                       [set(p["suggested"]) for p in predictions],
+                       [p["predicted_type"] for p in predictions])
+    truth = [set(p["topics"]) for p in predictions]
+    assert report["model"] == topic_metrics(pred, truth, TINY_TAXONOMY.topics)
+    assert report["research_type_accuracy"] == type_accuracy(
+        pred, [p["research_type"] for p in predictions])
+    title_block = report["model_title_only"]
+    assert set(title_block) == {*METRIC_NAMES, "documents", "research_type_accuracy"}
+    assert title_block["documents"] == 12
+    # the titles of the nine Depression summaries never name it: on titles alone the model
+    # can do no better than on the full text, which names every topic
+    assert title_block["micro_f1"] < report["model"]["micro_f1"]
+
+
+def test_report_says_what_it_ran_and_how_long_it_took():
+    messages: list[str] = []
+    started = time.perf_counter()
+    report = _tiny_report(seed=4, progress=messages.append)
+    elapsed = time.perf_counter() - started
+    assert messages == ["fold 1/2: training on 6, testing on 6",
+                        "fold 2/2: training on 6, testing on 6",
+                        "timing training on the whole corpus"]
+    assert (report["folds"], report["seed"], report["documents"]) == (2, 4, 12)
+    assert report["untagged_skipped"] == 0
+    assert report["config"] == FAST.to_dict() != DEFAULT_CONFIG.to_dict()
+    for name in ("train_seconds", "fold_train_seconds_mean"):
+        assert 0 < report[name] < elapsed and round(report[name], 3) == report[name]
+    assert 0 < report["suggest_ms_median"] < elapsed * 1000
+    assert round(report["suggest_ms_median"], 2) == report["suggest_ms_median"]
+    assert "predictions" not in report
+
+
+def test_without_timing_or_titles_the_report_is_shorter():
+    messages: list[str] = []
+    report = _tiny_report(title_only=False, time_training=False, progress=messages.append)
+    assert len(messages) == 2 and all(m.startswith("fold ") for m in messages)
+    assert report["train_seconds"] == report["fold_train_seconds_mean"] > 0
+    assert "model_title_only" not in report and "keyword_title_only" not in report
+
+
+def test_untagged_summaries_are_trained_on_but_not_scored():
+    docs = tiny_corpus()
+    docs[0].topics = []  # a Depression summary loses its topic
+    report = evaluate(docs, TINY_TAXONOMY, folds=2, seed=0, config=FAST, title_only=False,
+                      time_training=False, with_predictions=True)
+    assert report["documents"] == 12 and report["untagged_skipped"] == 1
+    frequent = report["baselines"]["most_frequent"]
+    assert frequent["documents"] == 11
+    assert frequent["precision_at_1"] == pytest.approx(8 / 11, abs=1e-4)
+    assert report["predictions"][0]["topics"] == []
+
+
+def test_default_evaluation_is_five_folds_with_titles_and_whole_corpus_timing():
+    messages: list[str] = []
+    report = evaluate(tiny_corpus(), TINY_TAXONOMY, config=FAST, progress=messages.append)
+    assert (report["folds"], report["seed"]) == (5, 0)
+    assert [m.split(":")[0] for m in messages[:5]] == [f"fold {k}/5" for k in range(1, 6)]
+    assert messages[5:] == ["timing training on the whole corpus"]
+    assert "model_title_only" in report and "predictions" not in report
+
+
+@pytest.mark.parametrize(("count", "folds"), [(4, 2), (5, 5)])
+def test_smallest_corpus_that_can_be_evaluated(count: int, folds: int):
+    docs = tiny_corpus()[:count]  # Depression only: the baselines cannot miss
+    report = evaluate(docs, TINY_TAXONOMY, folds=folds, config=FAST, title_only=False,
+                      time_training=False)
+    assert report["documents"] == count
+    assert report["baselines"]["most_frequent"]["precision_at_1"] == 1.0
+
+
+@pytest.mark.parametrize(("count", "folds"), [(3, 2), (4, 5)])
+def test_too_small_a_corpus_is_refused_with_the_numbers(count: int, folds: int):
+    with pytest.raises(ValueError, match=f"^{count} summaries are too few to evaluate "
+                                         f"with {folds} folds$"):
+        evaluate(tiny_corpus()[:count], TINY_TAXONOMY, folds=folds, config=FAST)
+
+
+def test_the_same_corpus_gives_the_same_report():
+    a = _tiny_report(title_only=False, time_training=False, with_predictions=True)
+    b = _tiny_report(title_only=False, time_training=False, with_predictions=True)
+    for report in (a, b):
+        for name in ("train_seconds", "fold_train_seconds_mean", "suggest_ms_median"):
+            report.pop(name)
+    assert a == b

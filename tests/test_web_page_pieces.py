@@ -75,7 +75,7 @@ _APP = []
                           _text), max_size=6), st.integers(1900, 2100))
 def test_histogram_year_link_is_search_url(items: list[tuple[str, str]], year: int) -> None:
     """The bars' links, made from the query encoded once, are `search_url`'s."""
-    from explorer.web.search import year_link
+    from explorer.web.search_page import year_link
 
     if not _APP:
         _APP.append(make_app(template_site()))

@@ -94,12 +94,12 @@ def search(query: tuple[str, ...], topics: tuple[str, ...], any_topic: bool,
         idx = SearchIndex.open(index_dir)
         _check_names(idx, topics, types)
         _check_sources(sources, idx)
-        req = SearchRequest(q=text, topics=list(topics), any_topic=any_topic,
-                            types=list(types), date_from=date_from, date_to=date_to,
-                            study_from=study_from, study_to=study_to,
-                            sort=sort or ("relevance" if text.strip() else "newest"),
-                            correct=not no_correct, page=page, per_page=per_page,
-                            sources=list(sources))
+        req = SearchRequest.from_raw(q=text, topics=list(topics), any_topic=any_topic,
+                                     types=list(types), date_from=date_from, date_to=date_to,
+                                     study_from=study_from, study_to=study_to,
+                                     sort=sort or ("relevance" if text.strip() else "newest"),
+                                     correct=not no_correct, page=page, per_page=per_page,
+                                     sources=list(sources))
         response = idx.search(req)
     except SearchError as exc:
         fail(str(exc))

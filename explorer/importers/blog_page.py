@@ -85,7 +85,9 @@ def _chunk_to_summary(
         rest = rest[1:]
     else:
         result.warnings.append(f"line {line_no}: no citation line after heading {heading!r}")
-    body_lines, impl_lines, in_impl = [], [], False
+    body_lines: list[str] = []
+    impl_lines: list[str] = []
+    in_impl = False
     for _, text in rest:
         if IMPLICATIONS_RE.match(text):
             in_impl = True

@@ -13,9 +13,10 @@ long form yields its acronym at the position of its last word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pickle import dumps
+from typing import Any
 
 from whoosh import formats
 from whoosh.analysis import Token as WhooshToken
@@ -31,7 +32,40 @@ from explorer import textproc
 PRECOMPUTED: dict[tuple[bool | None, str], list[tuple[str, int, int, int]]] = {}
 
 
-class TextprocTokenizer(Tokenizer):
+class _AnalyzedTokenizer(Tokenizer):
+    """Whoosh's tokenizer call (the signature Whoosh imposes), written once for every
+    tokenizer here: the subclass's `positioned` makes (term, position, start, end) tuples
+    and this fills Whoosh's one reused token from them. ``has_spans`` says whether start
+    and end are real character offsets (a word list has none, so its tokens carry no span
+    and no original text)."""
+
+    has_spans = True
+
+    def positioned(self, value: str, mode: str) -> Iterable[tuple[str, int, int, int]]:
+        raise NotImplementedError
+
+    def __call__(
+        self, value: str, positions: bool = False, chars: bool = False,
+        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
+    ) -> Iterator[WhooshToken]:
+        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        keeporiginal, chars = keeporiginal and self.has_spans, chars and self.has_spans
+        for term, pos, start, end in self.positioned(value, mode):
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class TextprocTokenizer(_AnalyzedTokenizer):
     """Whoosh tokenizer yielding `textproc.tokens` terms with positions and char spans."""
 
     def __init__(self, expand_acronyms: bool = True) -> None:
@@ -46,31 +80,14 @@ class TextprocTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash((type(self), self.expand_acronyms))
 
-    def __call__(  # type: ignore[override]
-        self, value: str, positions: bool = False, chars: bool = False,
-        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
-    ) -> Iterator[WhooshToken]:
-        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        analyzed = None
-        if PRECOMPUTED and mode != "query":
-            analyzed = PRECOMPUTED.get((self.expand_acronyms, value))
+    def positioned(self, value: str, mode: str) -> Iterable[tuple[str, int, int, int]]:
+        analyzed = PRECOMPUTED.get((self.expand_acronyms, value)) \
+            if PRECOMPUTED and mode != "query" else None
         if analyzed is None:
             analyzed = positioned_tokens(
                 value, expand_acronyms=self.expand_acronyms, query=(mode == "query")
             )
-        for term, pos, start, end in analyzed:
-            t.text = term
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[start:end]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
+        return analyzed
 
 
 def positioned_tokens(
@@ -112,7 +129,8 @@ class PrecomputedPositions(formats.Positions):
     (`formats.Positions.encode`), so readers decode them unchanged; without precomputed
     tokens (queries, incremental updates) it is exactly `formats.Positions`."""
 
-    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+    def word_values(self, value: object, analyzer: Any,
+                    **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
         analyzed = None
         if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
             analyzed = PRECOMPUTED.get((getattr(analyzer, "expand_acronyms", None), value))
@@ -141,7 +159,8 @@ class PrecomputedFrequency(formats.Frequency):
     key ``(None, text)`` when the build has the terms, so the text is not analyzed twice;
     otherwise exactly `formats.Frequency`. Same bytes either way."""
 
-    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+    def word_values(self, value: object, analyzer: Any,
+                    **kwargs: Any) -> Iterable[tuple[str, int, float, bytes]]:
         analyzed = None
         if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
             analyzed = PRECOMPUTED.get((None, value))
@@ -154,25 +173,16 @@ class PrecomputedFrequency(formats.Frequency):
         return ((term, freq, freq * boost, pack_uint(freq)) for term, freq in freqs.items())
 
 
-class _WordListTokenizer(Tokenizer):
+class _WordListTokenizer(_AnalyzedTokenizer):
     """Tokens from a plain list of strings, one position each (no character spans)."""
+
+    has_spans = False
 
     def words(self, value: str) -> list[str]:
         raise NotImplementedError
 
-    def __call__(  # type: ignore[override]
-        self, value: str, positions: bool = False, chars: bool = False,
-        keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-        start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object,
-    ) -> Iterator[WhooshToken]:
-        t = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, word in enumerate(self.words(value)):
-            t.text = word
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
+    def positioned(self, value: str, mode: str) -> Iterable[tuple[str, int, int, int]]:
+        return ((word, i, 0, 0) for i, word in enumerate(self.words(value)))
 
 
 class LinesTokenizer(_WordListTokenizer):

@@ -9,7 +9,7 @@ process into its own Whoosh segment (analysis and Whoosh both, so the work of a 
 never waits on another), and the segments are then listed in one table of contents, the
 way Whoosh's own multi-segment writer finishes. (Whoosh's ``procs=`` pickles documents to
 sub-writers from one feeding process; measured here it was no faster than one process.)
-Each document is analysed once: the tokens feed Whoosh (text fields encode their
+Each document is analyzed once: the tokens feed Whoosh (text fields encode their
 positions straight from them, `analysis.PrecomputedPositions`) and also per-segment NumPy
 postings (`explorer.search.postings`) for fast matching. Inside Whoosh's writer the
 postings are grouped per term as they come instead of sorted at the end
@@ -24,8 +24,10 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
@@ -38,6 +40,9 @@ from explorer.search import analysis, bulkwrite
 from explorer.search.postings import SUFFIX, PostingsWriter
 from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELDS, document_for, make_schema
 from explorer.search.store import build_lock, new_build_dir, swap_in
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
 
 TAXONOMY_FILE = "taxonomy.json"
 INDEX_FORMAT = 1  # of an index folder as a whole: recorded in its manifest
@@ -53,7 +58,7 @@ def taxonomy_to_json(taxonomy: Taxonomy) -> str:
 
 
 def analyze_document(doc: dict[str, object]) -> _Analyzed:
-    """Positioned tokens of every analysed field of one Whoosh document (worker side)."""
+    """Positioned tokens of every analyzed field of one Whoosh document (worker side)."""
     out: _Analyzed = {}
     for field, expand in ANALYZED_FIELDS.items():
         value = doc.get(field)
@@ -96,8 +101,7 @@ def build_index(
     started = time.perf_counter()
     ids = [s.id for s in summaries]
     if len(set(ids)) != len(ids):
-        seen: set[str] = set()
-        dupes = sorted({i for i in ids if i in seen or seen.add(i)})[:5]  # type: ignore[func-returns-value]
+        dupes = sorted(i for i, n in Counter(ids).items() if n > 1)[:5]
         raise ValueError(f"duplicate summary ids: {', '.join(dupes)}")
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(summaries) >= PARALLEL_FROM else 1
@@ -127,7 +131,7 @@ def build_index(
 
 
 def _write(target: Path, summaries: list[Summary], progress: bool,
-           counter=None) -> None:  # type: ignore[no-untyped-def]
+           counter: Synchronized[int] | None = None) -> None:
     """One process, one segment: analyze each document once, feed Whoosh the tokens,
     keep them for the NumPy postings."""
     ix = whoosh_index.create_in(str(target), make_schema())
@@ -137,18 +141,19 @@ def _write(target: Path, summaries: list[Summary], progress: bool,
     try:
         for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
             doc = document_for(summary)
-            keys = []
+            keys: list[tuple[bool | None, str]] = []
             for field, tokens in analyze_document(doc).items():
                 sidecar.add(docnum, field, [t[0] for t in tokens])
-                # (acronyms expanded?, text); the exact fields' key is (None, text)
-                key = (ANALYZED_FIELDS.get(field), doc[field])
-                analysis.PRECOMPUTED[key] = tokens  # type: ignore[index]
+                # (acronyms expanded?, text); the exact fields' key is (None, text). Only
+                # text fields are analyzed, so str() hands back the very string Whoosh gets.
+                key = (ANALYZED_FIELDS.get(field), str(doc[field]))
+                analysis.PRECOMPUTED[key] = tokens
                 keys.append(key)
             try:
                 writer.add_document(**doc)
             finally:
                 for key in keys:
-                    analysis.PRECOMPUTED.pop(key, None)  # type: ignore[arg-type]
+                    analysis.PRECOMPUTED.pop(key, None)
             if counter is not None and docnum % 50 == 49:
                 with counter.get_lock():
                     counter.value += 50
@@ -212,8 +217,8 @@ def _write_parallel(target: Path, summaries: list[Summary], workers: int,
     ix.close()
 
 
-def _bar(total: int):  # type: ignore[no-untyped-def]
-    """A progress bar on a terminal, None otherwise."""
+def _bar(total: int) -> Any:
+    """A progress bar on a terminal (tqdm's, untyped), None otherwise."""
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
@@ -221,12 +226,12 @@ def _bar(total: int):  # type: ignore[no-untyped-def]
     return tqdm(total=total, desc="indexing", unit="summary", file=sys.stderr)
 
 
-def _progress(items: Iterable, total: int, enabled: bool) -> Iterable:  # type: ignore[type-arg]
+def _progress(items: Iterable, total: int, enabled: bool) -> Iterable:
     bar = _bar(total) if enabled else None
     if bar is None:
         return items
 
-    def counted() -> Iterable:  # type: ignore[type-arg]
+    def counted() -> Iterable:
         try:
             for item in items:
                 yield item

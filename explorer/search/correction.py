@@ -6,6 +6,7 @@ the corrected query would find, so the caller can decide to search it or offer i
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from explorer.textproc import normalize_spelling, spelling_may_differ, stem
 FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
 
 
-def correction(snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+def correction(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
                 filters: np.ndarray) -> tuple[str | None, int]:
     """(the query with unknown words corrected, how many results it finds), or
     (None, 0) when every word is known or no correction is close enough."""
@@ -52,7 +53,7 @@ def correction(snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no
 
     return _corrected(snap, reader, parsed, filters, stem_known, stem_frequency)
 
-def _corrected(snap: Snapshot, reader, parsed: q.ParsedQuery,  # type: ignore[no-untyped-def]
+def _corrected(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
                filters: np.ndarray, known: Callable[[str], bool],
                frequency: Callable[[str], int]) -> tuple[str | None, int]:
     if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):

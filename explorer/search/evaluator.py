@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ class Evaluator:
     """Turns a query tree into an `Evaluated` over one snapshot. Collects notices and the
     terms to highlight; never raises on odd input."""
 
-    def __init__(self, snap: Snapshot, reader) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, snap: Snapshot, reader: Any) -> None:
         self.snap = snap
         self.reader = reader
         self.notices: list[str] = []

@@ -7,6 +7,8 @@ ten of them, and popular summaries come back again and again.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from explorer.cache import BoundedCache
@@ -17,7 +19,7 @@ from explorer.search.schema import SNIPPET_FIELDS
 from explorer.search.snapshot import Snapshot
 
 
-def build_hits(searcher, snap: Snapshot, ev: Evaluator,  # type: ignore[no-untyped-def]
+def build_hits(searcher: Any, snap: Snapshot, ev: Evaluator,
                docnums: list[int], score: np.ndarray | None) -> list[Hit]:
     """The page's hits: stored fields, the title marked, and the snippet of the field
     (body or implications) with the most matches."""
@@ -28,7 +30,8 @@ def build_hits(searcher, snap: Snapshot, ev: Evaluator,  # type: ignore[no-untyp
     for j, docnum in enumerate(docnums):
         stored = stored_fields(searcher, snap, docnum)
         title = stored.get("title", "")
-        best_text, best_spans = "", []  # the field with the most matches
+        best_text = ""  # the field with the most matches, and where they are
+        best_spans: list[tuple[int, int]] = []
         for field in SNIPPET_FIELDS:
             text = stored.get(field, "") or ""
             if not text:
@@ -117,6 +120,6 @@ def _segment_of(snap: Snapshot, docnum: int) -> tuple[str, int]:
     raise IndexError(docnum)
 
 
-def stored_fields(searcher, snap: Snapshot, docnum: int) -> dict:  # type: ignore[no-untyped-def]
+def stored_fields(searcher: Any, snap: Snapshot, docnum: int) -> dict:
     key = _segment_of(snap, docnum)
     return _STORED_CACHE.get_or_make(key, lambda: searcher.stored_fields(docnum))

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -53,9 +54,11 @@ log = logging.getLogger(__name__)
 
 
 class _Local(threading.local):
+    """One thread's open index and searcher (Whoosh objects: typed Any, Whoosh has no types)."""
+
     dir_name: str | None = None
-    ix: object = None
-    searcher: object = None
+    ix: Any = None
+    searcher: Any = None
     stamp: tuple[int, int] | None = None
 
 
@@ -81,7 +84,7 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _open_dir(self) -> tuple[Path, object]:
+    def _open_dir(self) -> tuple[Path, Any]:
         path = current_dir(self.index_dir)
         failure = VERIFIED.failure(path)
         if failure:
@@ -100,7 +103,7 @@ class SearchIndex:
         except CorruptError as exc:
             raise corrupt(self.index_dir, f"{exc}; in {path.name}") from None
 
-    def _open_searcher(self) -> tuple[str, object, object]:
+    def _open_searcher(self) -> tuple[str, Any, Any]:
         """(directory name, index, searcher) of the live index.
 
         A commit (an editor's save) or a rebuild may delete files between our reading the
@@ -118,14 +121,14 @@ class SearchIndex:
                 self._verify(path)
             try:
                 ix = whoosh_index.open_dir(str(path))
-                return path.name, ix, ix.searcher()  # type: ignore[attr-defined]
+                return path.name, ix, ix.searcher()
             except (FileNotFoundError, EmptyIndexError) as exc:
                 last = exc
             except Exception as exc:  # noqa: BLE001 - any other failure means "unusable"
                 raise corrupt(self.index_dir, f"{type(exc).__name__}") from None
         raise corrupt(self.index_dir, f"{type(last).__name__}")
 
-    def _searcher(self):  # type: ignore[no-untyped-def]
+    def _searcher(self) -> Any:
         """This thread's searcher, reopened if the index changed since last time."""
         local = self._local
         stamp = pointer_stamp(self.index_dir)
@@ -136,11 +139,11 @@ class SearchIndex:
             if local.searcher is None or name != local.dir_name:
                 name, ix, searcher = self._open_searcher()
                 if local.searcher is not None:
-                    local.searcher.close()  # type: ignore[attr-defined]
+                    local.searcher.close()
                 local.ix, local.searcher, local.dir_name = ix, searcher, name
             local.stamp = stamp
         try:
-            stale = not local.searcher.up_to_date()  # type: ignore[attr-defined]
+            stale = not local.searcher.up_to_date()
         except Exception as exc:  # noqa: BLE001 - index removed under us
             local.searcher = None
             raise missing(self.index_dir, f"unreadable: {type(exc).__name__}") from None
@@ -148,7 +151,7 @@ class SearchIndex:
             # A fresh reader, not Searcher.refresh(): refresh reuses segment readers whose
             # deletions have changed since, and deleted documents would come back.
             name, ix, searcher = self._open_searcher()
-            local.searcher.close()  # type: ignore[attr-defined]
+            local.searcher.close()
             local.ix, local.searcher, local.dir_name = ix, searcher, name
         failure = VERIFIED.failure(self.index_dir / str(local.dir_name))
         if failure:  # found by the background check of a large folder
@@ -168,7 +171,7 @@ class SearchIndex:
             self._taxonomy, self._taxonomy_dir = tax, name
         return self._taxonomy
 
-    def _snapshot(self, searcher) -> Snapshot:  # type: ignore[no-untyped-def]
+    def _snapshot(self, searcher: Any) -> Snapshot:
         reader = searcher.reader()
         key = (self._local.dir_name, reader.generation())
         snap = self._snapshots.get(key)
@@ -227,7 +230,7 @@ class SearchIndex:
                 sort=req.sort, per_page=req.per_page,
             )
 
-    def _search(self, searcher, req: SearchRequest,  # type: ignore[no-untyped-def]
+    def _search(self, searcher: Any, req: SearchRequest,
                 correct: bool = True) -> SearchResponse:
         snap = self._snapshot(searcher)
         reader = searcher.reader()
@@ -243,8 +246,12 @@ class SearchIndex:
             notices.append(f"The query {parsed.text!r} has no words to search for, so all "
                            "summaries are shown, newest first.")
 
-        topic_mask, topics = self._topic_filter(snap, req, notices)
-        type_mask, types = self._type_filter(snap, req, notices)
+        topics = _known_names(req.topics, lambda raw: resolve_topic(snap.taxonomy, snap, raw),
+                              snap.taxonomy.suggest_topic, "topic", notices)
+        types = _known_names(req.types, lambda raw: resolve_type(snap.taxonomy, snap, raw),
+                             snap.taxonomy.suggest_type, "research type", notices)
+        topic_mask = _topic_mask(snap, topics, any_of=req.any_topic)
+        type_mask = _type_mask(snap, types)
         lo, hi = req.month_range()
         if req.date_from or req.date_to:
             # a summary with no posting month (month -1) is outside every date range
@@ -308,27 +315,6 @@ class SearchIndex:
             sources=sources,
         )
 
-    def _topic_filter(
-        self, snap: Snapshot, req: SearchRequest, notices: list[str]
-    ) -> tuple[np.ndarray, list[str]]:
-        names = _known_names(req.topics, lambda raw: resolve_topic(snap.taxonomy, snap, raw),
-                             snap.taxonomy.suggest_topic, "topic", notices)
-        if not names:
-            return np.ones(snap.n, dtype=bool), names
-        cols = snap.topic_matrix[:, [snap.topic_index[n] for n in names]]
-        mask = cols.any(axis=1) if req.any_topic else cols.all(axis=1)
-        return mask, names
-
-    def _type_filter(
-        self, snap: Snapshot, req: SearchRequest, notices: list[str]
-    ) -> tuple[np.ndarray, list[str]]:
-        names = _known_names(req.types, lambda raw: resolve_type(snap.taxonomy, snap, raw),
-                             snap.taxonomy.suggest_type, "research type", notices)
-        if not names:
-            return np.ones(snap.n, dtype=bool), names
-        wanted = np.array([snap.type_index[n] for n in names])
-        return np.isin(snap.type_idx, wanted), names
-
     # ------------------------------------------------------------------ more like this
 
     def more_like_this(self, summary_id: str, limit: int = 5) -> list[Hit]:
@@ -346,8 +332,8 @@ class SearchIndex:
         weights = {}
         for term, count in tf.items():
             df = snap.doc_frequency("body", term)
-            if df <= 1:
-                continue  # only this document: says nothing about similarity
+            if df <= 1 or df >= snap.live_count:
+                continue  # only this document, or every one: says nothing about similarity
             weights[term] = (1 + math.log(count)) * math.log(snap.live_count / df)
         terms = sorted(weights, key=lambda t: -weights[t])[:25]
         if not terms:
@@ -362,12 +348,13 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ updates
 
-    def _writer(self):  # type: ignore[no-untyped-def]
+    def _writer(self) -> tuple[Path, Any, Any]:
+        """(folder, index, writer), waiting up to ``lock_timeout`` for Whoosh's write lock."""
         folder, ix = self._open_dir()
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                return folder, ix, ix.writer(  # type: ignore[attr-defined]
+                return folder, ix, ix.writer(
                     timeout=min(1.0, self.lock_timeout))
             except LockError:
                 if time.monotonic() >= deadline:
@@ -378,23 +365,19 @@ class SearchIndex:
 
     def add_or_replace(self, summary: Summary) -> None:
         """Index one summary (replacing one with the same id); visible to the next search."""
-        with self._write_lock:
-            folder, ix, writer = self._writer()
-            try:
-                writer.update_document(**document_for(summary))
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            self._bless(folder, ix)
-        self._local.stamp = None
+        self._commit(lambda writer: writer.update_document(**document_for(summary)))
 
     def delete(self, summary_id: str) -> None:
         """Remove one summary from the index (no error if it is not there)."""
+        self._commit(lambda writer: writer.delete_by_term("id", str(summary_id)))
+
+    def _commit(self, change: Callable[[Any], object]) -> None:
+        """Make one ``change`` with a Whoosh writer and commit it, or cancel it on any
+        failure; then list the new files in the manifest and let the next search reopen."""
         with self._write_lock:
             folder, ix, writer = self._writer()
             try:
-                writer.delete_by_term("id", str(summary_id))
+                change(writer)
             except BaseException:
                 writer.cancel()
                 raise
@@ -402,7 +385,7 @@ class SearchIndex:
             self._bless(folder, ix)
         self._local.stamp = None
 
-    def _bless(self, folder: Path, ix) -> None:  # type: ignore[no-untyped-def]
+    def _bless(self, folder: Path, ix: Any) -> None:
         """List the files a commit added in the folder's manifest (new files only: a
         listed file that changed is damage and is not blessed). Under Whoosh's write lock
         again, so that no other writer's uncommitted files get listed."""
@@ -417,6 +400,21 @@ class SearchIndex:
             raise corrupt(self.index_dir, f"{exc}; in {folder.name}") from None
         finally:
             lock.release()
+
+
+def _topic_mask(snap: Snapshot, names: list[str], *, any_of: bool) -> np.ndarray:
+    """Summaries with all the topics ``names`` (any of them with ``any_of``); all for none."""
+    if not names:
+        return np.ones(snap.n, dtype=bool)
+    cols = snap.topic_matrix[:, [snap.topic_index[n] for n in names]]
+    return np.asarray(cols.any(axis=1) if any_of else cols.all(axis=1))
+
+
+def _type_mask(snap: Snapshot, names: list[str]) -> np.ndarray:
+    """Summaries of any of the research types ``names`` (a summary has one); all for none."""
+    if not names:
+        return np.ones(snap.n, dtype=bool)
+    return np.isin(snap.type_idx, [snap.type_index[n] for n in names])
 
 
 def _known_names(raws: list[str], resolve: Callable[[str], str | None],

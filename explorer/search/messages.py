@@ -91,6 +91,14 @@ class SearchRequest:
     notices: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # origin ids or names: the Source facet
 
+    @classmethod
+    def from_raw(cls, **values: Any) -> SearchRequest:
+        """A request from raw values: URL parameters or CLI option strings (``page="2"``,
+        ``any_topic="1"``). The fields' annotations say what they hold once
+        ``__post_init__`` has cleaned them, which is what every reader relies on; raw values
+        come in here, typed as what they are."""
+        return cls(**values)
+
     def __post_init__(self) -> None:
         self.q = "" if self.q is None else str(self.q)
         self.sources = _as_list(self.sources)

@@ -2,7 +2,7 @@
 
 Reading a common term's postings back out of Whoosh means unpickling and decompressing
 every block of it, offsets included: on a 30 000-summary index a first search for
-"clients" spent ~30 ms there. The build already has every document's terms (it analyses
+"clients" spent ~30 ms there. The build already has every document's terms (it analyzes
 them in worker processes), so it also writes them as arrays: per field, the sorted terms,
 offsets into one array of document numbers and one of term frequencies. A search then
 slices arrays instead of walking blocks. The file is named after its segment
@@ -65,7 +65,7 @@ class PostingsWriter:
             arrays[f"{field}.ids"] = ids
             arrays[f"{field}.tf"] = tf
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, **arrays)
+        np.savez(tmp, allow_pickle=False, **arrays)
         tmp.replace(path)
 
 

@@ -9,7 +9,7 @@ parentheses are ignored, lone operators dropped, unknown ``field:`` prefixes rea
 words, control characters removed and the length capped with a notice. Nesting deeper
 than `MAX_DEPTH` is flattened so that no input can exhaust the stack.
 
-The tree holds raw words; `explorer.search.words` analyses them with textproc.
+The tree holds raw words; `explorer.search.words` analyzes them with textproc.
 """
 
 from __future__ import annotations

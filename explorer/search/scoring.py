@@ -59,25 +59,20 @@ def bm25_with_norm(field: str, tf: np.ndarray, norm: np.ndarray,
         np.float32, copy=False)
 
 
+def _added(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """Two parts' scores added; a part without scores (a pure filter) adds nothing."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
 def and_(a: Evaluated, b: Evaluated) -> Evaluated:
     """Both parts; scores add."""
-    mask = a.mask & b.mask
-    if a.score is None:
-        score = b.score
-    elif b.score is None:
-        score = a.score
-    else:
-        score = a.score + b.score
-    return Evaluated(mask, score)
+    return Evaluated(a.mask & b.mask, _added(a.score, b.score))
 
 
 def or_(a: Evaluated, b: Evaluated) -> Evaluated:
     """Either part; scores add."""
-    mask = a.mask | b.mask
-    if a.score is None:
-        score = b.score
-    elif b.score is None:
-        score = a.score
-    else:
-        score = a.score + b.score
-    return Evaluated(mask, score)
+    return Evaluated(a.mask | b.mask, _added(a.score, b.score))

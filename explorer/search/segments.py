@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh import formats
@@ -30,7 +31,7 @@ _POSTINGS: BoundedCache[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = B
     20_000, lru=False)
 
 
-def leaf_postings(leaf, segid: str, field: str, term: str,  # type: ignore[no-untyped-def]
+def leaf_postings(leaf: Any, segid: str, field: str, term: str,
                    folder: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(local doc ids, weights) of a term in one segment (id ``segid``: asking Whoosh
     for it builds a string each time), deletions included."""
@@ -69,7 +70,7 @@ def leaf_postings(leaf, segid: str, field: str, term: str,  # type: ignore[no-un
     return result
 
 
-def leaf_lengths(leaf, field: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+def leaf_lengths(leaf: Any, field: str) -> np.ndarray:
     """Each document's length in ``field`` (Whoosh's one-byte encoding, decoded)."""
     n = leaf.doc_count_all()
     try:  # bulk read of the lengths column (private API; falls back below)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ MAX_PREFIX_TERMS = 200  # index terms a prefix (``therap*``) expands to, at most
 class Snapshot:
     """Per-document arrays and caches of one index generation."""
 
-    def __init__(self, key: object, reader, taxonomy: Taxonomy,  # type: ignore[no-untyped-def]
+    def __init__(self, key: object, reader: Any, taxonomy: Taxonomy,
                  folder: Path | None = None) -> None:
         self.key = key
         self.folder = folder  # the Whoosh directory, for per-segment postings arrays
@@ -136,7 +137,7 @@ class Snapshot:
         """Keep an evaluated phrase (see `explorer.search.phrases`), oldest out first."""
         self.phrases.put(key, value)
 
-    def bind(self, reader) -> Snapshot:  # type: ignore[no-untyped-def]
+    def bind(self, reader: Any) -> Snapshot:
         """This snapshot reading through ``reader`` (a thread's own reader of the same
         generation): a shallow copy sharing every array and cache."""
         view = copy.copy(self)

@@ -47,12 +47,17 @@ def _accepted_topics(item: dict, taxonomy: Taxonomy, min_score: float) -> list[s
     return topics
 
 
+def _score(item: dict) -> float:
+    """An entry's score for ranking; -1 (below every real score) when it has none."""
+    score = item.get("score")
+    return float(score) if isinstance(score, int | float) else -1.0
+
+
 def _accepted_type(item: dict, taxonomy: Taxonomy, min_score: float) -> str | None:
     ranked = [r for r in item.get("research_type") or [] if isinstance(r, dict)]
     if not ranked:
         return None
-    best = max(ranked, key=lambda r: r.get("score") if isinstance(r.get("score"), int | float)
-               else -1.0)
+    best = max(ranked, key=_score)
     score = best.get("score")
     if not isinstance(score, int | float) or score < min_score:
         return None

@@ -50,7 +50,7 @@ class TaggerConfig:
     cooc_weight: float = 0.0
     cooc_alpha: float = 1.0  # Laplace pseudo-count of each co-topic
     knn_power: float = 1.0  # neighbour weights are similarity ** knn_power
-    # Research type of a text with fewer analysed terms than this is pulled towards the
+    # Research type of a text with fewer analyzed terms than this is pulled towards the
     # training share of each type (a title alone: balanced class weights would otherwise
     # favour the rare types on no evidence). 0 turns it off.
     type_evidence_terms: int = 60
@@ -59,10 +59,13 @@ class TaggerConfig:
     tune_blend: bool = False
     # Share of the per-topic TF-IDF profile vote (`profile.ProfileScorer`) in the blend.
     profile_weight: float = 0.0
-    # Topic scores of a text with fewer analysed terms than this lose (in proportion) what
+    # Topic scores of a text with fewer analyzed terms than this lose (in proportion) what
     # an empty text would score above the average topic: with few words the classifiers'
     # intercepts decide, and the residual label Miscellaneous has the largest. 0: off.
     topic_evidence_terms: int = 40  # title-only top-5 with Miscellaneous: 72 -> 18 of 181
+    # Score the taxonomy's residual topic ("no subject topic fits") by how weakly the others
+    # fit and since when the label is used (`residual.py`) instead of by its words.
+    residual: bool = True
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:

@@ -19,6 +19,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -160,16 +161,25 @@ def _type_from_cues(title: Sequence[str], text: Sequence[str],
 # --------------------------------------------------------------------------- cross-validation
 
 
-def model_predictions(model, summaries: Sequence[Summary], *, title_only: bool,
+class Suggester(Protocol):
+    """What the evaluation asks of a model: `TopicModel.suggest`, or a stand-in in tests."""
+
+    def suggest(self, title: str = "", text: str = "", *, journal: str | None = None,
+                limit: int = 8, published: str | None = None) -> dict: ...
+
+
+def model_predictions(model: Suggester, summaries: Sequence[Summary], *, title_only: bool,
                        latencies: list[float] | None) -> Predictions:
     pred = Predictions([], [], [])
     for summary in summaries:
         fields = fields_of(summary)
+        when = summary.published or summary.added  # a held-out summary keeps its own date
         started = time.perf_counter()
         if title_only:
-            out = model.suggest(title=summary.title, limit=8)
+            out = model.suggest(title=summary.title, limit=8, published=when)
         else:
-            out = model.suggest(fields.title, fields.text, journal=fields.journal, limit=8)
+            out = model.suggest(fields.title, fields.text, journal=fields.journal, limit=8,
+                                published=when)
         if latencies is not None:
             latencies.append(time.perf_counter() - started)
         pred.ranked.append([t["topic"] for t in out["topics"]])

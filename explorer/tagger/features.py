@@ -117,7 +117,7 @@ def analyze_fields(fields: DocFields) -> AnalyzedDoc:
 
 
 def surface_words(fields: DocFields) -> dict[str, str]:
-    """Map each analysed term to the word the writer used for it, for explanations.
+    """Map each analyzed term to the word the writer used for it, for explanations.
 
     The most frequent surface form wins, words written out before acronym expansions (so
     "behavior" shows as "behavioural" when the text says so, and as "CBT" only when the
@@ -210,8 +210,9 @@ class FeatureSpace:
         text = text_matrix if text_matrix is not None else self.text_matrix(docs)
         title = self.title.transform([d.title_features for d in docs]) * self.title_weight
         journal_index = {j: i for i, j in enumerate(self.journals)}
-        rows = [r for r, d in enumerate(docs) if d.journal in journal_index]
-        cols = [journal_index[docs[r].journal] for r in rows]  # type: ignore[index]
+        cells = [(r, journal_index[d.journal]) for r, d in enumerate(docs)
+                 if d.journal is not None and d.journal in journal_index]
+        rows, cols = [r for r, _ in cells], [c for _, c in cells]
         journal = sp.csr_matrix(
             ([self.journal_weight] * len(rows), (rows, cols)),
             shape=(len(docs), len(self.journals)), dtype=np.float64,
@@ -219,7 +220,7 @@ class FeatureSpace:
         return sp.hstack([text, title, journal], format="csr")
 
     def feature_terms(self, column: int) -> tuple[str, ...]:
-        """The analysed terms behind a column (none for the journal columns)."""
+        """The analyzed terms behind a column (none for the journal columns)."""
         if column < len(self.text):
             return tuple(self.text.vocabulary[column].split(" "))
         column -= len(self.text)
@@ -230,7 +231,7 @@ class FeatureSpace:
 
 # --------------------------------------------------------------------------- research type
 
-# Strong cue words for the research type, as analysed terms (so "randomised", "RCTs" and
+# Strong cue words for the research type, as analyzed terms (so "randomised", "RCTs" and
 # "Meta-Analyses" all count). A pair is written "a b" and must occur adjacently.
 TYPE_CUES: dict[str, tuple[str, ...]] = {
     "meta_analysis": ("meta analysi", "meta analys", "meta analyt", "metaanalysi",

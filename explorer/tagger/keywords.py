@@ -16,7 +16,7 @@ from explorer.textproc import analyze
 
 
 def topic_keyword_sets(taxonomy: Taxonomy) -> list[list[tuple[str, ...]]]:
-    """For each topic, the analysed term sets of its name and of each alias."""
+    """For each topic, the analyzed term sets of its name and of each alias."""
     variants: dict[str, list[str]] = {t: [t] for t in taxonomy.topics}
     for alias, target in sorted(taxonomy.aliases.items()):
         if target in variants:

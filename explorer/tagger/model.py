@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import sklearn
 from scipy.special import expit
 
+from explorer.tagger.calibration import probabilities
 from explorer.tagger.config import TaggerConfig
 from explorer.tagger.features import (
     AnalyzedDoc,
@@ -29,6 +31,7 @@ from explorer.tagger.features import (
 from explorer.tagger.keywords import keyword_matrix
 from explorer.tagger.neighbours import knn_vote
 from explorer.tagger.profile import ProfileScorer
+from explorer.tagger.residual import Residual, with_residual, year_of
 from explorer.tagger.scoring import blend, smooth
 from explorer.tagger.suggest_input import read_input
 
@@ -56,6 +59,7 @@ class TopicModel:
     cooc: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # topics x topics
     cooc_weight: float = 0.0  # the co-occurrence weight in use (chosen when config's < 0)
     type_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # training shares
+    residual: Residual = field(default_factory=Residual)  # the "no topic fits" label's scorer
     fingerprint: str = ""
     sklearn_version: str = sklearn.__version__
     created: str = ""
@@ -70,10 +74,13 @@ class TopicModel:
 
     # ------------------------------------------------------------------ prediction
 
-    def predict_docs(self, docs: Sequence[AnalyzedDoc]) -> dict[str, np.ndarray]:
-        """Raw arrays for analysed documents: topic scores, type probabilities, similarities.
+    def predict_docs(self, docs: Sequence[AnalyzedDoc],
+                     dates: np.ndarray | None = None) -> dict[str, Any]:
+        """Raw arrays for analyzed documents: topic scores, type probabilities, similarities.
 
-        Also returns the joined feature rows (``x``) for explanations.
+        ``dates`` (fractional years, NaN: today) date each text for the residual label;
+        none given: all are drafts written today. Also returns the joined feature rows
+        (``x``, a sparse matrix) for explanations.
         """
         text = self.space.text_matrix(docs)
         x = self.space.transform(docs, text)
@@ -85,10 +92,30 @@ class TopicModel:
         keyword = keyword_matrix((d.text_terms for d in docs), self.keyword_sets)
         profile = ProfileScorer.score(text, self._profiles) if self._profiles is not None \
             else None
-        scores = smooth(blend(decisions, self.platt, knn, keyword, self.config, profile),
-                        self.cooc, self.cooc_weight)
-        scores = self._without_empty_prior(scores, docs)
+        scores = self._with_residual(
+            blend(decisions, self.platt, knn, keyword, self.config, profile), decisions, knn,
+            sims, docs, dates)
+        scores = self._without_empty_prior(smooth(scores, self.cooc, self.cooc_weight), docs)
         return {"scores": scores, "types": self._type_probs(x, docs), "sims": sims, "x": x}
+
+    def _with_residual(self, scores: np.ndarray, decisions: np.ndarray, knn: np.ndarray,
+                       sims: np.ndarray, docs: Sequence[AnalyzedDoc],
+                       dates: np.ndarray | None) -> np.ndarray:
+        """The residual label's score replaced by its residual probability (on the blend scale).
+
+        A short text is scaled down by its lack of words (`topic_evidence_terms`): a title
+        alone does not show that no subject topic fits.
+        """
+        if not self.residual.active or not len(docs):
+            return scores
+        prob = probabilities(decisions, self.platt)
+        nearest = sims.max(axis=1) if sims.shape[1] else np.zeros(len(docs))
+        when = np.full(len(docs), np.nan) if dates is None else np.asarray(dates, dtype=float)
+        limit = self.config.topic_evidence_terms
+        evidence = np.array([min(1.0, len(d.text_terms) / limit) if limit > 0 else 1.0
+                             for d in docs])
+        residual = self.residual.probability(prob, knn, nearest, when, evidence)
+        return with_residual(scores, self.residual, residual)
 
     def _without_empty_prior(self, scores: np.ndarray,
                              docs: Sequence[AnalyzedDoc]) -> np.ndarray:
@@ -101,7 +128,10 @@ class TopicModel:
                              np.zeros((1, n_topics)), np.zeros((1, n_topics)), self.config,
                              np.zeros((1, n_topics))), self.cooc, self.cooc_weight)[0]
         lack = np.array([max(0.0, 1.0 - len(d.text_terms) / limit) for d in docs])[:, None]
-        return scores - lack * (empty - empty.mean())[None, :]
+        shift = empty - empty.mean()
+        if self.residual.active:  # its short-text scaling is in `_with_residual`
+            shift[self.residual.topic] = 0.0
+        return scores - lack * shift[None, :]
 
     def _type_probs(self, x: sp.csr_matrix, docs: Sequence[AnalyzedDoc]) -> np.ndarray:
         z = sp.hstack([x, cue_matrix(docs) * self.config.cue_weight], format="csr")
@@ -125,13 +155,15 @@ class TopicModel:
         return evidence * probs + (1.0 - evidence) * self.type_prior[None, :]
 
     def suggest(self, title: str = "", text: str = "", *, journal: str | None = None,
-                limit: int = 8, similar: int = 5, exclude_id: str | None = None) -> dict:
+                limit: int = 8, similar: int = 5, exclude_id: str | None = None,
+                published: str | None = None) -> dict:
         """Ranked topics, research types and similar summaries for a draft.
 
         Returns ``{"topics": [{"topic", "score", "suggested", "because"}], "research_type":
         [{"type", "score"}], "similar": [{"id", "title", "score"}]}``: the best ``limit``
         topics (and any further suggested ones), every research type, and up to ``similar``
-        archived summaries (``exclude_id`` leaves out the one being edited). Input beyond
+        archived summaries (``exclude_id`` leaves out the one being edited). ``published``
+        ("YYYY-MM") dates the text for the residual label; a draft is dated today. Input beyond
         `features.MAX_TEXT_CHARS` is ignored. Raises ValueError (`SuggestInputError` for input
         that is not text or is empty, see `suggest_input.read_input`).
         """
@@ -142,7 +174,7 @@ class TopicModel:
             raise ValueError("similar must be a whole number of at least 0")
         fields_, _ = cap_fields(fields_)
         doc = analyze_fields(fields_)
-        out = self.predict_docs([doc])
+        out = self.predict_docs([doc], np.array([year_of(published)]))
         scores = out["scores"][0]
         x = out["x"].getrow(0)
         order = np.argsort(-scores, kind="stable")

@@ -40,6 +40,7 @@ from explorer.leftovers import temp_dir
 from explorer.tagger.config import TaggerConfig
 from explorer.tagger.features import FeatureSpace, TfidfBlock
 from explorer.tagger.model import TopicModel
+from explorer.tagger.residual import residual_arrays, residual_from_arrays
 
 MODEL_DIRNAME = "model"
 FORMAT_VERSION = 1
@@ -143,6 +144,7 @@ def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np
         "cooc": model.cooc,
         "cooc_weight": np.array(model.cooc_weight, dtype=np.float64),
         "type_prior": model.type_prior,
+        **residual_arrays(model.residual),
     }
     return meta, data, arrays
 
@@ -157,7 +159,7 @@ def save_model(model: TopicModel, index_dir: Path | str) -> None:
     try:
         _write(tmp / "data.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         with open(tmp / "arrays.npz", "wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, allow_pickle=False, **arrays)
             handle.flush()
             os.fsync(handle.fileno())
         # meta.json last: a directory with it is complete.
@@ -281,6 +283,7 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
         cooc=arrays.get("cooc", np.zeros((0, 0))),
         cooc_weight=float(arrays.get("cooc_weight", 0.0)),
         type_prior=arrays.get("type_prior", np.zeros(0)),
+        residual=residual_from_arrays(arrays),
         fingerprint=str(meta["fingerprint"]),
         sklearn_version=str(meta["sklearn_version"]),
         created=str(meta["created"]),
@@ -292,7 +295,8 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
             doc_matrix.shape[1] != len(space.text) or \
             (model.cooc.size and model.cooc.shape != (n_topics, n_topics)) or \
             not np.isfinite(model.cooc_weight) or \
-            (model.cooc_weight != 0 and model.cooc.shape != (n_topics, n_topics)):
+            (model.cooc_weight != 0 and model.cooc.shape != (n_topics, n_topics)) or \
+            model.residual.topic >= n_topics:
         raise ValueError("array shapes do not match the word lists")
     return model
 

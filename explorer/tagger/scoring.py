@@ -14,6 +14,12 @@ from explorer.tagger.calibration import probabilities
 from explorer.tagger.config import TaggerConfig
 
 
+def classifier_share(config: TaggerConfig) -> float:
+    """The share of the calibrated classifier in the blend (what the rest leaves)."""
+    share = 1.0 - config.knn_weight - config.keyword_weight
+    return share - config.profile_weight if config.profile_weight else share
+
+
 def blend(decisions: np.ndarray, platt: np.ndarray, knn: np.ndarray, keyword: np.ndarray,
           config: TaggerConfig, profile: np.ndarray | None = None) -> np.ndarray:
     """The final topic score: calibrated classifier, neighbour vote, name prior and (when

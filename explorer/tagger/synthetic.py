@@ -128,6 +128,8 @@ def taxonomy_yaml(taxonomy: Taxonomy) -> str:
     """The taxonomy.yaml text for a generated corpus (callers write it beside the files)."""
     data: dict = {"topics": list(taxonomy.topics),
                   "research_types": list(taxonomy.research_types)}
+    if taxonomy.residual_topics:
+        data["residual_topics"] = list(taxonomy.residual_topics)
     if taxonomy.aliases:
         data["aliases"] = dict(taxonomy.aliases)
     return yaml.safe_dump(data, sort_keys=False)

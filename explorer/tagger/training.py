@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from explorer.records import Summary, Taxonomy
-from explorer.tagger.calibration import calibrate
+from explorer.tagger.calibration import calibrate, probabilities
 from explorer.tagger.classifiers.base import FitOptions, LinearTopics
 from explorer.tagger.config import BLEND_GRID, COOC_GRID, DEFAULT_CONFIG, TaggerConfig
 from explorer.tagger.features import AnalyzedDoc, FeatureSpace
@@ -34,6 +34,13 @@ from explorer.tagger.neighbours import knn_vote
 from explorer.tagger.profile import ProfileScorer
 from explorer.tagger.registry import classifier
 from explorer.tagger.research_type import fit_types, type_shares
+from explorer.tagger.residual import (
+    Residual,
+    cross_fitted,
+    fit_residual,
+    score_scale,
+    with_residual,
+)
 from explorer.tagger.scoring import blend, cooccurrence, recall_at, smooth
 from explorer.tagger.splits import stratified_folds
 from explorer.tagger.thresholds import tune_thresholds
@@ -62,6 +69,7 @@ class _OutOfFold:
     keyword: np.ndarray
     folds: list[tuple[np.ndarray, np.ndarray]]  # (train rows, held-out rows) per inner fold
     profile: np.ndarray | None = None
+    nearest: np.ndarray | None = None  # similarity of each document's nearest neighbour
 
 
 def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDoc],
@@ -71,9 +79,10 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
     decisions = np.zeros((n, n_topics))
     knn = np.zeros((n, n_topics))
     profile = np.zeros((n, n_topics)) if config.profile_weight else None
+    nearest = np.zeros(n)
     folds = min(config.inner_folds, n)
     if folds < 2:
-        return _OutOfFold(decisions, knn, keyword, [], None)
+        return _OutOfFold(decisions, knn, keyword, [], None, nearest)
     layout = list(stratified_folds(data.labels, data.types.tolist(), folds, seed))
     for train, test in layout:
         inner = data.subset(train)
@@ -85,12 +94,13 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
         held_text = space.text_matrix(held.docs)
         decisions[test] = topics.decisions(space.transform(held.docs, held_text))
         sims = np.asarray((held_text @ train_text.T).todense())
+        nearest[test] = sims.max(axis=1) if sims.shape[1] else 0.0
         knn[test] = knn_vote(sims, inner.labels.astype(np.float64), config.knn_k,
                              config.knn_power)
         if profile is not None:
             profile[test] = ProfileScorer.score(held_text,
                                                 ProfileScorer.fit(train_text, inner.labels))
-    return _OutOfFold(decisions, knn, keyword, layout, profile)
+    return _OutOfFold(decisions, knn, keyword, layout, profile, nearest)
 
 
 def _smooth_out_of_fold(scores: np.ndarray, labels: np.ndarray, oof: _OutOfFold,
@@ -144,9 +154,33 @@ def _choose_blend(oof: _OutOfFold, platt: np.ndarray, labels: np.ndarray,
     return best
 
 
+def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, platt: np.ndarray,
+              scores: np.ndarray, config: TaggerConfig, seed: int
+              ) -> tuple[Residual, np.ndarray]:
+    """The residual label's scorer, and the out-of-fold scores with its cross-fitted share.
+
+    Only the first residual topic of the taxonomy is modelled (the blog has one).
+    """
+    topics = [taxonomy.topics.index(t) for t in taxonomy.residual_topics if t in taxonomy.topics]
+    if not config.residual or not topics or not oof.folds or oof.nearest is None or \
+            data.dates is None:
+        return Residual(), scores
+    topic = topics[0]
+    prob = probabilities(oof.decisions, platt)
+    scorer = fit_residual(prob, oof.knn, oof.nearest, data.dates, data.labels, topic,
+                          config.min_positives, seed)
+    if not scorer.active:
+        return scorer, scores
+    scale_x, scale_y = score_scale(scores, data.labels, topic)
+    scorer = replace(scorer, scale_x=scale_x, scale_y=scale_y)
+    held = cross_fitted(prob, oof.knn, oof.nearest, data.dates, data.labels, topic, oof.folds,
+                        config.min_positives, seed)
+    return scorer, with_residual(scores, scorer, held)
+
+
 def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
                  config: TaggerConfig = DEFAULT_CONFIG, fingerprint: str = "") -> TopicModel:
-    """Train on already analysed documents (evaluation reuses one analysis for all folds)."""
+    """Train on already analyzed documents (evaluation reuses one analysis for all folds)."""
     if not data.docs:
         raise ValueError("cannot train a topic model on an empty corpus")
     started = time.perf_counter()
@@ -157,6 +191,7 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     platt = calibrate(oof.decisions, data.labels, config.min_positives)
     config = _choose_blend(oof, platt, data.labels, config)
     oof_scores = blend(oof.decisions, platt, oof.knn, oof.keyword, config, oof.profile)
+    residual, oof_scores = _residual(data, taxonomy, oof, platt, oof_scores, config, seed)
     cooc_weight = _choose_cooc_weight(oof_scores, data.labels, oof, config)
     oof_scores = _smooth_out_of_fold(oof_scores, data.labels, oof, config, cooc_weight)
     thresholds = tune_thresholds(oof_scores, data.labels, min_positives=config.min_positives,
@@ -191,6 +226,7 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
         cooc=cooccurrence(data.labels, config.cooc_alpha),
         cooc_weight=cooc_weight,
         type_prior=type_shares(data.types, len(taxonomy.research_types)),
+        residual=residual,
         fingerprint=fingerprint,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         train_seconds=round(time.perf_counter() - started, 3),

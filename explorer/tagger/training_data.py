@@ -1,4 +1,4 @@
-"""The training rows: analysed summaries with label arrays, plus the extra examples.
+"""The training rows: analyzed summaries with label arrays, plus the extra examples.
 
 Analysis (the text pipeline) is the slow part of training, so it is done once per corpus
 and reused by every fold of cross-validation; `TrainingData.subset` picks fold rows.
@@ -21,25 +21,33 @@ from explorer.tagger.features import (
     analyze_fields,
     fields_of,
 )
+from explorer.tagger.residual import year_of
 
 
 @dataclass
 class TrainingData:
-    """Analysed documents and their labels, computed once and reused across folds."""
+    """Analyzed documents and their labels, computed once and reused across folds."""
 
     docs: list[AnalyzedDoc]
     labels: np.ndarray  # documents x topics, 0/1
     types: np.ndarray  # documents: research-type index or -1
     ids: list[str]
     titles: list[str]
+    dates: np.ndarray | None = None  # documents: fractional year of the post (NaN: none)
+
+    def __post_init__(self) -> None:
+        if self.dates is None:
+            self.dates = np.full(len(self.docs), np.nan)
 
     def subset(self, rows: np.ndarray) -> TrainingData:
+        dates = None if self.dates is None else self.dates[rows]
         return TrainingData([self.docs[i] for i in rows], self.labels[rows], self.types[rows],
-                            [self.ids[i] for i in rows], [self.titles[i] for i in rows])
+                            [self.ids[i] for i in rows], [self.titles[i] for i in rows],
+                            dates)
 
 
 def prepare(summaries: Sequence[Summary], taxonomy: Taxonomy) -> TrainingData:
-    """Sort by id (so the model does not depend on file order), analyse, build labels."""
+    """Sort by id (so the model does not depend on file order), analyze, build labels."""
     unique: dict[str, Summary] = {}
     for summary in sorted(summaries, key=lambda s: s.id):
         unique.setdefault(summary.id, summary)
@@ -58,7 +66,9 @@ def prepare(summaries: Sequence[Summary], taxonomy: Taxonomy) -> TrainingData:
             if canonical_type in type_index:
                 types[row] = type_index[canonical_type]
     docs = [analyze_fields(fields_of(s)) for s in ordered]
-    return TrainingData(docs, labels, types, [s.id for s in ordered], [s.title for s in ordered])
+    dates = np.array([year_of(s.published or s.added) for s in ordered], dtype=np.float64)
+    return TrainingData(docs, labels, types, [s.id for s in ordered], [s.title for s in ordered],
+                        dates)
 
 
 @dataclass

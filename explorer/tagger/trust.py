@@ -13,6 +13,8 @@ in `pprnet evaluate` say how far to trust them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from explorer.tagger.features import DocFields
 from explorer.tagger.model import TopicModel
 from explorer.tagger.suggest_input import MIN_WORDS, assess
@@ -29,8 +31,10 @@ def apply(result: dict, notice: str | None) -> dict:
     return result
 
 
-def suggest_with_trust(model: TopicModel, fields: DocFields, **kwargs: object) -> dict:
+def suggest_with_trust(model: TopicModel, fields: DocFields, **kwargs: Any) -> dict:
     """`TopicModel.suggest` plus the notice: what the editor, the API and the CLI show.
+
+    ``kwargs`` (limit, similar, exclude_id) go to `TopicModel.suggest`, which checks them.
 
     Raises `suggest_input.SuggestInputError` for input that is not text or is empty.
     """

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import weakref
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING
 from explorer.corpus import CorpusError, load_corpus
 from explorer.corpus_version import corpus_files_mtime, quick_stamp
 from explorer.search import IndexLockedError, IndexMissingError
+from explorer.web.background import every_while_alive
 
 if TYPE_CHECKING:
     from explorer.web.state import WebState
@@ -57,9 +57,8 @@ class CorpusFollower:
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=_follow_loop, args=(weakref.ref(self),),
-                                            daemon=True, name="pprnet-corpus-follow")
-            self._thread.start()
+            self._thread = every_while_alive(self, CHECK_SECONDS, _check_logged,
+                                             name="pprnet-corpus-follow")
 
     def check(self, *, full: bool = False) -> FollowReport | None:
         """Reload and apply the corpus when its stamp moved; None when nothing moved."""
@@ -119,14 +118,8 @@ def apply_corpus(st: WebState) -> FollowReport:
     return report
 
 
-def _follow_loop(ref: weakref.ref[CorpusFollower]) -> None:
-    while True:
-        time.sleep(CHECK_SECONDS)
-        follower = ref()
-        if follower is None:
-            return
-        try:
-            follower.check()
-        except Exception:  # noqa: BLE001 - the site keeps serving; try again next second
-            log.exception("following the corpus failed")
-        del follower
+def _check_logged(follower: CorpusFollower) -> None:
+    try:
+        follower.check()
+    except Exception:  # noqa: BLE001 - the site keeps serving; try again next second
+        log.exception("following the corpus failed")

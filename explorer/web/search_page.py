@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from explorer.search import SearchRequest, SearchResponse
 from explorer.web.charts import year_histogram
@@ -29,7 +30,7 @@ def request_from_args(args: MultiDict[str, str], *, per_page: int | None = None)
     # No sort given (the form's default option is empty): relevance for words, newest for
     # browsing, so a query typed on the browse page is never sorted by date by accident.
     sort = args.get("sort") or ("relevance" if q else "newest")
-    return SearchRequest(
+    return SearchRequest.from_raw(
         q=q,
         topics=[t for t in args.getlist("topic") if t.strip()],
         any_topic=args.get("any_topic", ""),

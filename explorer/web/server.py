@@ -138,7 +138,7 @@ def run_gunicorn(make_app: Callable[[], Any], options: dict[str, Any]) -> None:
     """Serve ``make_app()`` (called once in each worker) with gunicorn until stopped."""
     from gunicorn.app.base import BaseApplication
 
-    class Application(BaseApplication):  # type: ignore[misc]
+    class Application(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -10,7 +10,7 @@ the ``Vary: Cookie`` header), so the cookies and headers sent are Flask's own.
 from __future__ import annotations
 
 from flask import Flask
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Request, Response
 
 
@@ -20,8 +20,7 @@ class CookieSessions(SecureCookieSessionInterface):
             return self.session_class()
         return super().open_session(app, request)
 
-    def save_session(self, app: Flask, session: SecureCookieSession,  # type: ignore[override]
-                     response: Response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not session and not session.modified:
             if session.accessed:
                 response.vary.add("Cookie")

@@ -21,7 +21,6 @@ import contextlib
 import logging
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from explorer.corpus_version import bump
 from explorer.records import Summary, Taxonomy
 from explorer.search import IndexLockedError, IndexMissingError, SearchIndex
 from explorer.search.store import pointer_stamp
+from explorer.web.background import every_while_alive
 from explorer.web.corpus_follow import CorpusFollower
 from explorer.web.corpus_store import CorpusStore
 from explorer.web.healing import INDEX, MODEL, Healer, public_message
@@ -176,10 +176,8 @@ class WebState:
                 self._journal[summary.id] = (time.monotonic(), summary)
                 self._journal.move_to_end(summary.id)
                 if self._watcher is None:
-                    self._watcher = threading.Thread(
-                        target=_watch_rebuilds, args=(weakref.ref(self),), daemon=True,
-                        name="pprnet-rebuild-watch")
-                    self._watcher.start()
+                    self._watcher = every_while_alive(self, STAMP_SECONDS, _replay_after_rebuild,
+                                                      name="pprnet-rebuild-watch")
                 try:
                     self.index().add_or_replace(summary)
                 except IndexMissingError as exc:  # replayed from the journal once healed
@@ -197,17 +195,12 @@ class WebState:
             return SaveResult(status, summary, index_error)
 
 
-def _watch_rebuilds(ref: weakref.ref[WebState]) -> None:
-    """Replay the journal soon after a rebuild, request or not; ends with its WebState."""
-    while True:
-        time.sleep(STAMP_SECONDS)
-        st = ref()
-        if st is None:
-            return
-        if st._journal and pointer_stamp(st.index_dir) != st._journal_stamp:
-            with contextlib.suppress(IndexMissingError):
-                st.index()  # replays the journal
-        del st
+def _replay_after_rebuild(st: WebState) -> None:
+    """Replay the journal soon after a rebuild, request or not (every `STAMP_SECONDS`, in
+    a thread that ends with its WebState)."""
+    if st._journal and pointer_stamp(st.index_dir) != st._journal_stamp:
+        with contextlib.suppress(IndexMissingError):
+            st.index()  # replays the journal
 
 
 def state() -> WebState:

@@ -38,7 +38,7 @@ def summary_page(summary_id: str) -> str:
     st = state()
     summary = get_summary_or_404(summary_id)
     try:
-        # Analysing the summary's text for its similar ones was 60% of this page: kept per
+        # Analyzing the summary's text for its similar ones was 60% of this page: kept per
         # corpus version and index (a save or a rebuild makes it anew).
         similar = st.cached(("similar", summary.id, st.index_stamp()),
                             lambda: st.index().more_like_this(summary.id, limit=5))

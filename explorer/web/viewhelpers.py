@@ -12,6 +12,7 @@ import calendar
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, session, url_for
@@ -140,14 +141,21 @@ def _facet_pieces(field: str, name: str) -> tuple[str, str, str]:
     return head, middle, "</span></label></li>"
 
 
-def facet_items(field: str, values: Iterable[object]) -> Markup:
+class FacetEntry(Protocol):
+    """One value of a facet list as `facet_items` reads it (the search page's FacetValue)."""
+
+    name: str
+    count: int
+    selected: bool
+
+
+def facet_items(field: str, values: Iterable[FacetEntry]) -> Markup:
     """The ``<li>`` checkboxes of a facet list (values with name, count, selected), from
     pieces made once per name."""
     out = []
     for v in values:
-        head, middle, tail = _facet_pieces(field, v.name)  # type: ignore[attr-defined]
-        out.append(f'{head}{" checked" if v.selected else ""}'  # type: ignore[attr-defined]
-                   f"{middle}{int(v.count)}{tail}")  # type: ignore[attr-defined]
+        head, middle, tail = _facet_pieces(field, v.name)
+        out.append(f'{head}{" checked" if v.selected else ""}{middle}{int(v.count)}{tail}')
     return Markup("\n".join(out))
 
 
@@ -190,7 +198,7 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("\n".join(out))
 
 
-def cached_url_for(endpoint: str, **values: object) -> str:
+def cached_url_for(endpoint: str, **values: Any) -> str:
     """`url_for` for templates, each distinct link built once: a page has a dozen fixed
     links (header, footer, static files) and a summary page two dozen, and Werkzeug builds
     each from the URL map every time. A link depends only on its arguments and the script

@@ -8,11 +8,14 @@ scikit-learn estimator, which is why `persist` needs no code per classifier.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 FAR = 10.0  # decision value for a topic the training set never (or always) shows
 
@@ -68,3 +71,19 @@ def empty_result(x: sp.csr_matrix, labels: np.ndarray) -> tuple[list[int], Linea
     trainable, out = trainable_topics(labels)
     out.coef = np.zeros((labels.shape[1], x.shape[1]))
     return trainable, out
+
+
+def fit_each_topic(x: sp.csr_matrix, labels: np.ndarray, options: FitOptions,
+                   make: Callable[[], Any]) -> LinearTopics:
+    """One binary scikit-learn linear estimator per trainable topic (``make`` builds a
+    fresh one each time), its weights copied into the result. A solver that stops at its
+    iteration limit still gives usable weights, so its ConvergenceWarning is not shown."""
+    trainable, out = empty_result(x, labels)
+    for t in trainable:
+        estimator = make()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            estimator.fit(x, labels[:, t], sample_weight=options.sample_weight)
+        out.coef[t] = estimator.coef_[0]
+        out.intercept[t] = estimator.intercept_[0]
+    return out

@@ -1,0 +1,149 @@
+"""The index folder as searches and the editor's saves find it: the taxonomy saved with each
+build decides which filter names are known, damage found while saving is reported with the
+folder it is in, and a save waits for another writer that finishes in time."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from explorer.corpus import load_taxonomy
+from explorer.integrity import VERIFIED, CorruptError, write_manifest
+from explorer.records import Citation, Summary, Taxonomy
+from explorer.search import SearchIndex, SearchRequest, build_index
+from explorer.search.build import TAXONOMY_FILE
+from explorer.search.store import IndexCorruptError, current_dir
+
+TAXONOMY = load_taxonomy()
+
+OWN = Taxonomy(topics=["Alliance", "Mood"], research_types=["Trial", "Essay"],
+               aliases={"Rapport": "Alliance"}, type_aliases={"RCT": "Trial"})
+
+
+def make(sid: str, topics: list[str], rtype: str | None) -> Summary:
+    return Summary(id=sid, published="2020-01", title=f"Note {sid}", body="Words about care.",
+                   implications="Read on.", citation=Citation(), topics=topics,
+                   research_type=rtype)
+
+
+DOCS = [make("a-alliance", ["Alliance"], "Trial"), make("b-mood", ["Mood"], "Essay"),
+        make("c-empathy", ["Empathy"], None)]
+
+
+def found(idx: SearchIndex, **request: object) -> set[str]:
+    return {h.id for h in idx.search(SearchRequest(**request)).hits}  # type: ignore[arg-type]
+
+
+def _rewrite_manifest(folder: Path) -> None:
+    """As an index written before the file in question existed (or changed) would list it."""
+    write_manifest(folder, kind="search-index", format_version=1, fingerprint=None,
+                   unlisted_forbidden=("*.toc",))
+
+
+def test_filters_resolve_names_by_the_taxonomy_saved_with_the_index(tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    idx = SearchIndex.open(tmp_path / "ix")
+    res = idx.search(SearchRequest(topics=["rapport"], types=["rct"]))
+    assert {h.id for h in res.hits} == {"a-alliance"}
+    assert (res.topics, res.types) == (["Alliance"], ["Trial"])
+    assert found(idx, types=["Essay"]) == {"b-mood"}
+    assert idx.resolve_topic("Rapport") == "Alliance"
+    assert idx.resolve_type("rct") == "Trial"
+    assert idx.resolve_topic("Depression") is None  # a bundled topic this index does not have
+    assert idx.resolve_type("Meta-analysis") is None
+
+
+def test_a_rebuild_with_another_taxonomy_is_followed(tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    idx = SearchIndex.open(tmp_path / "ix")
+    assert idx.resolve_topic("Rapport") == "Alliance"
+    renamed = Taxonomy(topics=["Working alliance", "Mood"], research_types=["Trial"],
+                       aliases={"Bond": "Working alliance"})
+    build_index([make("a-alliance", ["Working alliance"], "Trial")], tmp_path / "ix",
+                taxonomy=renamed)
+    assert found(idx, topics=["bond"]) == {"a-alliance"}
+    assert idx.resolve_topic("Rapport") is None
+
+
+def test_an_index_without_a_saved_taxonomy_is_damage_not_the_bundled_one(
+        tmp_path: Path) -> None:
+    # search/ takes the taxonomy it was built with; guessing the bundled one instead could
+    # silently file summaries under other topic names
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    live = current_dir(tmp_path / "ix")
+    (live / TAXONOMY_FILE).unlink()
+    _rewrite_manifest(live)
+    idx = SearchIndex.open(tmp_path / "ix")
+    with pytest.raises(IndexCorruptError) as caught:
+        idx.search(SearchRequest(q="care"))
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 f"({TAXONOMY_FILE}: FileNotFoundError): run `pprnet build` "
+                                 "to rebuild it")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("{not json", "JSONDecodeError"),
+    ('{"topics": ["A"]}', "KeyError"),  # no research types
+    ('{"topics": 5, "research_types": []}', "TypeError"),
+])
+def test_an_unreadable_saved_taxonomy_is_damage_not_the_bundled_one(tmp_path: Path, text: str,
+                                                                     kind: str) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    live = current_dir(tmp_path / "ix")
+    (live / TAXONOMY_FILE).write_text(text, encoding="utf-8")
+    _rewrite_manifest(live)  # listed as it is: only its content is wrong
+    idx = SearchIndex(tmp_path / "ix")
+    with pytest.raises(IndexCorruptError) as caught:
+        idx.search(SearchRequest(q="care"))
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 f"({TAXONOMY_FILE}: {kind}): run `pprnet build` to rebuild it")
+
+
+def test_a_save_into_an_index_with_a_missing_table_of_contents_is_refused(
+        tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    idx = SearchIndex.open(tmp_path / "ix")
+    for toc in current_dir(tmp_path / "ix").glob("*.toc"):
+        toc.unlink()
+    with pytest.raises(IndexCorruptError) as caught:
+        idx.add_or_replace(make("d-new", [], None))
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 "(EmptyIndexError): run `pprnet build` to rebuild it")
+
+
+def test_a_save_into_a_folder_found_damaged_names_the_damage_and_folder(
+        tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    idx = SearchIndex.open(tmp_path / "ix")
+    live = current_dir(tmp_path / "ix")
+    segment = next(live.glob("*.seg"))
+    data = bytearray(segment.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size: only the hash tells
+    segment.write_bytes(bytes(data))
+    stamp = (live / "MANIFEST.json").stat().st_mtime_ns + 10**9
+    os.utime(live / "MANIFEST.json", ns=(stamp, stamp))  # as if another process checks it
+    with pytest.raises(CorruptError) as found_damage:
+        VERIFIED.check(live, background=False)
+    with pytest.raises(IndexCorruptError) as caught:
+        idx.add_or_replace(make("d-new", [], None))
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 f"({found_damage.value}; in {live.name}): run `pprnet build` "
+                                 "to rebuild it")
+
+
+def test_a_save_waits_for_another_writer_that_finishes_in_time(tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    idx = SearchIndex.open(tmp_path / "ix", lock_timeout=10)
+    other = whoosh_index.open_dir(str(current_dir(tmp_path / "ix"))).writer()
+    # the other writer holds the lock past Whoosh's own one-second wait, then gives up
+    releaser = threading.Timer(1.5, other.cancel)
+    releaser.start()
+    try:
+        idx.add_or_replace(make("d-new", [], None))
+    finally:
+        releaser.join()
+    assert "d-new" in found(idx, q="care")
