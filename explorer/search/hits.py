@@ -63,7 +63,7 @@ def build_hits(searcher: Any, snap: Snapshot, ev: Evaluator,
 def _held_terms(snap: Snapshot, docnums: list[int], terms: dict[str, frozenset[str]]
                 ) -> dict[str, list[list[str]]]:
     """Per field, per page document: the highlight terms its postings hold, the only
-    ones its text can show (the index and the highlighter analyse words alike). Most
+    ones its text can show (the index and the highlighter analyze words alike). Most
     query terms, synonyms and word-family members are missing from most documents, and
     looking for them in the text costs far more than in the postings, which the query
     has just read."""
