@@ -273,6 +273,18 @@ def test_unknown_filter_names_give_notices(idx: SearchIndex) -> None:
     assert any("Horoscope" in n for n in res.notices)
 
 
+def test_unknown_filter_notices_name_the_kind_and_offer_a_close_name(idx: SearchIndex) -> None:
+    res = search(idx, topics=["Astrology", "alliances", "cbt", "CBT"],
+                 types=["Horoscope", "RCTs"])
+    assert res.notices == [
+        "Unknown topic 'Astrology' was ignored.",
+        f"Unknown topic 'alliances' was ignored (did you mean {ALLIANCE!r}?).",
+        "Unknown research type 'Horoscope' was ignored.",
+        f"Unknown research type 'RCTs' was ignored (did you mean {RCT!r}?).",
+    ]
+    assert res.topics == [CBT]  # a known name typed twice filters once
+
+
 def test_type_filter_is_any_of(idx: SearchIndex) -> None:
     res = search(idx, types=[RCT, META])
     assert ids(res) == {s.id for s in SUMMARIES if s.research_type in (RCT, META)}
