@@ -199,3 +199,16 @@ def test_a_writer_that_takes_the_lock_after_a_commit_is_left_the_manifest(
     idx.add_or_replace(make("e-later", [], None))  # the next commit lists every new file
     assert found(SearchIndex.open(tmp_path / "ix"), q="care") == {
         "a-alliance", "b-mood", "c-empathy", "d-new", "e-later"}
+
+
+def test_the_saved_taxonomy_is_read_once_per_index_folder(tmp_path: Path) -> None:
+    # a built folder never changes its taxonomy, so a save (a new generation of the same
+    # folder) does not read it again
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    idx = SearchIndex.open(tmp_path / "ix")
+    assert found(idx, topics=["rapport"]) == {"a-alliance"}
+    saved = current_dir(tmp_path / "ix") / TAXONOMY_FILE
+    saved.write_text("x" * saved.stat().st_size, encoding="utf-8")  # unreadable, same size
+    idx.add_or_replace(make("d-alliance", ["Alliance"], None))
+    assert found(idx, topics=["rapport"]) == {"a-alliance", "d-alliance"}
+    assert idx.resolve_type("rct") == "Trial"
