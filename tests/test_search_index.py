@@ -721,8 +721,13 @@ def test_internal_failure_becomes_a_notice(idx: SearchIndex, monkeypatch: pytest
 
     monkeypatch.setattr(index_module, "page_order", broken)
     with caplog.at_level(logging.WARNING, logger="explorer.search.index"):
-        res = idx.search(SearchRequest(q="alliance rupture", notices=["kept"], page=3))
+        res = idx.search(SearchRequest(q="alliance rupture", notices=["kept"], page=3,
+                                       sort="oldest", per_page=7))
     assert res.total == 0 and res.hits == [] and res.pages == 0 and res.page == 3
+    assert (res.sort, res.per_page) == ("oldest", 7)  # the page keeps what was asked
+    assert {name: res.facets.get(name) for name in ("topics", "research_type", "year")} == {
+        "topics": {}, "research_type": {}, "year": {}}
+    assert res.facets.get("source", {}) == {}
     assert res.notices == ["kept", "the search failed (ZeroDivisionError); try different words"]
     assert res.query == "alliance rupture"
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
