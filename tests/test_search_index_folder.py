@@ -212,3 +212,24 @@ def test_the_saved_taxonomy_is_read_once_per_index_folder(tmp_path: Path) -> Non
     idx.add_or_replace(make("d-alliance", ["Alliance"], None))
     assert found(idx, topics=["rapport"]) == {"a-alliance", "d-alliance"}
     assert idx.resolve_type("rct") == "Trial"
+
+
+def test_saves_wait_ten_seconds_for_another_writer_unless_told(tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    assert SearchIndex(tmp_path / "ix").lock_timeout == 10.0
+    assert SearchIndex.open(tmp_path / "ix").lock_timeout == 10.0
+    assert SearchIndex.open(tmp_path / "ix", lock_timeout=2.5).lock_timeout == 2.5
+
+
+def test_opening_a_folder_whose_listed_file_changed_names_the_damage_and_folder(
+        tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    live = current_dir(tmp_path / "ix")
+    size = (live / TAXONOMY_FILE).stat().st_size
+    with (live / TAXONOMY_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(" ")
+    with pytest.raises(IndexCorruptError) as caught:
+        SearchIndex.open(tmp_path / "ix")
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 f"({TAXONOMY_FILE} has {size + 1} bytes, the build wrote "
+                                 f"{size}; in {live.name}): run `pprnet build` to rebuild it")
