@@ -273,6 +273,15 @@ def test_unknown_filter_names_give_notices(idx: SearchIndex) -> None:
     assert any("Horoscope" in n for n in res.notices)
 
 
+def test_a_query_without_words_browses_with_a_notice(idx: SearchIndex) -> None:
+    res = search(idx, "the of and")
+    assert res.total == len(SUMMARIES) and res.sort == "newest"
+    assert res.notices == ["The query 'the of and' has no words to search for, so all "
+                           "summaries are shown, newest first."]
+    assert search(idx, "alliance").notices == []
+    assert search(idx, "").notices == []  # nothing typed: browsing needs no explaining
+
+
 def test_no_request_browses_everything(idx: SearchIndex) -> None:
     for res in (idx.search(), idx.search(None)):
         assert res.total == len(SUMMARIES) and res.sort == "newest" and res.page == 1
