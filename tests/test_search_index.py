@@ -316,6 +316,21 @@ def test_date_filters(idx: SearchIndex, date_from: str | None, date_to: str | No
     assert ids(search(idx, date_from=date_from, date_to=date_to)) == expected
 
 
+@pytest.mark.parametrize(
+    ("study_from", "study_to", "date_from"),
+    [("2018", None, None), (None, "2015", None), ("2018", "2019", None), ("2019", "2019", None),
+     ("2016", None, "2019")],
+)
+def test_study_year_filters(idx: SearchIndex, study_from: str | None, study_to: str | None,
+                            date_from: str | None) -> None:
+    # the year of the cited article, not the month of the post; both filters must hold
+    lo, hi = int(study_from or 0), int(study_to or 9999)
+    expected = {s.id for s in SUMMARIES if lo <= int(s.citation.year) <= hi
+                and (date_from is None or s.published >= f"{date_from}-01")}
+    res = search(idx, study_from=study_from, study_to=study_to, date_from=date_from)
+    assert ids(res) == expected and res.total == len(expected)
+
+
 def test_bad_dates_are_ignored_with_a_notice(idx: SearchIndex) -> None:
     res = search(idx, date_from="yesterday")
     assert res.total == len(SUMMARIES)
