@@ -515,7 +515,7 @@ def test_spelling_corrections_with_and_without_a_whole_word_vocabulary(
     """An index from before the exact-word field has no whole-word vocabulary: corrections
     then check candidates by their stems, and must come out the same."""
     if not surface:
-        from explorer.search.engine import Snapshot
+        from explorer.search.snapshot import Snapshot
 
         monkeypatch.setattr(Snapshot, "surface_vocabulary", lambda self: frozenset())
     res = search(idx, "allaince")
