@@ -331,6 +331,19 @@ def test_study_year_filters(idx: SearchIndex, study_from: str | None, study_to: 
     assert ids(res) == expected and res.total == len(expected)
 
 
+def test_source_counts_follow_the_query_and_the_other_filters(idx: SearchIndex) -> None:
+    # every summary here is a blog post: the count is the number of results the other
+    # filters leave, whatever the query matches outside them
+    def posts(**kw: object) -> dict[str, int]:
+        res = search(idx, **kw)  # type: ignore[arg-type]
+        return {"blog-post": res.total} if res.total else {}
+
+    for kw in ({"text": "alliance"}, {"text": "alliance", "date_from": "2019-05"},
+               {"text": "therapy", "types": [RCT]}, {"text": "therapy", "topics": [ALLIANCE]},
+               {"text": "zzzunfound"}):
+        assert search(idx, **kw).facets["source"] == posts(**kw), kw  # type: ignore[arg-type]
+
+
 def test_bad_dates_are_ignored_with_a_notice(idx: SearchIndex) -> None:
     res = search(idx, date_from="yesterday")
     assert res.total == len(SUMMARIES)
