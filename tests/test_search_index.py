@@ -513,6 +513,23 @@ def test_typo_that_finds_nothing_searches_the_correction(idx: SearchIndex) -> No
     assert search(idx, "alliance").corrected_from is None
 
 
+def test_a_search_asked_not_to_correct_answers_the_typo_as_typed(idx: SearchIndex) -> None:
+    res = search(idx, "allaince", correct=False)
+    assert (res.total, res.corrected_from, res.did_you_mean, res.query) == (
+        0, None, None, "allaince")
+
+
+def test_a_corrected_search_keeps_the_notices_of_the_request(idx: SearchIndex) -> None:
+    res = search(idx, "allaince", notices=["kept"])
+    assert res.corrected_from == "allaince" and res.notices == ["kept"]
+
+
+def test_an_unknown_source_is_a_notice(idx: SearchIndex) -> None:
+    res = search(idx, sources=["nowhere"])
+    assert res.total == len(SUMMARIES)
+    assert res.notices == ["Unknown source 'nowhere' was ignored."]
+
+
 def test_did_you_mean_when_few_results_and_a_correction_finds_many_more(
         idx: SearchIndex) -> None:
     # "theraphy" is one edit from "therapy" (most summaries) and also names one summary
