@@ -851,3 +851,27 @@ def test_a_field_group_searches_only_that_field(idx: SearchIndex,
     assert ids(idx.search(SearchRequest(q='author:"cuijpers', per_page=100))) == {
         s.id for s in summaries if any(a.lower().startswith("cuijpers")
                                        for a in s.citation.authors)}
+
+
+@pytest.mark.parametrize(("rare", "common", "offered"), [
+    # the correction "therapy" finds the common summaries and the rare ones too
+    (1, 2, True),  # one result; the correction finds three: 3 x 1 and 1 + 2, just enough
+    (1, 1, False),  # finds two: not enough more to be worth offering
+    (3, 6, True),  # three results (the most that still gets an offer); nine = 3 x 3
+])
+def test_did_you_mean_is_offered_when_the_correction_finds_enough_more(
+        tmp_path: Path, rare: int, common: int, offered: bool) -> None:
+    docs = [make(f"2020-01-rare-{n}", "2020-01", f"Note {n}", "Weekly theraphy sessions.")
+            for n in range(rare)]
+    docs += [make(f"2020-02-common-{n}", "2020-02", f"Paper {n}", "Weekly therapy sessions.")
+             for n in range(common)]
+    build_index(docs, tmp_path / "ix", taxonomy=TAXONOMY)
+    res = search(SearchIndex.open(tmp_path / "ix"), "theraphy")
+    assert res.total == rare and res.corrected_from is None  # results stay as typed
+    assert res.did_you_mean == ("therapy" if offered else None)
+
+
+def test_a_correction_that_finds_nothing_under_the_filters_is_not_offered(
+        idx: SearchIndex) -> None:
+    res = search(idx, "allaince", date_from="2024")  # nothing posted since 2023
+    assert (res.total, res.corrected_from, res.did_you_mean) == (0, None, None)
