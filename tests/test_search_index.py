@@ -282,6 +282,12 @@ def test_a_query_without_words_browses_with_a_notice(idx: SearchIndex) -> None:
     assert search(idx, "").notices == []  # nothing typed: browsing needs no explaining
 
 
+def test_a_page_past_the_last_is_a_notice(idx: SearchIndex) -> None:
+    assert search(idx, per_page=5, page=4).notices == ["Page 4 is past the last page (3)."]
+    assert search(idx, per_page=5, page=3).notices == []  # the last page itself
+    assert search(idx, "zzzunfound", page=2).notices == []  # no results: no pages to pass
+
+
 def test_no_request_browses_everything(idx: SearchIndex) -> None:
     for res in (idx.search(), idx.search(None)):
         assert res.total == len(SUMMARIES) and res.sort == "newest" and res.page == 1
