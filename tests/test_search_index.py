@@ -881,3 +881,10 @@ def test_a_correction_that_finds_nothing_under_the_filters_is_not_offered(
         idx: SearchIndex) -> None:
     res = search(idx, "allaince", date_from="2024")  # nothing posted since 2023
     assert (res.total, res.corrected_from, res.did_you_mean) == (0, None, None)
+
+
+def test_the_answer_repeats_the_filters_it_applied(idx: SearchIndex) -> None:
+    res = search(idx, topics=[ALLIANCE, DEPRESSION], any_topic=True, date_from="2015",
+                 date_to="2023-06", study_from="2014", study_to="2022", per_page=4)
+    assert (res.any_topic, res.date_from, res.date_to, res.study_from, res.study_to,
+            res.per_page) == (True, "2015", "2023-06", "2014", "2022", 4)
