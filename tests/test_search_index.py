@@ -273,6 +273,38 @@ def test_unknown_filter_names_give_notices(idx: SearchIndex) -> None:
     assert any("Horoscope" in n for n in res.notices)
 
 
+def test_a_query_without_words_browses_with_a_notice(idx: SearchIndex) -> None:
+    res = search(idx, "the of and")
+    assert res.total == len(SUMMARIES) and res.sort == "newest"
+    assert res.notices == ["The query 'the of and' has no words to search for, so all "
+                           "summaries are shown, newest first."]
+    assert search(idx, "alliance").notices == []
+    assert search(idx, "").notices == []  # nothing typed: browsing needs no explaining
+
+
+def test_a_page_past_the_last_is_a_notice(idx: SearchIndex) -> None:
+    assert search(idx, per_page=5, page=4).notices == ["Page 4 is past the last page (3)."]
+    assert search(idx, per_page=5, page=3).notices == []  # the last page itself
+    assert search(idx, "zzzunfound", page=2).notices == []  # no results: no pages to pass
+
+
+def test_no_request_browses_everything(idx: SearchIndex) -> None:
+    for res in (idx.search(), idx.search(None)):
+        assert res.total == len(SUMMARIES) and res.sort == "newest" and res.page == 1
+
+
+def test_unknown_filter_notices_name_the_kind_and_offer_a_close_name(idx: SearchIndex) -> None:
+    res = search(idx, topics=["Astrology", "alliances", "cbt", "CBT"],
+                 types=["Horoscope", "RCTs"])
+    assert res.notices == [
+        "Unknown topic 'Astrology' was ignored.",
+        f"Unknown topic 'alliances' was ignored (did you mean {ALLIANCE!r}?).",
+        "Unknown research type 'Horoscope' was ignored.",
+        f"Unknown research type 'RCTs' was ignored (did you mean {RCT!r}?).",
+    ]
+    assert res.topics == [CBT]  # a known name typed twice filters once
+
+
 def test_type_filter_is_any_of(idx: SearchIndex) -> None:
     res = search(idx, types=[RCT, META])
     assert ids(res) == {s.id for s in SUMMARIES if s.research_type in (RCT, META)}
@@ -288,6 +320,34 @@ def test_date_filters(idx: SearchIndex, date_from: str | None, date_to: str | No
     hi = (date_to or "9999") + ("" if date_to and len(date_to) == 7 else "-12")
     expected = {s.id for s in SUMMARIES if lo <= s.published <= hi}
     assert ids(search(idx, date_from=date_from, date_to=date_to)) == expected
+
+
+@pytest.mark.parametrize(
+    ("study_from", "study_to", "date_from"),
+    [("2018", None, None), (None, "2015", None), ("2018", "2019", None), ("2019", "2019", None),
+     ("2016", None, "2019")],
+)
+def test_study_year_filters(idx: SearchIndex, study_from: str | None, study_to: str | None,
+                            date_from: str | None) -> None:
+    # the year of the cited article, not the month of the post; both filters must hold
+    lo, hi = int(study_from or 0), int(study_to or 9999)
+    expected = {s.id for s in SUMMARIES if lo <= int(s.citation.year) <= hi
+                and (date_from is None or s.published >= f"{date_from}-01")}
+    res = search(idx, study_from=study_from, study_to=study_to, date_from=date_from)
+    assert ids(res) == expected and res.total == len(expected)
+
+
+def test_source_counts_follow_the_query_and_the_other_filters(idx: SearchIndex) -> None:
+    # every summary here is a blog post: the count is the number of results the other
+    # filters leave, whatever the query matches outside them
+    def posts(**kw: object) -> dict[str, int]:
+        res = search(idx, **kw)  # type: ignore[arg-type]
+        return {"blog-post": res.total} if res.total else {}
+
+    for kw in ({"text": "alliance"}, {"text": "alliance", "date_from": "2019-05"},
+               {"text": "therapy", "types": [RCT]}, {"text": "therapy", "topics": [ALLIANCE]},
+               {"text": "zzzunfound"}):
+        assert search(idx, **kw).facets["source"] == posts(**kw), kw  # type: ignore[arg-type]
 
 
 def test_bad_dates_are_ignored_with_a_notice(idx: SearchIndex) -> None:
@@ -457,6 +517,23 @@ def test_typo_that_finds_nothing_searches_the_correction(idx: SearchIndex) -> No
     res = search(idx, "therapist empaty")
     assert res.corrected_from == "therapist empaty" and res.query == "therapist empathy"
     assert search(idx, "alliance").corrected_from is None
+
+
+def test_a_search_asked_not_to_correct_answers_the_typo_as_typed(idx: SearchIndex) -> None:
+    res = search(idx, "allaince", correct=False)
+    assert (res.total, res.corrected_from, res.did_you_mean, res.query) == (
+        0, None, None, "allaince")
+
+
+def test_a_corrected_search_keeps_the_notices_of_the_request(idx: SearchIndex) -> None:
+    res = search(idx, "allaince", notices=["kept"])
+    assert res.corrected_from == "allaince" and res.notices == ["kept"]
+
+
+def test_an_unknown_source_is_a_notice(idx: SearchIndex) -> None:
+    res = search(idx, sources=["nowhere"])
+    assert res.total == len(SUMMARIES)
+    assert res.notices == ["Unknown source 'nowhere' was ignored."]
 
 
 def test_did_you_mean_when_few_results_and_a_correction_finds_many_more(
@@ -704,13 +781,18 @@ def test_internal_failure_becomes_a_notice(idx: SearchIndex, monkeypatch: pytest
 
     monkeypatch.setattr(index_module, "page_order", broken)
     with caplog.at_level(logging.WARNING, logger="explorer.search.index"):
-        res = idx.search(SearchRequest(q="alliance rupture", notices=["kept"]))
-    assert res.total == 0 and res.hits == [] and res.pages == 0
+        res = idx.search(SearchRequest(q="alliance rupture", notices=["kept"], page=3,
+                                       sort="oldest", per_page=7))
+    assert res.total == 0 and res.hits == [] and res.pages == 0 and res.page == 3
+    assert (res.sort, res.per_page) == ("oldest", 7)  # the page keeps what was asked
+    assert {name: res.facets.get(name) for name in ("topics", "research_type", "year")} == {
+        "topics": {}, "research_type": {}, "year": {}}
+    assert res.facets.get("source", {}) == {}
     assert res.notices == ["kept", "the search failed (ZeroDivisionError); try different words"]
     assert res.query == "alliance rupture"
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1 and "'alliance rupture'" in warnings[0].getMessage()
-    assert "ZeroDivisionError" in warnings[0].getMessage()
+    assert [w.getMessage() for w in warnings] == [
+        "the search failed (ZeroDivisionError: bug) for query 'alliance rupture'"]
 
 
 def test_internal_failure_is_raised_in_strict_mode(idx: SearchIndex,
@@ -775,3 +857,34 @@ def test_a_field_group_searches_only_that_field(idx: SearchIndex,
     assert ids(idx.search(SearchRequest(q='author:"cuijpers', per_page=100))) == {
         s.id for s in summaries if any(a.lower().startswith("cuijpers")
                                        for a in s.citation.authors)}
+
+
+@pytest.mark.parametrize(("rare", "common", "offered"), [
+    # the correction "therapy" finds the common summaries and the rare ones too
+    (1, 2, True),  # one result; the correction finds three: 3 x 1 and 1 + 2, just enough
+    (1, 1, False),  # finds two: not enough more to be worth offering
+    (3, 6, True),  # three results (the most that still gets an offer); nine = 3 x 3
+])
+def test_did_you_mean_is_offered_when_the_correction_finds_enough_more(
+        tmp_path: Path, rare: int, common: int, offered: bool) -> None:
+    docs = [make(f"2020-01-rare-{n}", "2020-01", f"Note {n}", "Weekly theraphy sessions.")
+            for n in range(rare)]
+    docs += [make(f"2020-02-common-{n}", "2020-02", f"Paper {n}", "Weekly therapy sessions.")
+             for n in range(common)]
+    build_index(docs, tmp_path / "ix", taxonomy=TAXONOMY)
+    res = search(SearchIndex.open(tmp_path / "ix"), "theraphy")
+    assert res.total == rare and res.corrected_from is None  # results stay as typed
+    assert res.did_you_mean == ("therapy" if offered else None)
+
+
+def test_a_correction_that_finds_nothing_under_the_filters_is_not_offered(
+        idx: SearchIndex) -> None:
+    res = search(idx, "allaince", date_from="2024")  # nothing posted since 2023
+    assert (res.total, res.corrected_from, res.did_you_mean) == (0, None, None)
+
+
+def test_the_answer_repeats_the_filters_it_applied(idx: SearchIndex) -> None:
+    res = search(idx, topics=[ALLIANCE, DEPRESSION], any_topic=True, date_from="2015",
+                 date_to="2023-06", study_from="2014", study_to="2022", per_page=4)
+    assert (res.any_topic, res.date_from, res.date_to, res.study_from, res.study_to,
+            res.per_page) == (True, "2015", "2023-06", "2014", "2022", 4)

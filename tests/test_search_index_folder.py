@@ -1,9 +1,11 @@
 """The index folder as searches and the editor's saves find it: the taxonomy saved with each
 build decides which filter names are known, damage found while saving is reported with the
-folder it is in, and a save waits for another writer that finishes in time."""
+folder it is in, a save waits for another writer that finishes in time, and a save leaves
+the manifest to a writer that takes the lock between its commit and the manifest update."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -12,9 +14,10 @@ import pytest
 from whoosh import index as whoosh_index
 
 from explorer.corpus import load_taxonomy
-from explorer.integrity import VERIFIED, CorruptError, write_manifest
+from explorer.integrity import VERIFIED, CorruptError, read_manifest, write_manifest
 from explorer.records import Citation, Summary, Taxonomy
 from explorer.search import SearchIndex, SearchRequest, build_index
+from explorer.search import index as index_module
 from explorer.search.build import TAXONOMY_FILE
 from explorer.search.store import IndexCorruptError, current_dir
 
@@ -147,3 +150,86 @@ def test_a_save_waits_for_another_writer_that_finishes_in_time(tmp_path: Path) -
     finally:
         releaser.join()
     assert "d-new" in found(idx, q="care")
+
+
+def test_a_save_that_finds_a_listed_file_changed_names_the_damage_and_folder(
+        tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    idx = SearchIndex.open(tmp_path / "ix")
+    live = current_dir(tmp_path / "ix")
+    with (live / TAXONOMY_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(" ")  # a file no commit rewrites, now a byte longer
+    with pytest.raises(IndexCorruptError) as caught:
+        idx.add_or_replace(make("d-new", [], None))
+    size = (live / TAXONOMY_FILE).stat().st_size
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 f"({TAXONOMY_FILE} has {size} bytes, the build wrote "
+                                 f"{size - 1}; in {live.name}): run `pprnet build` to rebuild it")
+
+
+def test_a_writer_that_takes_the_lock_after_a_commit_is_left_the_manifest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    live = current_dir(tmp_path / "ix")
+    idx = SearchIndex.open(tmp_path / "ix", lock_timeout=0.2)
+    before = read_manifest(live).files
+    real_try_for = index_module.try_for
+    releasers: list[threading.Timer] = []
+
+    def another_writer_slips_in(*args: object, **kwargs: object) -> object:
+        # between this save's commit and its manifest update, another writer takes the lock
+        # and keeps it past this save's lock timeout (0.2 s) for 0.6 s
+        other = whoosh_index.open_dir(str(live)).writer()
+        releasers.append(threading.Timer(0.6, other.cancel))
+        releasers[-1].start()
+        return real_try_for(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "try_for", another_writer_slips_in)
+    with caplog.at_level(logging.WARNING, logger="explorer.search.index"):
+        idx.add_or_replace(make("d-new", [], None))  # the save itself is done
+    for releaser in releasers:
+        releaser.join()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"manifest of {live} not refreshed: the index is locked by another writer, whose "
+        "commit refreshes it"]
+    assert read_manifest(live).files == before  # not touched while the other held the lock
+    assert "d-new" in found(idx, q="care")
+    monkeypatch.undo()
+    idx.add_or_replace(make("e-later", [], None))  # the next commit lists every new file
+    assert found(SearchIndex.open(tmp_path / "ix"), q="care") == {
+        "a-alliance", "b-mood", "c-empathy", "d-new", "e-later"}
+
+
+def test_the_saved_taxonomy_is_read_once_per_index_folder(tmp_path: Path) -> None:
+    # a built folder never changes its taxonomy, so a save (a new generation of the same
+    # folder) does not read it again
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    idx = SearchIndex.open(tmp_path / "ix")
+    assert found(idx, topics=["rapport"]) == {"a-alliance"}
+    saved = current_dir(tmp_path / "ix") / TAXONOMY_FILE
+    saved.write_text("x" * saved.stat().st_size, encoding="utf-8")  # unreadable, same size
+    idx.add_or_replace(make("d-alliance", ["Alliance"], None))
+    assert found(idx, topics=["rapport"]) == {"a-alliance", "d-alliance"}
+    assert idx.resolve_type("rct") == "Trial"
+
+
+def test_saves_wait_ten_seconds_for_another_writer_unless_told(tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    assert SearchIndex(tmp_path / "ix").lock_timeout == 10.0
+    assert SearchIndex.open(tmp_path / "ix").lock_timeout == 10.0
+    assert SearchIndex.open(tmp_path / "ix", lock_timeout=2.5).lock_timeout == 2.5
+
+
+def test_opening_a_folder_whose_listed_file_changed_names_the_damage_and_folder(
+        tmp_path: Path) -> None:
+    build_index(DOCS, tmp_path / "ix", taxonomy=TAXONOMY)
+    live = current_dir(tmp_path / "ix")
+    size = (live / TAXONOMY_FILE).stat().st_size
+    with (live / TAXONOMY_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(" ")
+    with pytest.raises(IndexCorruptError) as caught:
+        SearchIndex.open(tmp_path / "ix")
+    assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
+                                 f"({TAXONOMY_FILE} has {size + 1} bytes, the build wrote "
+                                 f"{size}; in {live.name}): run `pprnet build` to rebuild it")

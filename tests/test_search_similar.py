@@ -59,6 +59,10 @@ CORPUS = [
     make("rank-b-one", MORE[0], published="2015-02"),
     # a crowd of 55 sharing one word: the list stops at 50
     *[make(f"crowd-{n:02d}", WORDS[54]) for n in range(55)],
+    # a word of the body links to a summary that has it only in its title
+    make("titled", MORE[54]),
+    make("titled-body", MORE[54]),
+    make("titled-title", MORE[55], title=f"On {MORE[54]}"),
 ]
 LONE_SUMMARY = make("lone", " ".join(w + " " + w + " " + w for w in COUNT) + " "
                     + WORDS[55])
@@ -97,6 +101,11 @@ def test_title_and_implications_link_to_any_field_of_the_others(idx: SearchIndex
                           "fields-implications-word"}
 
 
+def test_a_distinctive_word_finds_summaries_that_have_it_only_in_their_title(
+        idx: SearchIndex) -> None:
+    assert set(similar(idx, "titled")) == {"titled-body", "titled-title"}
+
+
 def test_the_most_similar_come_first(idx: SearchIndex) -> None:
     hits = idx.more_like_this("rank")
     assert [h.id for h in hits] == ["rank-z-many", "rank-b-one", "rank-a-one"]  # ties: newest
@@ -109,7 +118,7 @@ def test_the_list_is_as_long_as_asked_between_one_and_fifty(idx: SearchIndex) ->
     assert len(similar(idx, "crowd-00", limit=-4)) == 1
     assert len(similar(idx, "crowd-00", limit=50)) == 50
     assert len(similar(idx, "crowd-00", limit=1000)) == 50
-    assert len(similar(idx, "crowd-00")) == 5  # the default
+    assert len(idx.more_like_this("crowd-00")) == 5  # the default
 
 
 def test_equally_similar_summaries_come_in_a_stable_order(idx: SearchIndex) -> None:
@@ -135,3 +144,25 @@ def test_a_summary_sharing_only_words_every_summary_uses_has_no_similar_ones(
     docs = [make(f"plain-{n}", f"{shared} {WORDS[n]}", implications=shared) for n in range(4)]
     build_index(docs, tmp_path / "ix", taxonomy=TAXONOMY)
     assert similar(SearchIndex.open(tmp_path / "ix"), "plain-0") == []
+
+
+def _weighing(n_common: int) -> list[Summary]:
+    """A summary using 25 words twice, each also in `n_common` others, and one word once,
+    shared with one other summary; padded to 30 summaries."""
+    twice, once = MORE[3:28], MORE[28]
+    docs = [make("source", " ".join(w + " " + w for w in twice) + " " + once),
+            make("once-friend", once),
+            *[make(f"twice-friend-{n}", " ".join(twice)) for n in range(n_common)]]
+    return docs + [make(f"pad-{n}", MORE[29 + n]) for n in range(30 - len(docs))]
+
+
+@pytest.mark.parametrize(("n_common", "once_wins"), [(4, False), (6, True)])
+def test_a_word_used_once_beats_words_used_twice_only_when_rare_enough(
+        tmp_path: Path, n_common: int, once_wins: bool) -> None:
+    # weight = (1 + ln uses) * ln(30 / summaries with the word): the word used once is in 2,
+    # so it weighs ln 15 = 2.71; a word used twice weighs 1.69 * ln(30 / 5) = 3.03 when in 5
+    # summaries (it fills the 25 places), 1.69 * ln(30 / 7) = 2.46 when in 7 (it gives one up)
+    build_index(_weighing(n_common), tmp_path / "ix", taxonomy=TAXONOMY)
+    found = similar(SearchIndex.open(tmp_path / "ix"), "source", limit=50)
+    assert set(found) - {"once-friend"} == {f"twice-friend-{n}" for n in range(n_common)}
+    assert ("once-friend" in found) is once_wins
