@@ -233,3 +233,17 @@ def test_opening_a_folder_whose_listed_file_changed_names_the_damage_and_folder(
     assert str(caught.value) == (f"the search index in {tmp_path / 'ix'} is damaged "
                                  f"({TAXONOMY_FILE} has {size + 1} bytes, the build wrote "
                                  f"{size}; in {live.name}): run `pprnet build` to rebuild it")
+
+
+def test_the_taxonomy_is_known_before_any_search_and_on_any_thread(tmp_path: Path) -> None:
+    # `pprnet search --topic` asks for the taxonomy before searching; a web worker thread
+    # may ask before it has opened a searcher of its own
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    idx = SearchIndex(tmp_path / "ix")
+    assert idx.taxonomy().topics == ["Alliance", "Mood"]
+    seen: list[list[str]] = []
+    fresh = SearchIndex(tmp_path / "ix")
+    worker = threading.Thread(target=lambda: seen.append(fresh.taxonomy().topics))
+    worker.start()
+    worker.join()
+    assert seen == [["Alliance", "Mood"]]

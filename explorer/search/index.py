@@ -159,7 +159,10 @@ class SearchIndex:
         return local.searcher
 
     def taxonomy(self) -> Taxonomy:
-        name = self._local.dir_name
+        """The taxonomy the live index was built with (read from its folder, once per
+        folder). A thread that has not searched yet has no folder of its own: the live
+        one is asked for by name."""
+        name = self._local.dir_name or current_dir(self.index_dir).name
         if self._taxonomy is None or name != self._taxonomy_dir:
             try:
                 data = json.loads((self.index_dir / str(name) / TAXONOMY_FILE).read_text("utf-8"))
@@ -224,7 +227,7 @@ class SearchIndex:
             strict.degraded(log, "the search failed", req.q, exc)
             return SearchResponse(
                 query=q.clean(req.q)[0], total=0, page=req.page, pages=0, hits=[],
-                facets={"topics": {}, "research_type": {}, "year": {}},
+                facets={"topics": {}, "research_type": {}, "year": {}, "source": {}},
                 notices=[*req.notices, f"the search failed ({type(exc).__name__}); "
                          "try different words"],
                 sort=req.sort, per_page=req.per_page,
