@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search_bench import base_summaries, synthetic  # noqa: E402
+from bench.search_bench import base_summaries, corpus_of_size  # noqa: E402
 from explorer import integrity  # noqa: E402
 from explorer.corpus import load_taxonomy  # noqa: E402
 from explorer.integrity import read_manifest, refresh_manifest, verify, write_manifest  # noqa: E402
@@ -180,11 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="pprnet-integrity-"))
     try:
         for label in [s.strip() for s in args.sizes.split(",") if s.strip()]:
-            if label == "bundled":
-                docs = base
-            elif label.isdigit():
-                docs = synthetic(base, int(label))
-            else:
+            docs = corpus_of_size(label, base)
+            if docs is None:
                 parser.error(f"unknown size {label!r}")
             row = bench_index(label, docs, work, args.repeat)
             if label == "bundled":

@@ -84,6 +84,17 @@ def base_summaries() -> list[Summary]:
     return out
 
 
+
+def corpus_of_size(label: str, base: list[Summary]) -> list[Summary] | None:
+    """The summaries a ``--sizes`` label names: "bundled" (the corpus itself) or a count
+    (synthetic summaries grown from it); None for any other label. Shared by the benches
+    that take ``--sizes``."""
+    if label == "bundled":
+        return base
+    if label.isdigit():
+        return synthetic(base, int(label))
+    return None
+
 def synthetic(base: list[Summary], n: int, seed: int = 1) -> list[Summary]:
     """``n`` new summaries: sentences of three base summaries, 15% of words swapped."""
     rng = random.Random(seed)
@@ -285,11 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="pprnet-bench-"))
     try:
         for label in [s.strip() for s in args.sizes.split(",") if s.strip()]:
-            if label == "bundled":
-                docs = base
-            elif label.isdigit():
-                docs = synthetic(base, int(label))
-            else:
+            docs = corpus_of_size(label, base)
+            if docs is None:
                 parser.error(f"unknown size {label!r}")
             rows.append(bench_size(label, docs, max(args.queries, 1), work, args.build_only))
             if not args.json_only:
