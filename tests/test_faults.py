@@ -111,22 +111,22 @@ BUILD_CHILD = textwrap.dedent("""
         time.sleep(600)
 
     if where == "writing":
-        from whoosh.writing import SegmentWriter
-        original = SegmentWriter.add_document
+        from explorer.search import bulkwrite  # the build's add_document
+        original = bulkwrite.add_document
         count = [0]
-        def add_document(self, **fields):
+        def add_document(*args):
             count[0] += 1
             if count[0] == 20:
                 stall()
-            return original(self, **fields)
-        SegmentWriter.add_document = add_document
+            return original(*args)
+        bulkwrite.add_document = add_document
     elif where == "slow":  # a big corpus: the rebuild takes a while
-        from whoosh.writing import SegmentWriter
-        original = SegmentWriter.add_document
-        def add_document(self, **fields):
+        from explorer.search import bulkwrite
+        original = bulkwrite.add_document
+        def add_document(*args):
             time.sleep(0.01)
-            return original(self, **fields)
-        SegmentWriter.add_document = add_document
+            return original(*args)
+        bulkwrite.add_document = add_document
     elif where == "swapping":
         real_replace = os.replace
         def replace(src, dst, *a, **k):

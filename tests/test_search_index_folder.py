@@ -18,7 +18,7 @@ from explorer.integrity import VERIFIED, CorruptError, read_manifest, write_mani
 from explorer.records import Citation, Summary, Taxonomy
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search import index as index_module
-from explorer.search.build import TAXONOMY_FILE
+from explorer.search.build import INDEX_FORMAT, TAXONOMY_FILE
 from explorer.search.store import IndexCorruptError, current_dir
 
 TAXONOMY = load_taxonomy()
@@ -43,7 +43,7 @@ def found(idx: SearchIndex, **request: object) -> set[str]:
 
 def _rewrite_manifest(folder: Path) -> None:
     """As an index written before the file in question existed (or changed) would list it."""
-    write_manifest(folder, kind="search-index", format_version=1, fingerprint=None,
+    write_manifest(folder, kind="search-index", format_version=INDEX_FORMAT, fingerprint=None,
                    unlisted_forbidden=("*.toc",))
 
 
@@ -247,3 +247,50 @@ def test_the_taxonomy_is_known_before_any_search_and_on_any_thread(tmp_path: Pat
     worker.start()
     worker.join()
     assert seen == [["Alliance", "Mood"]]
+
+
+def test_an_index_of_another_format_is_refused_with_the_command_that_fixes_it(
+        tmp_path: Path) -> None:
+    """An index written by an earlier version (format 1 kept the analyzed fields' postings
+    in Whoosh) is not read as if it were this version's: one line says to rebuild."""
+    from explorer.search.store import IndexMissingError
+
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    folder = current_dir(tmp_path / "ix")
+    old = read_manifest(folder)
+    write_manifest(folder, kind=old.kind, format_version=INDEX_FORMAT - 1,
+                   fingerprint=old.fingerprint, unlisted_forbidden=old.unlisted_forbidden)
+    with pytest.raises(IndexMissingError) as caught:
+        SearchIndex.open(tmp_path / "ix")
+    message = str(caught.value)
+    assert f"has format {INDEX_FORMAT - 1}" in message and "run `pprnet build`" in message
+    assert "\n" not in message
+
+
+def test_saves_never_merge_a_built_segment(tmp_path: Path) -> None:
+    """A built segment's analyzed fields have postings only in its arrays, which a Whoosh
+    merge would not carry over: after many saves (which Whoosh merges among themselves)
+    the built segment and its arrays are still there, and every summary is found by
+    word, phrase and prefix as in a fresh build of the same summaries."""
+    extra = [Summary(id=f"s-{i}", published="2021-02", title=f"Rupture repair {i}",
+                     body=f"Therapists repaired ruptures in session {i}.",
+                     implications="Notice withdrawal.", citation=Citation(),
+                     topics=["Alliance"], research_type="Trial") for i in range(9)]
+    build_index(DOCS, tmp_path / "ix", taxonomy=OWN)
+    folder = current_dir(tmp_path / "ix")
+    (built,) = folder.glob("*.postings.npz")
+    idx = SearchIndex.open(tmp_path / "ix")
+    for summary in extra:
+        idx.add_or_replace(summary)
+    idx.add_or_replace(make("b-mood", ["Mood"], "Trial"))  # a deletion in the built segment
+    ix = whoosh_index.open_dir(str(folder))
+    segments = ix._segments()
+    ix.close()
+    assert built.is_file() and len(segments) < 1 + len(extra)  # the saves were merged
+    assert built.name.split(".")[0] in {s.segment_id() for s in segments}
+    build_index([*DOCS[:1], make("b-mood", ["Mood"], "Trial"), *DOCS[2:], *extra],
+                tmp_path / "fresh", taxonomy=OWN)
+    fresh = SearchIndex.open(tmp_path / "fresh")
+    for text in ("rupture", '"repaired ruptures"', "therap*", "care", "mood", '"words about"'):
+        assert found(idx, q=text) == found(fresh, q=text), text
+    assert len(found(idx, q='"repaired ruptures"', per_page=50)) == len(extra)

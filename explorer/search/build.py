@@ -9,11 +9,12 @@ process into its own Whoosh segment (analysis and Whoosh both, so the work of a 
 never waits on another), and the segments are then listed in one table of contents, the
 way Whoosh's own multi-segment writer finishes. (Whoosh's ``procs=`` pickles documents to
 sub-writers from one feeding process; measured here it was no faster than one process.)
-Each document is analyzed once: the tokens feed Whoosh (text fields encode their
-positions straight from them, `analysis.PrecomputedPositions`) and also per-segment NumPy
-postings (`explorer.search.postings`) for fast matching. Inside Whoosh's writer the
-postings are grouped per term as they come instead of sorted at the end
-(`explorer.search.bulkwrite`); the bytes written are Whoosh's own.
+Each document is analyzed once, and its analyzed fields' postings (terms, frequencies,
+positions) are written only as per-segment NumPy arrays (`explorer.search.postings`),
+which the engine reads for matching, phrases, prefixes and vocabularies: Whoosh keeps
+their stored text and lengths but writes no postings for them (`bulkwrite.add_document`;
+encoding them was most of a large build). Whoosh indexes the keyword fields itself, its
+postings grouped per term as they come instead of sorted at the end (`bulkwrite`).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ if TYPE_CHECKING:
     from multiprocessing.sharedctypes import Synchronized
 
 TAXONOMY_FILE = "taxonomy.json"
-INDEX_FORMAT = 1  # of an index folder as a whole: recorded in its manifest
+# Of an index folder as a whole, recorded in its manifest; opening refuses another.
+# 2: analyzed fields' postings (with positions) only in the arrays, none in Whoosh.
+INDEX_FORMAT = 2
 PARALLEL_FROM = 500  # documents; below this, starting workers costs more than it saves
 
 _Analyzed = dict[str, list[tuple[str, int, int, int]]]
@@ -132,41 +135,38 @@ def build_index(
 
 def _write(target: Path, summaries: list[Summary], progress: bool,
            counter: Synchronized[int] | None = None) -> None:
-    """One process, one segment: analyze each document once, feed Whoosh the tokens,
-    keep them for the NumPy postings."""
+    """One process, one segment: analyze each document once; its analyzed fields go to
+    the postings arrays only, Whoosh gets their stored text and lengths (and indexes the
+    keyword fields itself)."""
     ix = whoosh_index.create_in(str(target), make_schema())
     writer = ix.writer()
     bulkwrite.install(writer)  # postings grouped per term in memory, lengths read once
-    sidecar = PostingsWriter([*ANALYZED_FIELDS, *EXACT_FIELDS])
+    sidecar = PostingsWriter([*ANALYZED_FIELDS, *EXACT_FIELDS],
+                             positional=frozenset(ANALYZED_FIELDS))
     try:
         for docnum, summary in enumerate(_progress(summaries, len(summaries), progress)):
             doc = document_for(summary)
-            keys: list[tuple[bool | None, str]] = []
+            lengths: dict[str, int] = {}
             for field, tokens in analyze_document(doc).items():
-                sidecar.add(docnum, field, [t[0] for t in tokens])
-                # (acronyms expanded?, text); the exact fields' key is (None, text). Only
-                # text fields are analyzed, so str() hands back the very string Whoosh gets.
-                key = (ANALYZED_FIELDS.get(field), str(doc[field]))
-                analysis.PRECOMPUTED[key] = tokens
-                keys.append(key)
-            try:
-                writer.add_document(**doc)
-            finally:
-                for key in keys:
-                    analysis.PRECOMPUTED.pop(key, None)
+                sidecar.add(docnum, field, tokens)
+                lengths[field] = len(tokens)
+            bulkwrite.add_document(writer, doc, lengths)
             if counter is not None and docnum % 50 == 49:
                 with counter.get_lock():
                     counter.value += 50
     except BaseException:
         writer.cancel()
-        analysis.PRECOMPUTED.clear()
         raise
     writer.commit()
-    with ix.reader() as reader:
-        leaves = reader.leaf_readers()
-        if len(leaves) == 1 and leaves[0][0].doc_count_all() == len(summaries):
-            segment_id = leaves[0][0].segment().segment_id()
-            sidecar.save(target / f"{segment_id}{SUFFIX}")
+    if summaries:
+        with ix.reader() as reader:
+            segments = [(leaf.segment().segment_id(), leaf.doc_count_all())
+                        for leaf, _ in reader.leaf_readers()]
+        # the arrays hold the only postings of the analyzed fields: one segment, or fail
+        if len(segments) != 1 or segments[0][1] != len(summaries):
+            raise RuntimeError(f"the build wrote {len(segments)} segments, not one")
+        segment_id = segments[0][0]
+        sidecar.save(target / f"{segment_id}{SUFFIX}")
     ix.close()
 
 

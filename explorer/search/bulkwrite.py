@@ -1,5 +1,11 @@
 """Shortcuts inside Whoosh's segment writer for a bulk build (one fresh segment).
 
+`add_document` is Whoosh's ``SegmentWriter.add_document`` for a build whose analyzed
+fields are indexed in our own postings arrays (`explorer.search.postings`): for those it
+writes the stored value and the length Whoosh would have counted, and no postings (which
+the engine no longer reads; building them was most of a large build). The other fields
+(id, topics, type, dates) go through Whoosh's own indexing.
+
 Whoosh's writer puts every posting of a segment, as a tuple, in one pool, sorts the whole
 pool at commit, then asks the lengths column for the document's field length once per
 posting (a disk read each time). For a build that adds documents in order to a new
@@ -139,3 +145,46 @@ def install(writer: Any) -> bool:
     writer.pool = TermPool()
     fieldwriter.add_postings = add_postings
     return True
+
+
+def add_document(writer: Any, fields: dict[str, Any], lengths: dict[str, int]) -> None:
+    """Whoosh's ``SegmentWriter.add_document`` (no boosts, spelling or vector fields, as in
+    `explorer.search.schema`), except that a field named in ``lengths`` is not analyzed
+    or posted: it gets its stored value and that length (its token count) only."""
+    writer._check_state()
+    perdocwriter = writer.perdocwriter
+    schema = writer.schema
+    docnum = writer.docnum
+    add_post = writer.pool.add
+    fieldnames = sorted(name for name in fields if not name.startswith("_"))
+    writer._check_fields(schema, fieldnames)
+    perdocwriter.start_doc(docnum)
+    try:
+        for fieldname in fieldnames:
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            if field.separate_spelling() or field.vector:
+                raise ValueError(f"{fieldname}: spelling and vector fields are not supported")
+            length = lengths.get(fieldname)
+            if length is None:
+                length = 0
+                if field.indexed:
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        add_post((fieldname, tbytes, docnum, weight, vbytes))
+            elif not field.scorable:
+                length = 0
+            perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+            column = field.column_type
+            if column:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+    except Exception:
+        perdocwriter.cancel_doc()
+        raise
+    perdocwriter.finish_doc()
+    writer._added = True
+    writer.docnum += 1

@@ -26,10 +26,11 @@ from whoosh.index import EmptyIndexError, LockError
 from whoosh.util.filelock import try_for
 
 from explorer import strict
-from explorer.integrity import VERIFIED, CorruptError, refresh_manifest
+from explorer.integrity import VERIFIED, CorruptError, read_manifest, refresh_manifest
 from explorer.records import Summary, Taxonomy
+from explorer.search import postings
 from explorer.search import query as q
-from explorer.search.build import TAXONOMY_FILE
+from explorer.search.build import INDEX_FORMAT, TAXONOMY_FILE
 from explorer.search.correction import FEW_RESULTS, correction
 from explorer.search.evaluator import Evaluator
 from explorer.search.facet_names import resolve_topic, resolve_type
@@ -100,8 +101,13 @@ class SearchIndex:
         once per folder and manifest (see `explorer.integrity`)."""
         try:
             VERIFIED.check(path)
+            version = read_manifest(path).format_version
         except CorruptError as exc:
             raise corrupt(self.index_dir, f"{exc}; in {path.name}") from None
+        if version != INDEX_FORMAT:
+            raise IndexMissingError(
+                f"the search index in {self.index_dir} has format {version}, this program "
+                f"reads format {INDEX_FORMAT}: run `pprnet build` to rebuild it")
 
     def _open_searcher(self) -> tuple[str, Any, Any]:
         """(directory name, index, searcher) of the live index.
@@ -357,8 +363,10 @@ class SearchIndex:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                return folder, ix, ix.writer(
-                    timeout=min(1.0, self.lock_timeout))
+                writer = ix.writer(timeout=min(1.0, self.lock_timeout))
+                # never merge a built segment: its arrays would not follow it
+                writer.mergetype = postings.keep_built_segments
+                return folder, ix, writer
             except LockError:
                 if time.monotonic() >= deadline:
                     raise IndexLockedError(

@@ -1,9 +1,9 @@
 """Phrases: terms at consecutive positions, for quoted phrases, the open form of a
 typed compound ("drop-out" as drop + out) and the vocabulary's several-word synonyms.
 
-Positions live only in Whoosh's postings, so a phrase is found in two steps: the
-documents holding every term of it in a field (array operations on the snapshot), then
-the positions of just those documents (Whoosh matchers, skipping to each). The
+A phrase is found in two steps: the documents holding every term of it in a field
+(array operations on the snapshot), then the positions of just those documents (from a
+built segment's postings arrays, or Whoosh's postings for a segment added since). The
 vocabulary's phrases recur in query after query, so they are remembered per generation.
 """
 
@@ -56,12 +56,13 @@ def verify_phrase(snap: Snapshot, field: str, terms: list[str], docs: np.ndarray
     """Documents among ``docs`` (ascending) where ``terms`` stand at consecutive
     positions."""
     found: list[int] = []
-    for leaf, offset in snap.leaves:
+    for (leaf, offset), segid in zip(snap.leaves, snap.segids, strict=True):
         size = leaf.doc_count_all()
         local = [int(d) - offset for d in docs if offset <= d < offset + size]
         if not local:
             continue
-        per_term = [leaf_positions(leaf, field, term, local) for term in terms]
+        per_term = [leaf_positions(leaf, field, term, local, segid, snap.folder)
+                    for term in terms]
         for j, doc in enumerate(local):
             getters = [g for g in (positions[j] for positions in per_term) if g is not None]
             if len(getters) < len(terms):

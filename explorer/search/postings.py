@@ -3,21 +3,28 @@
 Reading a common term's postings back out of Whoosh means unpickling and decompressing
 every block of it, offsets included: on a 30 000-summary index a first search for
 "clients" spent ~30 ms there. The build already has every document's terms (it analyzes
-them in worker processes), so it also writes them as arrays: per field, the sorted terms,
-offsets into one array of document numbers and one of term frequencies. A search then
-slices arrays instead of walking blocks. The file is named after its segment
+them in worker processes), so it writes them as arrays: per field, the sorted terms,
+offsets into one array of document numbers and one of term frequencies, and for the
+positional (text) fields each posting's positions, for phrases. These arrays are the only
+postings of the analyzed fields in a built segment: Whoosh keeps their stored text and
+lengths but no postings (writing them was most of a large build), see
+`explorer.search.bulkwrite`. The file is named after its segment
 (``<segment id>.postings.npz``), so Whoosh deletes it with the segment; segments written
-later by incremental updates simply have none and are read from Whoosh as before.
+later by incremental updates have none and are read from Whoosh's own postings, and
+`keep_built_segments` stops Whoosh from merging a built segment into one of those.
 """
 
 from __future__ import annotations
 
 import threading
 from array import array
-from collections import Counter
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from whoosh.writing import MERGE_SMALL
 
 from explorer.search.store import corrupt
 
@@ -26,47 +33,79 @@ _NO_IDS = np.zeros(0, dtype=np.int32)
 _NO_TF = np.zeros(0, dtype=np.float32)
 _NO_IDS.flags.writeable = False  # shared by every absent term
 _NO_TF.flags.writeable = False
-_Field = tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]  # index, offsets, ids, tf
+# sorted terms, their index, offsets, ids, tf
+_Field = tuple[list[str], dict[str, int], np.ndarray, np.ndarray, np.ndarray]
+Positions = frozenset[int]
 
 
 class PostingsWriter:
-    """Collects (term, document, frequency) for some fields, in document order."""
+    """Collects (term, document, frequency[, positions]) for some fields, in document
+    order; ``positional`` names the fields whose positions are kept."""
 
-    def __init__(self, fields: list[str]) -> None:
+    def __init__(self, fields: list[str], positional: frozenset[str] = frozenset()) -> None:
         self.fields = fields
-        self._terms: dict[str, dict[str, tuple[array, array]]] = {f: {} for f in fields}
+        self.positional = positional
+        # term -> (doc numbers, frequencies, positions of every posting, one after another)
+        self._terms: dict[str, dict[str, tuple[array, array, array]]] = {
+            f: {} for f in fields}
 
-    def add(self, docnum: int, field: str, terms: list[str]) -> None:
+    def add(self, docnum: int, field: str, tokens: Sequence[tuple[str, int, int, int]]
+            ) -> None:
+        """One document's (term, position, start, end) tokens of ``field``."""
         table = self._terms[field]
-        for term, count in Counter(terms).items():
+        grouped: dict[str, list[int]] = {}
+        for term, pos, _start, _end in tokens:
+            found = grouped.get(term)
+            if found is None:
+                grouped[term] = [pos]
+            else:
+                found.append(pos)
+        keep = field in self.positional
+        for term, poslist in grouped.items():
             entry = table.get(term)
             if entry is None:
-                entry = table[term] = (array("i"), array("H"))
+                entry = table[term] = (array("i"), array("H"), array("i"))
             entry[0].append(docnum)
-            entry[1].append(min(count, 65535))
+            entry[1].append(min(len(poslist), 65535))
+            if keep:
+                entry[2].extend(poslist)
 
     def save(self, path: Path) -> None:
         arrays: dict[str, np.ndarray] = {}
         for field, table in self._terms.items():
             terms = sorted(table)
-            sizes = np.fromiter((len(table[t][0]) for t in terms), dtype=np.int64,
+            entries = [table[t] for t in terms]
+            sizes = np.fromiter((len(e[0]) for e in entries), dtype=np.int64,
                                 count=len(terms))
             offsets = np.zeros(len(terms) + 1, dtype=np.int64)
             np.cumsum(sizes, out=offsets[1:])
-            ids = np.empty(int(offsets[-1]), dtype=np.int32)
-            tf = np.empty(int(offsets[-1]), dtype=np.uint16)
-            for i, term in enumerate(terms):
-                lo, hi = offsets[i], offsets[i + 1]
-                ids[lo:hi] = np.frombuffer(table[term][0], dtype=np.int32)
-                tf[lo:hi] = np.frombuffer(table[term][1], dtype=np.uint16)
+            # one join per array instead of a slice assignment per term
             arrays[f"{field}.terms"] = np.frombuffer("\n".join(terms).encode("utf-8"),
                                                      dtype=np.uint8)
             arrays[f"{field}.offsets"] = offsets
-            arrays[f"{field}.ids"] = ids
-            arrays[f"{field}.tf"] = tf
+            arrays[f"{field}.ids"] = _joined(entries, 0, np.int32)
+            arrays[f"{field}.tf"] = _joined(entries, 1, np.uint16)
+            if field in self.positional:
+                # a posting's positions are as many as its frequency (never capped below:
+                # no field of a summary holds a term 65 535 times)
+                posoff = np.zeros(len(arrays[f"{field}.tf"]) + 1, dtype=np.int64)
+                np.cumsum(arrays[f"{field}.tf"], out=posoff[1:])
+                pos = _joined(entries, 2, np.int32)
+                if len(pos) != posoff[-1]:
+                    raise ValueError(f"{field}: a term stands more than 65 535 times")
+                arrays[f"{field}.posoff"] = posoff
+                arrays[f"{field}.pos"] = (pos.astype(np.uint16) if len(pos) and
+                                          int(pos.max()) < 65536 else pos)
         tmp = path.with_name(path.name + ".tmp.npz")
         np.savez(tmp, allow_pickle=False, **arrays)
         tmp.replace(path)
+
+
+def _joined(entries: list[tuple[array, array, array]], k: int, dtype: Any) -> np.ndarray:
+    """The ``k``-th arrays of ``entries`` end to end, as one NumPy array."""
+    raw = b"".join(e[k].tobytes() for e in entries)
+    source = np.frombuffer(raw, dtype=entries[0][k].typecode if entries else dtype)
+    return source.astype(dtype)
 
 
 class SegmentPostings:
@@ -76,6 +115,7 @@ class SegmentPostings:
         self.path = path
         self._data = np.load(path, allow_pickle=False)
         self._fields: dict[str, _Field] = {}
+        self._pos: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
 
     def _field(self, field: str) -> _Field | None:
@@ -89,7 +129,7 @@ class SegmentPostings:
                     try:
                         raw = bytes(self._data[f"{field}.terms"]).decode("utf-8")
                         terms = raw.split("\n") if raw else []
-                        loaded = ({t: i for i, t in enumerate(terms)},
+                        loaded = (terms, {t: i for i, t in enumerate(terms)},
                                   self._data[f"{field}.offsets"], self._data[f"{field}.ids"],
                                   self._data[f"{field}.tf"])
                     except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib, EOF...
@@ -104,7 +144,7 @@ class SegmentPostings:
         loaded = self._field(field)
         if loaded is None:
             return None
-        index, offsets, ids, tf = loaded
+        _terms, index, offsets, ids, tf = loaded
         i = index.get(term)
         if i is None:
             return _NO_IDS, _NO_TF  # most fields lack most terms: no arrays to allocate
@@ -114,6 +154,63 @@ class SegmentPostings:
     def terms(self, field: str) -> list[str] | None:
         loaded = self._field(field)
         return None if loaded is None else list(loaded[0])
+
+    def expand_prefix(self, field: str, prefix: str) -> list[str] | None:
+        """The terms of ``field`` that start with ``prefix``, in order (Whoosh's
+        ``expand_prefix``), or None when this file lacks the field."""
+        loaded = self._field(field)
+        if loaded is None:
+            return None
+        terms = loaded[0]
+        out = []
+        for i in range(bisect_left(terms, prefix), len(terms)):
+            if not terms[i].startswith(prefix):
+                break
+            out.append(terms[i])
+        return out
+
+    def _positional(self, field: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(per-posting offsets, positions) of a field, read on the first phrase."""
+        loaded = self._pos.get(field)
+        if loaded is None:
+            with self._lock:
+                loaded = self._pos.get(field)
+                if loaded is None:
+                    if f"{field}.pos" not in self._data.files:
+                        return None
+                    try:
+                        loaded = (self._data[f"{field}.posoff"], self._data[f"{field}.pos"])
+                    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib, EOF...
+                        raise corrupt(self.path.parent.parent,
+                                      f"{self.path.name}: {type(exc).__name__}") from None
+                    self._pos[field] = loaded
+        return loaded
+
+    def positions(self, field: str, term: str, docs: Sequence[int]
+                  ) -> list[Callable[[], Positions] | None] | None:
+        """For each of ``docs`` (ascending), a function giving the positions of ``term``
+        there, or None where the document lacks it; None when this file keeps no
+        positions of ``field`` (read Whoosh's postings instead)."""
+        loaded = self._field(field)
+        positional = self._positional(field) if loaded is not None else None
+        if loaded is None or positional is None:
+            return None
+        out: list[Callable[[], Positions] | None] = [None] * len(docs)
+        _terms, index, offsets, ids, _tf = loaded
+        i = index.get(term)
+        if i is None:
+            return out
+        lo, hi = int(offsets[i]), int(offsets[i + 1])
+        term_ids = ids[lo:hi]
+        wanted = np.asarray(docs, dtype=np.int64)
+        at = np.searchsorted(term_ids, wanted)
+        posoff, pos = positional
+        for j in np.flatnonzero((at < len(term_ids)) &
+                                (term_ids[np.minimum(at, len(term_ids) - 1)] == wanted)
+                                if len(term_ids) else np.zeros(0, dtype=bool)):
+            k = lo + int(at[j])
+            out[int(j)] = _later(pos, int(posoff[k]), int(posoff[k + 1]))
+        return out
 
 
 _OPEN: dict[str, SegmentPostings | None] = {}
@@ -136,3 +233,21 @@ def for_segment(folder: Path | None, segment_id: str) -> SegmentPostings | None:
                 raise corrupt(Path(folder).parent,
                               f"{path.name}: {type(exc).__name__}") from None
         return _OPEN[key]
+
+
+def _later(pos: np.ndarray, lo: int, hi: int) -> Callable[[], Positions]:
+    """Positions decoded only when asked for: a phrase test stops at its first term that
+    fails."""
+    return lambda: frozenset(pos[lo:hi].tolist())
+
+
+def keep_built_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy for incremental commits: built segments (with postings arrays:
+    their analyzed fields have no Whoosh postings, so a merged copy would lose them) stay
+    as they are; the small segments of earlier commits merge as Whoosh's `MERGE_SMALL`
+    would merge them."""
+    folder = getattr(writer.storage, "folder", None)
+    built = [s for s in segments if folder is not None
+             and (Path(folder) / f"{s.segment_id()}{SUFFIX}").is_file()]
+    others = [s for s in segments if s not in built]
+    return built + (MERGE_SMALL(writer, others) if others else [])

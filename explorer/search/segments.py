@@ -90,17 +90,24 @@ Positions = frozenset[int]
 
 
 def leaf_positions(leaf, field: str, term: str,  # type: ignore[no-untyped-def]
-                   docs: Sequence[int]) -> list[Callable[[], Positions] | None]:
+                   docs: Sequence[int], segid: str | None = None,
+                   folder: Path | None = None) -> list[Callable[[], Positions] | None]:
     """For each of ``docs`` (ascending local doc numbers), a function giving the positions
     of ``term`` in ``field`` there, or None where the document lacks the term.
 
-    Positions live only in Whoosh's postings. Stepping a matcher to each document
+    A built segment (``segid`` in ``folder``) keeps them in its postings arrays; any
+    other segment in Whoosh's postings. Stepping a matcher to each document
     (``skip_to``) costs several Python calls per posting passed; here each block that
     holds a wanted document is read once (ids and values in one unpickling) and the
     documents are found in it by bisection; blocks holding none are skipped unread.
     Positions are decoded only when asked for: a phrase test stops at its first term
     that fails.
     """
+    arrays = postings.for_segment(folder, segid) if segid is not None else None
+    if arrays is not None:
+        found = arrays.positions(field, term, docs)
+        if found is not None:
+            return found
     out: list[Callable[[], Positions] | None] = [None] * len(docs)
     try:
         m = leaf.postings(field, term)

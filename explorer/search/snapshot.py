@@ -192,8 +192,12 @@ class Snapshot:
 
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         out: set[str] = set()
-        for leaf, _ in self.leaves:
-            for term in leaf.expand_prefix(field, prefix):
+        for (leaf, _), segid in zip(self.leaves, self.segids, strict=True):
+            arrays = postings.for_segment(self.folder, segid)
+            known = arrays.expand_prefix(field, prefix) if arrays is not None else None
+            if known is None:  # no arrays for this segment: ask Whoosh
+                known = leaf.expand_prefix(field, prefix)
+            for term in known:
                 out.add(term.decode("utf-8") if isinstance(term, bytes) else term)
                 if len(out) >= MAX_PREFIX_TERMS:
                     return sorted(out)
