@@ -465,7 +465,8 @@ def _acronym_key(raw: str, *, query: bool) -> str | None:
 
 def tokens(
     text: str, *, expand_acronyms: bool = True, query: bool = False, remove_stops: bool = True,
-    compounds: bool = False,
+    compounds: bool = False, spans: list[tuple[int, int]] | None = None,
+    closed: list[Token] | None = None,
 ) -> list[Token]:
     """Analyze text into stemmed terms with character spans.
 
@@ -473,9 +474,11 @@ def tokens(
     that way; in documents only capitals count, so the word "rom" stays a word.
     ``compounds=True`` (the search index) adds the closed form of each hyphenated
     compound ("drop-out" also yields ``dropout``), so closed and hyphenated spellings meet.
+    ``spans`` and ``closed``: ``word_spans(text)`` and ``compound_tokens(text, spans)``
+    when the caller has them already (the index build needs them for another field too).
     """
     out: list[Token] = []
-    spans = word_spans(text)
+    spans = word_spans(text) if spans is None else spans
     for start, end in spans:
         for term, synthetic in _word_terms(text[start:end], expand_acronyms, query,
                                            remove_stops):
@@ -483,7 +486,7 @@ def tokens(
     if expand_acronyms:
         out = _add_short_forms(out)
     if compounds:
-        out = _merge_compounds(out, compound_tokens(text, spans))
+        out = _merge_compounds(out, compound_tokens(text, spans) if closed is None else closed)
     return out
 
 

@@ -91,15 +91,17 @@ class TextprocTokenizer(_AnalyzedTokenizer):
 
 
 def positioned_tokens(
-    text: str, *, expand_acronyms: bool = True, query: bool = False
+    text: str, *, expand_acronyms: bool = True, query: bool = False,
+    spans: list[tuple[int, int]] | None = None, closed: list[textproc.Token] | None = None,
 ) -> list[tuple[str, int, int, int]]:
-    """(term, position, start, end) for every textproc token of ``text``."""
+    """(term, position, start, end) for every textproc token of ``text`` (``spans`` and
+    ``closed``: its word spans and compounds, if already found; see `textproc.tokens`)."""
     out: list[tuple[str, int, int, int]] = []
     pos = -1
     last_real: tuple[int, int] | None = None
     expansion_step = 0
     for tok in textproc.tokens(text, expand_acronyms=expand_acronyms, query=query,
-                               compounds=True):
+                               compounds=True, spans=spans, closed=closed):
         if not tok.synthetic:
             pos += 1
             last_real = (tok.start, tok.end)
@@ -203,17 +205,30 @@ class ExactFormTokenizer(_WordListTokenizer):
 _COMPOUND_GAP = re.compile(r"[\s-]+")  # between the parts of a compound, hyphenated or open
 
 
-def exact_forms(text: str) -> list[str]:
+def exact_forms(text: str, spans: list[tuple[int, int]] | None = None,
+                closed: list[textproc.Token] | None = None) -> list[str]:
     """The ``exact`` field's terms of a text: each word lowercased and folded to American
-    spelling but not stemmed, stop words left out, hyphenated compounds also closed."""
+    spelling but not stemmed, stop words left out, hyphenated compounds also closed
+    (``spans`` and ``closed`` as in `positioned_tokens`)."""
     out: list[str] = []
-    spans = list(textproc.word_spans(text))
+    spans = textproc.word_spans(text) if spans is None else spans
     for start, end in spans:
         out.extend(_exact_words(text[start:end]))
-    for tok in textproc.compound_tokens(text, spans):
+    for tok in textproc.compound_tokens(text, spans) if closed is None else closed:
         out.append("".join(textproc.normalize_spelling(w) for w in
                            _COMPOUND_GAP.split(text[tok.start:tok.end])))
     return out
+
+
+def text_and_exact(text: str, expand_acronyms: bool
+                   ) -> tuple[list[tuple[str, int, int, int]], list[str]]:
+    """`positioned_tokens` and `exact_forms` of one text, its word spans and compounds
+    found once for both (the build indexes each text field also into the exact field)."""
+    spans = textproc.word_spans(text)
+    closed = textproc.compound_tokens(text, spans)
+    return (positioned_tokens(text, expand_acronyms=expand_acronyms, spans=spans,
+                              closed=closed),
+            exact_forms(text, spans, closed))
 
 
 @lru_cache(maxsize=200_000)

@@ -39,7 +39,13 @@ from explorer.leftovers import sweep_temporaries
 from explorer.records import Summary, Taxonomy
 from explorer.search import analysis, bulkwrite
 from explorer.search.postings import SUFFIX, PostingsWriter
-from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELDS, document_for, make_schema
+from explorer.search.schema import (
+    ANALYZED_FIELDS,
+    EXACT_FIELDS,
+    EXACT_PARTS,
+    document_for,
+    make_schema,
+)
 from explorer.search.store import build_lock, new_build_dir, swap_in
 
 if TYPE_CHECKING:
@@ -61,16 +67,33 @@ def taxonomy_to_json(taxonomy: Taxonomy) -> str:
 
 
 def analyze_document(doc: dict[str, object]) -> _Analyzed:
-    """Positioned tokens of every analyzed field of one Whoosh document (worker side)."""
+    """Positioned tokens of every analyzed field of one Whoosh document (worker side).
+
+    The exact fields' terms are an unordered bag (their format keeps frequencies only),
+    and the words and compounds of "a\nb" are those of "a" and of "b" (no word or
+    compound crosses a line break), so each text is split into words once for its own
+    field and for ``exact`` (its parts joined by line breaks) and ``exact_title``."""
     out: _Analyzed = {}
+    exact: dict[str, list[str]] = {}
     for field, expand in ANALYZED_FIELDS.items():
         value = doc.get(field)
         if isinstance(value, str) and value:
-            out[field] = analysis.positioned_tokens(value, expand_acronyms=expand)
+            if field in EXACT_PARTS:
+                out[field], exact[field] = analysis.text_and_exact(value, expand)
+            else:
+                out[field] = analysis.positioned_tokens(value, expand_acronyms=expand)
+    parts = [str(doc[f]) for f in EXACT_PARTS if doc.get(f)]
     for field in EXACT_FIELDS:
-        exact = doc.get(field)
-        if isinstance(exact, str) and exact:
-            out[field] = [(w, 0, 0, 0) for w in analysis.exact_forms(exact)]
+        value = doc.get(field)
+        if not (isinstance(value, str) and value):
+            continue
+        if value == "\n".join(parts):
+            forms = [w for f in EXACT_PARTS if f in exact for w in exact[f]]
+        elif value == doc.get("title") and "title" in exact:
+            forms = exact["title"]
+        else:  # some other text: analyzed on its own
+            forms = analysis.exact_forms(value)
+        out[field] = [(w, 0, 0, 0) for w in forms]
     return out
 
 

@@ -40,6 +40,9 @@ TEXT_FIELDS: dict[str, float] = {
 EXACT_FIELD = "exact"
 EXACT_TITLE_FIELD = "exact_title"  # the same for the summary's title alone
 EXACT_FIELDS = (EXACT_FIELD, EXACT_TITLE_FIELD)
+# The text fields that `document_for` joins, in this order and by line breaks, into the
+# exact field (the build finds their words once for both, see `build.analyze_document`).
+EXACT_PARTS = ("title", "cited_title", "body", "implications")
 # Text fields and whether their analysis expands acronyms (names and journals do not).
 ANALYZED_FIELDS: dict[str, bool] = {
     "title": True,
