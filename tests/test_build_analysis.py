@@ -4,6 +4,7 @@ gets must be what analyzing each field's value on its own gives."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 from explorer.corpus import load_corpus
@@ -15,7 +16,7 @@ from explorer.search.schema import ANALYZED_FIELDS, EXACT_FIELDS, document_for
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _separately(doc: dict[str, object]) -> dict[str, object]:
+def _separately(doc: Mapping[str, object]) -> dict[str, object]:
     out: dict[str, object] = {}
     for field, expand in ANALYZED_FIELDS.items():
         value = doc.get(field)
@@ -28,8 +29,8 @@ def _separately(doc: dict[str, object]) -> dict[str, object]:
     return out
 
 
-def _shared(doc: dict[str, object]) -> dict[str, object]:
-    got: dict[str, object] = dict(analyze_document(doc))
+def _shared(doc: Mapping[str, object]) -> dict[str, object]:
+    got: dict[str, object] = dict(analyze_document(dict(doc)))
     for field in EXACT_FIELDS:
         if field in got:
             got[field] = Counter(t[0] for t in got[field])  # type: ignore[attr-defined]

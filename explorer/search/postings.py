@@ -97,7 +97,7 @@ class PostingsWriter:
         posoff = np.append(starts, len(order)).astype(np.int64)
         offsets = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_of[starts], minlength=len(terms)), out=offsets[1:])
-        out = {
+        out: dict[str, np.ndarray] = {
             f"{field}.terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
             f"{field}.offsets": offsets,
             f"{field}.ids": docs[starts].astype(np.int32),
