@@ -265,6 +265,8 @@ def test_an_index_of_another_format_is_refused_with_the_command_that_fixes_it(
     message = str(caught.value)
     assert f"has format {INDEX_FORMAT - 1}" in message and "run `pprnet build`" in message
     assert "\n" not in message
+    with pytest.raises(IndexMissingError, match="run `pprnet build`"):  # nor saved into
+        SearchIndex(tmp_path / "ix").add_or_replace(make("d-new", ["Mood"], None))
 
 
 def test_saves_never_merge_a_built_segment(tmp_path: Path) -> None:

@@ -15,21 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from pickle import dumps
-from typing import Any
 
-from whoosh import formats
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.system import pack_uint
 
 from explorer import textproc
-
-# Build-time shortcut: (expand acronyms?, text) -> its positioned tokens, already
-# computed by a worker process (see explorer.search.build); (None, text) -> its exact-form
-# terms. Empty otherwise. Analysis is a pure function of those two, so a hit is always
-# what the tokenizer would produce.
-PRECOMPUTED: dict[tuple[bool | None, str], list[tuple[str, int, int, int]]] = {}
 
 
 class _AnalyzedTokenizer(Tokenizer):
@@ -81,13 +71,8 @@ class TextprocTokenizer(_AnalyzedTokenizer):
         return hash((type(self), self.expand_acronyms))
 
     def positioned(self, value: str, mode: str) -> Iterable[tuple[str, int, int, int]]:
-        analyzed = PRECOMPUTED.get((self.expand_acronyms, value)) \
-            if PRECOMPUTED and mode != "query" else None
-        if analyzed is None:
-            analyzed = positioned_tokens(
-                value, expand_acronyms=self.expand_acronyms, query=(mode == "query")
-            )
-        return analyzed
+        return positioned_tokens(
+            value, expand_acronyms=self.expand_acronyms, query=(mode == "query"))
 
 
 def positioned_tokens(
@@ -115,64 +100,6 @@ def positioned_tokens(
             # Acronym of a spelled-out long form: at the long form's last word.
             out.append((tok.term, max(pos, 0), tok.start, tok.end))
     return out
-
-
-@lru_cache(maxsize=65_536)
-def _single_position(pos: int) -> bytes:
-    """Whoosh's encoding of a term found once, at ``pos`` (most terms of a document): the
-    same few thousand byte strings over and over, so made once each."""
-    return pack_uint(1) + dumps([pos], 2)
-
-
-class PrecomputedPositions(formats.Positions):
-    """Whoosh's positions format, fed straight from `PRECOMPUTED` when the build has the
-    tokens: grouping tuples by term skips a Whoosh token object per word and the generic
-    per-token bookkeeping (a fifth of a large build). The bytes written are Whoosh's own
-    (`formats.Positions.encode`), so readers decode them unchanged; without precomputed
-    tokens (queries, incremental updates) it is exactly `formats.Positions`."""
-
-    def word_values(self, value: object, analyzer: Any,
-                    **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
-        analyzed = None
-        if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
-            analyzed = PRECOMPUTED.get((getattr(analyzer, "expand_acronyms", None), value))
-        if analyzed is None:
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        poses: dict[str, list[int]] = {}
-        for term, pos, _start, _end in analyzed:
-            if term in poses:
-                poses[term].append(pos)
-            else:
-                poses[term] = [pos]
-        boost = self.field_boost
-        for term, poslist in poses.items():
-            if len(poslist) == 1:
-                yield term, 1, boost, _single_position(poslist[0])
-                continue
-            deltas = [poslist[0]]
-            deltas.extend(b - a for a, b in zip(poslist, poslist[1:], strict=False))
-            yield term, len(poslist), len(poslist) * boost, pack_uint(len(deltas)) + dumps(
-                deltas, 2)
-
-
-class PrecomputedFrequency(formats.Frequency):
-    """Whoosh's frequency format (the ``exact`` fields), fed from `PRECOMPUTED` under the
-    key ``(None, text)`` when the build has the terms, so the text is not analyzed twice;
-    otherwise exactly `formats.Frequency`. Same bytes either way."""
-
-    def word_values(self, value: object, analyzer: Any,
-                    **kwargs: Any) -> Iterable[tuple[str, int, float, bytes]]:
-        analyzed = None
-        if PRECOMPUTED and isinstance(value, str) and kwargs.get("mode") != "query":
-            analyzed = PRECOMPUTED.get((None, value))
-        if analyzed is None:
-            return super().word_values(value, analyzer, **kwargs)
-        freqs: dict[str, int] = {}
-        for term, _pos, _start, _end in analyzed:
-            freqs[term] = freqs.get(term, 0) + 1
-        boost = self.field_boost
-        return ((term, freq, freq * boost, pack_uint(freq)) for term, freq in freqs.items())
 
 
 class _WordListTokenizer(_AnalyzedTokenizer):
@@ -210,10 +137,8 @@ def exact_forms(text: str, spans: list[tuple[int, int]] | None = None,
     """The ``exact`` field's terms of a text: each word lowercased and folded to American
     spelling but not stemmed, stop words left out, hyphenated compounds also closed
     (``spans`` and ``closed`` as in `positioned_tokens`)."""
-    out: list[str] = []
     spans = textproc.word_spans(text) if spans is None else spans
-    for start, end in spans:
-        out.extend(_exact_words(text[start:end]))
+    out = [w for start, end in spans for w in _exact_words(text[start:end])]
     for tok in textproc.compound_tokens(text, spans) if closed is None else closed:
         out.append("".join(textproc.normalize_spelling(w) for w in
                            _COMPOUND_GAP.split(text[tok.start:tok.end])))

@@ -18,6 +18,7 @@ a merge) takes Whoosh's own path.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,7 +74,10 @@ def _write_pool(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool) -> 
             if lastfield is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, schema[fieldname])
-            per_field = known.setdefault(fieldname, {})
+            # a field that is not scorable has no lengths column: every length is 0,
+            # without asking the column (a file lookup each time) per document
+            scorable = schema[fieldname].scorable
+            per_field = known.setdefault(fieldname, {} if scorable else defaultdict(int))
             lastfield = fieldname
             postwriter = None
         fieldwriter.start_term(tbytes)
@@ -84,10 +88,11 @@ def _write_pool(fieldwriter: Any, schema: Any, lengths: Any, pool: TermPool) -> 
             postwriter = getattr(fieldwriter, "_postwriter", None)
             blocks = _BLOCK_ATTRS.issubset(dir(postwriter))
         postings = pool.postings((fieldname, tbytes))
-        for docnum, _weight, _vbytes in postings:
-            if docnum not in per_field:
-                per_field[docnum] = (
-                    lengths.doc_field_length(docnum, fieldname, 0) if lengths else 0)
+        if scorable:
+            for docnum, _weight, _vbytes in postings:
+                if docnum not in per_field:
+                    per_field[docnum] = (
+                        lengths.doc_field_length(docnum, fieldname, 0) if lengths else 0)
         if blocks:
             _add_blocks(postwriter, postings, per_field)
         else:

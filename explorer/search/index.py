@@ -90,6 +90,7 @@ class SearchIndex:
         failure = VERIFIED.failure(path)
         if failure:
             raise corrupt(self.index_dir, f"{failure}; in {path.name}")
+        self._check_format(path)  # a save into another format's index: never mixed
         try:
             ix = whoosh_index.open_dir(str(path))
         except Exception as exc:  # noqa: BLE001 - any failure here means "unusable"
@@ -101,6 +102,14 @@ class SearchIndex:
         once per folder and manifest (see `explorer.integrity`)."""
         try:
             VERIFIED.check(path)
+        except CorruptError as exc:
+            raise corrupt(self.index_dir, f"{exc}; in {path.name}") from None
+        self._check_format(path)
+
+    def _check_format(self, path: Path) -> None:
+        """IndexMissingError, with the command that fixes it, for an index folder written
+        in another layout (`INDEX_FORMAT`) than this program reads."""
+        try:
             version = read_manifest(path).format_version
         except CorruptError as exc:
             raise corrupt(self.index_dir, f"{exc}; in {path.name}") from None

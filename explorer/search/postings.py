@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,10 @@ class PostingsWriter:
     def __init__(self, fields: list[str], positional: frozenset[str] = frozenset()) -> None:
         self.fields = fields
         self.positional = positional
-        self._vocab: dict[str, dict[str, int]] = {f: {} for f in fields}  # term -> number
+        self._vocab: dict[str, defaultdict[str, int]] = {}  # term -> number, in order seen
+        for f in fields:
+            self._vocab[f] = defaultdict()
+            self._vocab[f].default_factory = self._vocab[f].__len__
         self._tids = {f: array("i") for f in fields}  # per token: its term's number
         self._pos = {f: array("i") for f in fields}  # per token: its position
         self._docs = {f: array("i") for f in fields}  # per document added: its number
@@ -60,9 +64,8 @@ class PostingsWriter:
             ) -> None:
         """One document's (term, position, start, end) tokens of ``field``; documents
         come in ascending order."""
-        vocab = self._vocab[field]
-        number = vocab.setdefault
-        self._tids[field].extend([number(t[0], len(vocab)) for t in tokens])
+        vocab = self._vocab[field]  # numbers a new term by the count of those before it
+        self._tids[field].extend([vocab[t[0]] for t in tokens])
         if field in self.positional:
             self._pos[field].extend([t[1] for t in tokens])
         self._docs[field].append(docnum)

@@ -2,17 +2,17 @@
 
 Text fields keep positions (phrases); no character spans, which nothing reads (snippets
 find their spans in the stored text, see `explorer.search.highlight`) and which cost a
-sixth of a large build to write. Topics and research type are exact keyword
+sixth of a large build to write. A build writes the analyzed fields' postings as NumPy
+arrays, not into Whoosh (`explorer.search.postings`); this schema is what Whoosh itself
+indexes when one summary is saved. Topics and research type are exact keyword
 terms, one per line of the field value, because topic names contain commas. The
-published month is both an ID term (read into per-document arrays for filters, facets
-and sorting) and a sortable DATETIME. Spelling suggestions use the text fields' own
-lexicons (see `explorer.search.spelling`), so no extra field slows the build.
+published month is an ID term, read into per-document arrays for filters, facets and
+sorting (no Whoosh sortable column: nothing sorts through Whoosh, and writing one cost a
+tenth of a build). Spelling suggestions use the text fields' vocabularies (see
+`explorer.search.spelling`), so no extra field slows the build.
 """
 
 from __future__ import annotations
-
-import contextlib
-from datetime import datetime
 
 from whoosh import fields, formats
 
@@ -21,8 +21,6 @@ from explorer.records import Summary
 from explorer.search.analysis import (
     ExactFormTokenizer,
     LinesTokenizer,
-    PrecomputedFrequency,
-    PrecomputedPositions,
     TextprocTokenizer,
 )
 
@@ -61,14 +59,10 @@ def make_schema() -> fields.Schema:
 
     def text(name: str) -> fields.TEXT:
         analyzer = TextprocTokenizer(expand_acronyms=ANALYZED_FIELDS[name])
-        field = fields.TEXT(analyzer=analyzer, stored=True, phrase=True)
-        field.format = PrecomputedPositions(field_boost=field.format.field_boost)
-        return field
+        return fields.TEXT(analyzer=analyzer, stored=True, phrase=True)
 
     def exact() -> fields.TEXT:
-        field = fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False)
-        field.format = PrecomputedFrequency(field_boost=field.format.field_boost)
-        return field
+        return fields.TEXT(analyzer=ExactFormTokenizer(), stored=False, phrase=False)
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -86,7 +80,6 @@ def make_schema() -> fields.Schema:
         research_type=fields.FieldType(formats.Existence(), lines, stored=True),
         published=fields.ID(stored=True),  # "YYYY-MM" of a blog post; absent otherwise
         origin=fields.ID(stored=True),  # "blog-post", "added": the Source facet
-        published_date=fields.DATETIME(sortable=True),
         citation=fields.STORED(),  # short citation for result lists
     )
 
@@ -117,6 +110,4 @@ def document_for(summary: Summary) -> dict[str, object]:
     for key in ("year", "doi", "topics", "research_type", "published", "origin", "cited_title"):
         if not doc[key]:
             del doc[key]  # no empty terms in the index
-    with contextlib.suppress(ValueError, IndexError):
-        doc["published_date"] = datetime(int(summary.published[:4]), int(summary.published[5:7]), 1)
     return doc
