@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.corpus import LoadResult, load_corpus
-from explorer.integrity import VERIFIED, CorruptError
+from explorer.integrity import VERIFIED, CorruptError, read_manifest
 from explorer.leftovers import sweep_temporaries
 from explorer.search import build_index
+from explorer.search.build import INDEX_FORMAT
 from explorer.search.store import IndexMissingError, build_lock, current_dir
 from explorer.tagger import ModelError, corpus_fingerprint, load_model, save_model, train_model
 from explorer.tagger.persist import model_dir
@@ -56,6 +57,12 @@ def index_staleness(corpus_dir: Path, index_dir: Path) -> str | None:
     built = _newest_mtime([live, *live.iterdir()])
     if corpus_mtime(corpus_dir) > built:
         return "the corpus changed since the index was built"
+    try:
+        version = read_manifest(live).format_version
+    except CorruptError:
+        return None  # damage, which `damage` reports
+    if version != INDEX_FORMAT:
+        return f"the index was written in format {version}, this program writes {INDEX_FORMAT}"
     return None
 
 

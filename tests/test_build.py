@@ -52,3 +52,26 @@ def test_build_with_a_broken_corpus_changes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "bad.md:" in result.output and "not rebuilt" in result.output
     assert (index / "model" / "meta.json").read_bytes() == model_meta
+
+
+def test_an_index_of_another_format_is_stale_and_rebuilt(tmp_path):
+    """An index written in an earlier layout is rebuilt by `pprnet serve`'s start-up check
+    (and any search says to run `pprnet build`)."""
+    from explorer.integrity import read_manifest, write_manifest
+    from explorer.search.build import INDEX_FORMAT
+    from explorer.search.store import current_dir
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_corpus(corpus, make_summaries(20))
+    assert run("build", "-q", "--no-model", "--corpus", str(corpus), "--index", str(index)
+               ).exit_code == 0
+    live = current_dir(index)
+    old = read_manifest(live)
+    write_manifest(live, kind=old.kind, format_version=INDEX_FORMAT - 1,
+                   fingerprint=old.fingerprint, unlisted_forbidden=old.unlisted_forbidden)
+    assert f"format {INDEX_FORMAT - 1}" in (index_staleness(corpus, index) or "")
+    found = run("search", "--corpus", str(corpus), "--index", str(index), "therapy")
+    assert found.exit_code != 0 and "run `pprnet build`" in found.output
+    assert run("build", "-q", "--no-model", "--corpus", str(corpus), "--index", str(index)
+               ).exit_code == 0
+    assert index_staleness(corpus, index) is None
