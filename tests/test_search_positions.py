@@ -1,5 +1,7 @@
-"""Phrase positions read block by block (`segments.leaf_positions`): the same documents as
-stepping a Whoosh matcher to each, across several postings blocks, with deletions."""
+"""Phrase positions (`segments.leaf_positions`): from a built segment's postings arrays,
+and from Whoosh's postings (segments of saves) read block by block or by stepping a
+matcher to each document: the same positions, across several postings blocks, with
+deletions."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 
 from explorer.corpus import load_taxonomy
 from explorer.records import Citation, Summary
 from explorer.search import SearchIndex, SearchRequest, build_index, segments
 from explorer.search.phrases import phrase_terms
+from explorer.search.schema import document_for, make_schema
 
 WORDS = ["alliance", "rupture", "repair", "therapy", "client", "outcome", "session", "early"]
 
@@ -69,26 +73,43 @@ class _Stepped:
         return bytes(self._m.value())
 
 
-def test_block_and_stepped_paths_agree(index: tuple[SearchIndex, list[Summary]],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_arrays_block_and_stepped_paths_agree(index: tuple[SearchIndex, list[Summary]],
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     idx, _docs = index
     snap = idx._snapshot(idx._searcher())
-    leaf, offset = snap.leaves[0]
-    wanted = list(range(0, leaf.doc_count_all(), 3))
-    block = [g() if g else None for g in segments.leaf_positions(leaf, "body", "therapi",
-                                                                 wanted)]
-    assert sum(p is not None for p in block) > 20
-    real = leaf.postings
+    built, _offset = snap.leaves[0]
+    wanted = list(range(0, built.doc_count_all(), 3))
+    arrays = [g() if g else None for g in segments.leaf_positions(
+        built, "body", "therapi", wanted, snap.segids[0], snap.folder)]
+    assert sum(p is not None for p in arrays) > 20
+    # the same documents in one segment written by Whoosh's own writer (as saves are)
+    rng = random.Random(5)
+    docs = [_doc(i, " ".join(rng.choice(WORDS) for _ in range(12))) for i in range(300)]
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    writer = ix.writer()
+    for doc in docs:
+        writer.add_document(**document_for(doc))
+    writer.commit()
+    with ix.reader() as reader:
+        ((leaf, _),) = reader.leaf_readers()
+        block = [g() if g else None for g in segments.leaf_positions(leaf, "body", "therapi",
+                                                                     wanted)]
+        assert block == arrays
+        real = leaf.postings
 
-    def stepped(field: str, term: str):  # type: ignore[no-untyped-def]
-        return _Stepped(real(field, term))
+        def stepped(field: str, term: str):  # type: ignore[no-untyped-def]
+            return _Stepped(real(field, term))
 
-    monkeypatch.setattr(leaf, "postings", stepped)
-    steps = [g() if g else None for g in segments.leaf_positions(leaf, "body", "therapi",
-                                                                 wanted)]
-    assert steps == block
-    missing = segments.leaf_positions(leaf, "body", "zzzunknown", wanted)
-    assert missing == [None] * len(wanted)
+        monkeypatch.setattr(leaf, "postings", stepped)
+        steps = [g() if g else None for g in segments.leaf_positions(leaf, "body", "therapi",
+                                                                     wanted)]
+        assert steps == block
+        missing = segments.leaf_positions(leaf, "body", "zzzunknown", wanted)
+        assert missing == [None] * len(wanted)
+    ix.close()
+    assert segments.leaf_positions(built, "body", "zzzunknown", wanted, snap.segids[0],
+                                   snap.folder) == [None] * len(wanted)
 
 
 def test_phrase_terms_scores_only_matches(index: tuple[SearchIndex, list[Summary]]) -> None:
