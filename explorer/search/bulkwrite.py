@@ -4,7 +4,7 @@
 fields are indexed in our own postings arrays (`explorer.search.postings`): for those it
 writes the stored value and the length Whoosh would have counted, and no postings (which
 the engine no longer reads; building them was most of a large build). The other fields
-(id, topics, type, dates) go through Whoosh's own indexing.
+(id, topics, research type, month, year, DOI, origin) go through Whoosh's own indexing.
 
 Whoosh's writer puts every posting of a segment, as a tuple, in one pool, sorts the whole
 pool at commit, then asks the lengths column for the document's field length once per
