@@ -108,7 +108,8 @@ class PostingsWriter:
         }
         if field in self.positional:
             pos = np.frombuffer(self._pos[field], dtype=np.int32)[order]
-            out[f"{field}.posoff"] = posoff
+            out[f"{field}.posoff"] = (posoff.astype(np.uint32) if posoff[-1] < 2**32
+                                      else posoff)  # half the bytes to write and to load
             out[f"{field}.pos"] = (pos.astype(np.uint16) if len(pos) and int(pos.max()) < 65536
                                    and int(pos.min()) >= 0 else pos)
         return out
