@@ -97,6 +97,17 @@ def candidates() -> dict[str, TaggerConfig]:
         "sim^2+nm4": replace(d, knn_power=2.0, name_weight=4.0),
         "tuned blend": replace(d, tune_blend=True),
         "type titles 0": replace(d, type_title_copy_weight=0.0),
+        "prior 0.05": replace(d, prior_weight=0.05),
+        "prior 0.1": replace(d, prior_weight=0.1),
+        "prior 0.2": replace(d, prior_weight=0.2),
+        "prior -0.05": replace(d, prior_weight=-0.05),
+        "prior -0.1": replace(d, prior_weight=-0.1),
+        "zscore": replace(d, calibration="zscore"),
+        "raw": replace(d, calibration="raw"),
+        "zscore knn 0.2": replace(d, calibration="zscore", knn_weight=0.2),
+        "zscore knn 0.4": replace(d, calibration="zscore", knn_weight=0.4),
+        "zscore prior 0.05": replace(d, calibration="zscore", prior_weight=0.05),
+        "zscore kw 0.1": replace(d, calibration="zscore", keyword_weight=0.1),
     }
 
 

@@ -58,13 +58,31 @@ def fit_platt(decisions: np.ndarray, y: np.ndarray) -> tuple[float, float] | Non
     return a, c
 
 
-def calibrate(decisions: np.ndarray, labels: np.ndarray, min_positives: int) -> np.ndarray:
+def standardising(decisions: np.ndarray) -> np.ndarray:
+    """Per-topic (slope, offset) that turn decisions into z-scores: 1/sd and -mean/sd.
+
+    Ranking by ``expit`` of these compares topics by how unusual a decision is for that
+    topic, not by a probability fitted to its base rate.
+    """
+    mean = decisions.mean(axis=0) if len(decisions) else np.zeros(decisions.shape[1])
+    sd = decisions.std(axis=0) if len(decisions) else np.ones(decisions.shape[1])
+    sd = np.where(sd > 1e-12, sd, 1.0)
+    return np.column_stack([1.0 / sd, -mean / sd])
+
+
+def calibrate(decisions: np.ndarray, labels: np.ndarray, min_positives: int,
+              method: str = "platt") -> np.ndarray:
     """Per-topic Platt parameters (topics x [slope, offset]).
 
     Topics with fewer than ``min_positives`` examples share one sigmoid pooled over all
-    trained topics: a sigmoid fitted on two positives is noise.
+    trained topics: a sigmoid fitted on two positives is noise. ``method`` "zscore" gives
+    `standardising` parameters instead, "raw" the identity (slope 1, offset 0).
     """
     n_topics = labels.shape[1]
+    if method == "raw":
+        return np.tile(np.array([1.0, 0.0]), (n_topics, 1))
+    if method == "zscore":
+        return standardising(decisions)
     trained = [t for t in range(n_topics) if 0 < labels[:, t].sum() < labels.shape[0]]
     pooled = None
     if trained:

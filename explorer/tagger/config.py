@@ -12,6 +12,7 @@ from explorer.tagger.registry import CLASSIFIERS
 
 COOC_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)  # weights tried when cooc_weight < 0
 # (knn_weight, keyword_weight) pairs tried when tune_blend is on
+CALIBRATIONS = ("platt", "zscore", "raw")
 BLEND_GRID = tuple((k, w) for k in (0.1, 0.2, 0.3, 0.4, 0.5) for w in (0.0, 0.1, 0.2, 0.3))
 
 
@@ -66,6 +67,14 @@ class TaggerConfig:
     # Score the taxonomy's residual topic ("no subject topic fits") by how weakly the others
     # fit and since when the label is used (`residual.py`) instead of by its words.
     residual: bool = True
+    # Share of the label-frequency prior (each topic's training share over the largest
+    # share) added to the blended score: frequent, broad topics are the ones missed at
+    # ranks 5 to 7 (`bench/tagger_misses.py`); negative: frequent topics lose. 0: off.
+    prior_weight: float = 0.0
+    # How decision values become comparable across topics: "platt" (a sigmoid fitted on
+    # out-of-fold decisions), "zscore" (each topic's out-of-fold decisions standardised,
+    # then a logistic: a ranking by raw, per-topic normalised decisions) or "raw".
+    calibration: str = "platt"
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:
@@ -78,6 +87,11 @@ class TaggerConfig:
             raise ValueError("cooc_alpha must be positive")
         if self.knn_power <= 0:
             raise ValueError("knn_power must be positive")
+        if not -1 <= self.prior_weight <= 1:
+            raise ValueError("prior_weight must lie between -1 and 1")
+        if self.calibration not in CALIBRATIONS:
+            raise ValueError(f"unknown calibration {self.calibration!r}: use one of "
+                             f"{CALIBRATIONS}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -33,6 +33,22 @@ def blend(decisions: np.ndarray, platt: np.ndarray, knn: np.ndarray, keyword: np
     return linear_weight * prob + out
 
 
+def frequency_prior(labels: np.ndarray) -> np.ndarray:
+    """Each topic's share of the training documents over the largest share (0..1)."""
+    if labels.size == 0:
+        return np.zeros(labels.shape[1] if labels.ndim == 2 else 0)
+    shares = labels.astype(np.float64).mean(axis=0)
+    top = shares.max()
+    return shares / top if top > 0 else shares
+
+
+def with_prior(scores: np.ndarray, prior: np.ndarray, weight: float) -> np.ndarray:
+    """Blended scores plus ``weight`` times the label-frequency prior of each topic."""
+    if weight == 0 or prior.shape != (scores.shape[1],):
+        return scores
+    return scores + weight * prior[None, :]
+
+
 def cooccurrence(labels: np.ndarray, alpha: float) -> np.ndarray:
     """``P[s, t]``: how likely topic t is among the other topics of a document with topic s.
 

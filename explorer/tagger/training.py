@@ -41,7 +41,14 @@ from explorer.tagger.residual import (
     score_scale,
     with_residual,
 )
-from explorer.tagger.scoring import blend, cooccurrence, recall_at, smooth
+from explorer.tagger.scoring import (
+    blend,
+    cooccurrence,
+    frequency_prior,
+    recall_at,
+    smooth,
+    with_prior,
+)
 from explorer.tagger.splits import stratified_folds
 from explorer.tagger.thresholds import tune_thresholds
 from explorer.tagger.training_data import TrainingData, augment, name_documents, prepare
@@ -188,9 +195,10 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     keyword = keyword_matrix((d.text_terms for d in data.docs), keyword_sets)
     names = name_documents(taxonomy)
     oof = _out_of_fold(data, keyword, names, config, seed)
-    platt = calibrate(oof.decisions, data.labels, config.min_positives)
+    platt = calibrate(oof.decisions, data.labels, config.min_positives, config.calibration)
     config = _choose_blend(oof, platt, data.labels, config)
-    oof_scores = blend(oof.decisions, platt, oof.knn, oof.keyword, config, oof.profile)
+    oof_scores = with_prior(blend(oof.decisions, platt, oof.knn, oof.keyword, config,
+                                  oof.profile), frequency_prior(data.labels), config.prior_weight)
     residual, oof_scores = _residual(data, taxonomy, oof, platt, oof_scores, config, seed)
     cooc_weight = _choose_cooc_weight(oof_scores, data.labels, oof, config)
     oof_scores = _smooth_out_of_fold(oof_scores, data.labels, oof, config, cooc_weight)
