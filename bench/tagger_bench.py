@@ -50,6 +50,7 @@ def candidates() -> dict[str, TaggerConfig]:
     """The compared configurations; ``default`` is what `pprnet build` trains."""
     d = DEFAULT_CONFIG
     plain = replace(d, knn_weight=0.0, keyword_weight=0.0)
+    zp = replace(d, calibration="zscore", prior_weight=0.05)  # third pass, see the log
     return {
         "default": d,
         "no residual": replace(d, residual=False),
@@ -108,6 +109,15 @@ def candidates() -> dict[str, TaggerConfig]:
         "zscore knn 0.4": replace(d, calibration="zscore", knn_weight=0.4),
         "zscore prior 0.05": replace(d, calibration="zscore", prior_weight=0.05),
         "zscore kw 0.1": replace(d, calibration="zscore", keyword_weight=0.1),
+        "zscore prior 0.025": replace(d, calibration="zscore", prior_weight=0.025),
+        "zscore prior 0.1": replace(d, calibration="zscore", prior_weight=0.1),
+        "zp negatives": replace(zp, calibration="zscore_negatives"),
+        "zp title 1.2": replace(zp, title_weight=1.2),
+        "zp title 0.3": replace(zp, title_weight=0.3),
+        "zp journal 0": replace(zp, journal_weight=0.0),
+        "zp min_df 3": replace(zp, min_df=3),
+        "zp knn 0.4": replace(zp, knn_weight=0.4),
+        "zp unweighted": replace(zp, class_weight=None),
     }
 
 

@@ -71,3 +71,16 @@ def test_a_zscore_model_with_a_prior_survives_saving(tmp_path):
     loaded = load_model(tmp_path)
     assert loaded.config == config
     assert loaded.suggest("A draft", text) == model.suggest("A draft", text)
+
+
+def test_zscore_against_negatives_ignores_the_topics_own_documents():
+    decisions = np.array([[5.0, 0.0], [6.0, 1.0], [0.0, 2.0], [2.0, 3.0]])
+    labels = np.array([[1, 0], [1, 0], [0, 0], [0, 1]])
+    params = calibrate(decisions, labels, min_positives=1, method="zscore_negatives")
+    # topic 0: negatives 0 and 2 -> mean 1, sd 1; topic 1: negatives 0, 1, 2 -> mean 1
+    np.testing.assert_allclose(params[0], [1.0, -1.0])
+    np.testing.assert_allclose(params[1], [1 / np.std([0.0, 1.0, 2.0]),
+                                           -1 / np.std([0.0, 1.0, 2.0])])
+    # one negative only: the whole column is used
+    few = standardising(decisions[:, :1], np.array([[1], [1], [1], [0]]))
+    np.testing.assert_allclose(few, standardising(decisions[:, :1]))

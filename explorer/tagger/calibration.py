@@ -58,14 +58,22 @@ def fit_platt(decisions: np.ndarray, y: np.ndarray) -> tuple[float, float] | Non
     return a, c
 
 
-def standardising(decisions: np.ndarray) -> np.ndarray:
+def standardising(decisions: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
     """Per-topic (slope, offset) that turn decisions into z-scores: 1/sd and -mean/sd.
 
     Ranking by ``expit`` of these compares topics by how unusual a decision is for that
-    topic, not by a probability fitted to its base rate.
+    topic, not by a probability fitted to its base rate. With ``labels``, the mean and
+    spread are those of each topic's negatives (documents without it) where it has at
+    least two: how far a decision stands above the documents that are not about the topic.
     """
-    mean = decisions.mean(axis=0) if len(decisions) else np.zeros(decisions.shape[1])
-    sd = decisions.std(axis=0) if len(decisions) else np.ones(decisions.shape[1])
+    n_topics = decisions.shape[1]
+    mean, sd = np.zeros(n_topics), np.ones(n_topics)
+    for t in range(n_topics):
+        column = decisions[:, t]
+        if labels is not None and (labels[:, t] == 0).sum() >= 2:
+            column = column[labels[:, t] == 0]
+        if len(column):
+            mean[t], sd[t] = column.mean(), column.std()
     sd = np.where(sd > 1e-12, sd, 1.0)
     return np.column_stack([1.0 / sd, -mean / sd])
 
@@ -76,13 +84,16 @@ def calibrate(decisions: np.ndarray, labels: np.ndarray, min_positives: int,
 
     Topics with fewer than ``min_positives`` examples share one sigmoid pooled over all
     trained topics: a sigmoid fitted on two positives is noise. ``method`` "zscore" gives
-    `standardising` parameters instead, "raw" the identity (slope 1, offset 0).
+    `standardising` parameters instead ("zscore_negatives": against the documents without
+    the topic), "raw" the identity (slope 1, offset 0).
     """
     n_topics = labels.shape[1]
     if method == "raw":
         return np.tile(np.array([1.0, 0.0]), (n_topics, 1))
     if method == "zscore":
         return standardising(decisions)
+    if method == "zscore_negatives":
+        return standardising(decisions, labels)
     trained = [t for t in range(n_topics) if 0 < labels[:, t].sum() < labels.shape[0]]
     pooled = None
     if trained:

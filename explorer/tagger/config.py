@@ -12,7 +12,7 @@ from explorer.tagger.registry import CLASSIFIERS
 
 COOC_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)  # weights tried when cooc_weight < 0
 # (knn_weight, keyword_weight) pairs tried when tune_blend is on
-CALIBRATIONS = ("platt", "zscore", "raw")
+CALIBRATIONS = ("platt", "zscore", "zscore_negatives", "raw")
 BLEND_GRID = tuple((k, w) for k in (0.1, 0.2, 0.3, 0.4, 0.5) for w in (0.0, 0.1, 0.2, 0.3))
 
 
@@ -73,7 +73,8 @@ class TaggerConfig:
     prior_weight: float = 0.0
     # How decision values become comparable across topics: "platt" (a sigmoid fitted on
     # out-of-fold decisions), "zscore" (each topic's out-of-fold decisions standardised,
-    # then a logistic: a ranking by raw, per-topic normalised decisions) or "raw".
+    # then a logistic: a ranking by raw, per-topic normalised decisions), "zscore_negatives"
+    # (standardised against the documents without the topic) or "raw".
     calibration: str = "platt"
 
     def __post_init__(self) -> None:
