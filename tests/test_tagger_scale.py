@@ -7,7 +7,7 @@ import pytest
 
 from explorer.tagger import TaggerConfig, load_model, save_model, train_model
 from explorer.tagger.calibration import calibrate, probabilities, standardising
-from explorer.tagger.scoring import frequency_prior, with_prior
+from explorer.tagger.scoring import classifier_scores, frequency_prior, with_prior
 from explorer.tagger.synthetic import synthetic_corpus
 
 
@@ -67,9 +67,13 @@ def test_a_zscore_model_with_a_prior_survives_saving(tmp_path):
     frequent, rare = max(counts, key=counts.get), min(counts, key=counts.get)
     # the prior lifts the most frequent topic by more than the rarest
     assert with_boost[frequent] - without[frequent] > with_boost[rare] - without[rare]
+    # Platt stays fitted (the residual label reads it); the ranking scale is saved beside it
+    assert model.ranking.shape == model.platt.shape == (len(taxonomy.topics), 2)
+    assert not np.allclose(model.ranking, model.platt)
     save_model(model, tmp_path)
     loaded = load_model(tmp_path)
     assert loaded.config == config
+    np.testing.assert_array_equal(loaded.ranking, model.ranking)
     assert loaded.suggest("A draft", text) == model.suggest("A draft", text)
 
 
@@ -84,3 +88,24 @@ def test_zscore_against_negatives_ignores_the_topics_own_documents():
     # one negative only: the whole column is used
     few = standardising(decisions[:, :1], np.array([[1], [1], [1], [0]]))
     np.testing.assert_allclose(few, standardising(decisions[:, :1]))
+
+
+def test_classifier_scores_mix_the_ranking_scale_with_platt():
+    decisions = np.array([[0.0, 2.0]])
+    platt = np.array([[1.0, 0.0], [1.0, 0.0]])
+    ranking = np.array([[1.0, 2.0], [1.0, -2.0]])
+    p_platt = probabilities(decisions, platt)
+    p_rank = probabilities(decisions, ranking)
+    np.testing.assert_allclose(classifier_scores(decisions, platt, None, 1.0), p_platt)
+    np.testing.assert_allclose(classifier_scores(decisions, platt, ranking, 1.0), p_rank)
+    np.testing.assert_allclose(classifier_scores(decisions, platt, ranking, 0.5),
+                               (p_platt + p_rank) / 2)
+    assert TaggerConfig().calibration_mix == 1.0
+    with pytest.raises(ValueError):
+        TaggerConfig(calibration_mix=1.5)
+
+
+def test_a_platt_model_has_no_ranking_scale():
+    summaries, taxonomy = synthetic_corpus(40, seed=1)
+    model = train_model(summaries, taxonomy)
+    assert model.ranking.size == 0

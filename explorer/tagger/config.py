@@ -76,6 +76,12 @@ class TaggerConfig:
     # then a logistic: a ranking by raw, per-topic normalised decisions), "zscore_negatives"
     # (standardised against the documents without the topic) or "raw".
     calibration: str = "platt"
+    # Share of that ranking scale in the classifier's part of the blend (the rest: Platt
+    # probabilities).
+    calibration_mix: float = 1.0
+    # The residual label reads Platt probabilities of the other topics even when they are
+    # ranked on another scale (off: it reads the scale they are ranked by).
+    residual_on_platt: bool = False
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:
@@ -90,6 +96,8 @@ class TaggerConfig:
             raise ValueError("knn_power must be positive")
         if not -1 <= self.prior_weight <= 1:
             raise ValueError("prior_weight must lie between -1 and 1")
+        if not 0 <= self.calibration_mix <= 1:
+            raise ValueError("calibration_mix must lie between 0 and 1")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"unknown calibration {self.calibration!r}: use one of "
                              f"{CALIBRATIONS}")

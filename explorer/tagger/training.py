@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from explorer.records import Summary, Taxonomy
-from explorer.tagger.calibration import calibrate, probabilities
+from explorer.tagger.calibration import calibrate
 from explorer.tagger.classifiers.base import FitOptions, LinearTopics
 from explorer.tagger.config import BLEND_GRID, COOC_GRID, DEFAULT_CONFIG, TaggerConfig
 from explorer.tagger.features import AnalyzedDoc, FeatureSpace
@@ -46,6 +46,7 @@ from explorer.tagger.scoring import (
     cooccurrence,
     frequency_prior,
     recall_at,
+    residual_view,
     smooth,
     with_prior,
 )
@@ -145,7 +146,7 @@ def _precision_at_1(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _choose_blend(oof: _OutOfFold, platt: np.ndarray, labels: np.ndarray,
-                  config: TaggerConfig) -> TaggerConfig:
+                  config: TaggerConfig, ranking: np.ndarray | None = None) -> TaggerConfig:
     """The config with the blend shares best on inner out-of-fold recall@5 + precision@1."""
     if not config.tune_blend or not oof.folds:
         return config
@@ -154,14 +155,14 @@ def _choose_blend(oof: _OutOfFold, platt: np.ndarray, labels: np.ndarray,
         if knn_weight + keyword_weight + config.profile_weight > 1:
             continue
         trial = replace(config, knn_weight=knn_weight, keyword_weight=keyword_weight)
-        scores = blend(oof.decisions, platt, oof.knn, oof.keyword, trial, oof.profile)
+        scores = blend(oof.decisions, platt, oof.knn, oof.keyword, trial, oof.profile, ranking)
         value = recall_at(scores, labels) + _precision_at_1(scores, labels)
         if value > best_value + 1e-9:
             best, best_value = trial, value
     return best
 
 
-def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, platt: np.ndarray,
+def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, prob: np.ndarray,
               scores: np.ndarray, config: TaggerConfig, seed: int
               ) -> tuple[Residual, np.ndarray]:
     """The residual label's scorer, and the out-of-fold scores with its cross-fitted share.
@@ -173,7 +174,6 @@ def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, platt: np
             data.dates is None:
         return Residual(), scores
     topic = topics[0]
-    prob = probabilities(oof.decisions, platt)
     scorer = fit_residual(prob, oof.knn, oof.nearest, data.dates, data.labels, topic,
                           config.min_positives, seed)
     if not scorer.active:
@@ -195,11 +195,16 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     keyword = keyword_matrix((d.text_terms for d in data.docs), keyword_sets)
     names = name_documents(taxonomy)
     oof = _out_of_fold(data, keyword, names, config, seed)
-    platt = calibrate(oof.decisions, data.labels, config.min_positives, config.calibration)
-    config = _choose_blend(oof, platt, data.labels, config)
+    platt = calibrate(oof.decisions, data.labels, config.min_positives)
+    ranking = None if config.calibration == "platt" else \
+        calibrate(oof.decisions, data.labels, config.min_positives, config.calibration)
+    config = _choose_blend(oof, platt, data.labels, config, ranking)
     oof_scores = with_prior(blend(oof.decisions, platt, oof.knn, oof.keyword, config,
-                                  oof.profile), frequency_prior(data.labels), config.prior_weight)
-    residual, oof_scores = _residual(data, taxonomy, oof, platt, oof_scores, config, seed)
+                                  oof.profile, ranking),
+                            frequency_prior(data.labels), config.prior_weight)
+    residual, oof_scores = _residual(data, taxonomy, oof,
+                                     residual_view(oof.decisions, platt, ranking, config),
+                                     oof_scores, config, seed)
     cooc_weight = _choose_cooc_weight(oof_scores, data.labels, oof, config)
     oof_scores = _smooth_out_of_fold(oof_scores, data.labels, oof, config, cooc_weight)
     thresholds = tune_thresholds(oof_scores, data.labels, min_positives=config.min_positives,
@@ -222,6 +227,7 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
         topic_coef=topics.coef,
         topic_intercept=topics.intercept,
         platt=platt,
+        ranking=np.zeros((0, 2)) if ranking is None else ranking,
         thresholds=thresholds,
         keyword_sets=keyword_sets,
         type_coef=type_coef,
