@@ -50,10 +50,14 @@ def candidates() -> dict[str, TaggerConfig]:
     """The compared configurations; ``default`` is what `pprnet build` trains."""
     d = DEFAULT_CONFIG
     plain = replace(d, knn_weight=0.0, keyword_weight=0.0)
-    zp = replace(d, calibration="zscore", prior_weight=0.05)  # third pass, see the log
+    # The second pass's default (Platt, no prior): third-pass candidates are written from it
+    # so that their logged figures rerun unchanged now that the default has moved.
+    p2 = replace(d, calibration="platt", prior_weight=0.0)
+    zp = replace(p2, calibration="zscore", prior_weight=0.05)  # the third pass's winner
     return {
         "default": d,
         "no residual": replace(d, residual=False),
+        "platt": p2,
         "lr": replace(plain, classifier="lr", name_weight=0.0),
         "lr+knn": replace(d, classifier="lr", keyword_weight=0.0, name_weight=0.0),
         "lr+knn+kw": replace(d, classifier="lr", name_weight=0.0),
@@ -98,19 +102,19 @@ def candidates() -> dict[str, TaggerConfig]:
         "sim^2+nm4": replace(d, knn_power=2.0, name_weight=4.0),
         "tuned blend": replace(d, tune_blend=True),
         "type titles 0": replace(d, type_title_copy_weight=0.0),
-        "prior 0.05": replace(d, prior_weight=0.05),
-        "prior 0.1": replace(d, prior_weight=0.1),
-        "prior 0.2": replace(d, prior_weight=0.2),
-        "prior -0.05": replace(d, prior_weight=-0.05),
-        "prior -0.1": replace(d, prior_weight=-0.1),
-        "zscore": replace(d, calibration="zscore"),
-        "raw": replace(d, calibration="raw"),
-        "zscore knn 0.2": replace(d, calibration="zscore", knn_weight=0.2),
-        "zscore knn 0.4": replace(d, calibration="zscore", knn_weight=0.4),
-        "zscore prior 0.05": replace(d, calibration="zscore", prior_weight=0.05),
-        "zscore kw 0.1": replace(d, calibration="zscore", keyword_weight=0.1),
-        "zscore prior 0.025": replace(d, calibration="zscore", prior_weight=0.025),
-        "zscore prior 0.1": replace(d, calibration="zscore", prior_weight=0.1),
+        "prior 0.05": replace(p2, prior_weight=0.05),
+        "prior 0.1": replace(p2, prior_weight=0.1),
+        "prior 0.2": replace(p2, prior_weight=0.2),
+        "prior -0.05": replace(p2, prior_weight=-0.05),
+        "prior -0.1": replace(p2, prior_weight=-0.1),
+        "zscore": replace(p2, calibration="zscore"),
+        "raw": replace(p2, calibration="raw"),
+        "zscore knn 0.2": replace(p2, calibration="zscore", knn_weight=0.2),
+        "zscore knn 0.4": replace(p2, calibration="zscore", knn_weight=0.4),
+        "zscore prior 0.05": replace(p2, calibration="zscore", prior_weight=0.05),
+        "zscore kw 0.1": replace(p2, calibration="zscore", keyword_weight=0.1),
+        "zscore prior 0.025": replace(p2, calibration="zscore", prior_weight=0.025),
+        "zscore prior 0.1": replace(p2, calibration="zscore", prior_weight=0.1),
         "zp negatives": replace(zp, calibration="zscore_negatives"),
         "zp mix 0.5": replace(zp, calibration_mix=0.5),
         "zp residual platt": replace(zp, residual_on_platt=True),

@@ -30,12 +30,11 @@ def test_zscore_parameters_standardise_each_topic():
     assert p[0] == pytest.approx(p[1]) and p[0] > p[2] == pytest.approx(0.5)
 
 
-def test_raw_calibration_is_the_identity_and_platt_stays_the_default():
+def test_raw_calibration_is_the_identity_and_platt_is_the_default_of_calibrate():
     decisions = np.array([[0.0, 1.0], [2.0, -1.0], [1.0, 0.5]])
     labels = np.array([[0, 1], [1, 0], [1, 1]])
     raw = calibrate(decisions, labels, min_positives=1, method="raw")
     np.testing.assert_array_equal(raw, [[1.0, 0.0], [1.0, 0.0]])
-    assert TaggerConfig().calibration == "platt"
     np.testing.assert_array_equal(calibrate(decisions, labels, 1),
                                   calibrate(decisions, labels, 1, method="platt"))
 
@@ -107,5 +106,6 @@ def test_classifier_scores_mix_the_ranking_scale_with_platt():
 
 def test_a_platt_model_has_no_ranking_scale():
     summaries, taxonomy = synthetic_corpus(40, seed=1)
-    model = train_model(summaries, taxonomy)
+    model = train_model(summaries, taxonomy, config=TaggerConfig(calibration="platt"))
     assert model.ranking.size == 0
+    assert train_model(summaries, taxonomy).ranking.shape == (len(taxonomy.topics), 2)

@@ -70,12 +70,12 @@ class TaggerConfig:
     # Share of the label-frequency prior (each topic's training share over the largest
     # share) added to the blended score: frequent, broad topics are the ones missed at
     # ranks 5 to 7 (`bench/tagger_misses.py`); negative: frequent topics lose. 0: off.
-    prior_weight: float = 0.0
+    prior_weight: float = 0.05
     # How decision values become comparable across topics: "platt" (a sigmoid fitted on
     # out-of-fold decisions), "zscore" (each topic's out-of-fold decisions standardised,
     # then a logistic: a ranking by raw, per-topic normalised decisions), "zscore_negatives"
     # (standardised against the documents without the topic) or "raw".
-    calibration: str = "platt"
+    calibration: str = "zscore"
     # Share of that ranking scale in the classifier's part of the blend (the rest: Platt
     # probabilities).
     calibration_mix: float = 1.0
