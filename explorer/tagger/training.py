@@ -1,10 +1,12 @@
 """Train the topic and research-type suggester.
 
 Topics (multi-label, a few hundred examples): one linear classifier per topic (the
-registered classifier named in `TaggerConfig`, see `registry`), calibrated per topic with
-Platt scaling on out-of-fold decision values so that scores of different topics can be
-ranked together, then blended with a nearest-neighbour vote of the most similar archived
-summaries and with a small prior for texts that name the topic. Each topic's name (and
+registered classifier named in `TaggerConfig`, see `registry`), its out-of-fold decision
+values put on one scale across topics (standardised per topic by default, so a topic ranks
+by how unusual its decision is for it; Platt scaling is fitted too, and is the scale when
+configured), then blended with a nearest-neighbour vote of the most similar archived
+summaries, a small prior for texts that name the topic and a small one for topics the
+archive uses often. Each topic's name (and
 aliases) also joins the training data as one extra example of it, which helps the rare
 topics most. Each topic gets its own threshold, tuned on the same out-of-fold scores.
 
