@@ -116,7 +116,7 @@ def candidates() -> dict[str, TaggerConfig]:
         "zscore prior 0.025": replace(p2, calibration="zscore", prior_weight=0.025),
         "zscore prior 0.1": replace(p2, calibration="zscore", prior_weight=0.1),
         "zp negatives": replace(zp, calibration="zscore_negatives"),
-        "zp mix 0.5": replace(zp, calibration_mix=0.5),
+        "zp mix 0.5": replace(zp, calibration_mix=0.5, residual_on_platt=True),
         "zp residual platt": replace(zp, residual_on_platt=True),
         "zp title 1.2": replace(zp, title_weight=1.2),
         "zp title 0.3": replace(zp, title_weight=0.3),
