@@ -5,6 +5,7 @@
     .venv/bin/python bench/tagger_bench.py --synthetic 300 # a generated corpus instead
     .venv/bin/python bench/tagger_bench.py --seeds 0,1,2,3,4 --no-chain  # mean of 5 layouts
     .venv/bin/python bench/tagger_bench.py --speed         # training, loading, suggestion times
+    .venv/bin/python bench/tagger_bench.py --date-split 2021,2020 --only platt,default
 
 Every candidate is run through `explorer.tagger.evaluate.evaluate` on the same folds
 (iterative stratification, fixed seed), so the table compares like with like: one-vs-rest
@@ -215,6 +216,20 @@ def speed(summaries, taxonomy) -> dict:
     return out
 
 
+def date_splits(summaries, taxonomy, chosen: dict[str, TaggerConfig], years: str) -> None:
+    """R@5 / P@1 of each candidate trained on posts before each year, tested on the rest."""
+    from explorer.tagger.date_split import evaluate_by_date
+
+    cuts = [int(y) for y in years.split(",") if y.strip()]
+    print(f"{'candidate':<20} " + " ".join(f"{y:>15}" for y in cuts) + "   (R@5 / P@1)")
+    for name, config in chosen.items():
+        cells = []
+        for year in cuts:
+            block = evaluate_by_date(summaries, taxonomy, year=year, config=config)["model"]
+            cells.append(f"{block['recall_at_5']:.3f} / {block['precision_at_1']:.3f}")
+        print(f"{name:<20} " + " ".join(f"{c:>15}" for c in cells), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -225,6 +240,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated candidate names")
     parser.add_argument("--no-chain", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--date-split", default="",
+                        help="comma-separated years: train on posts before each, test on the "
+                             "rest (as `pprnet evaluate` does for one year); no cross-validation")
     parser.add_argument("--speed", action="store_true",
                         help="time training, saving, loading and suggesting; no comparison")
     args = parser.parse_args()
@@ -244,6 +262,9 @@ def main() -> None:
     if args.only:
         names = [n.strip() for n in args.only.split(",")]
         chosen = {n: chosen[n] for n in names if n in chosen}
+    if args.date_split:
+        date_splits(summaries, taxonomy, chosen, args.date_split)
+        return
     seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
     print(f"# {source}, {args.folds} folds, seeds {seeds}", file=sys.stderr)
     header = f"{'candidate':<14} {'P@1':>6} {'P@3':>6} {'R@5':>6} {'NDCG5':>6} {'microF':>6} " \
