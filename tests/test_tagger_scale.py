@@ -109,3 +109,12 @@ def test_a_platt_model_has_no_ranking_scale():
     model = train_model(summaries, taxonomy, config=TaggerConfig(calibration="platt"))
     assert model.ranking.size == 0
     assert train_model(summaries, taxonomy).ranking.shape == (len(taxonomy.topics), 2)
+
+
+def test_a_config_saved_before_the_ranking_scale_keeps_platt():
+    saved = TaggerConfig().to_dict()
+    for name in ("calibration", "prior_weight", "calibration_mix", "residual_on_platt"):
+        saved.pop(name)
+    old = TaggerConfig.from_dict(saved)
+    assert (old.calibration, old.prior_weight) == ("platt", 0.0)
+    assert TaggerConfig.from_dict(TaggerConfig().to_dict()) == TaggerConfig()

@@ -107,8 +107,14 @@ class TaggerConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> TaggerConfig:
+        """The saved choices; a field the saved model predates takes the value it was
+        trained with (`SAVED_BEFORE`), not today's default."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**(SAVED_BEFORE | {k: v for k, v in data.items() if k in known}))
 
+
+# Fields whose default changed after models were saved without them: such a model was
+# trained (thresholds tuned) with these values.
+SAVED_BEFORE: dict = {"calibration": "platt", "prior_weight": 0.0}
 
 DEFAULT_CONFIG = TaggerConfig()
