@@ -5,6 +5,7 @@
     .venv/bin/python bench/tagger_bench.py --synthetic 300 # a generated corpus instead
     .venv/bin/python bench/tagger_bench.py --seeds 0,1,2,3,4 --no-chain  # mean of 5 layouts
     .venv/bin/python bench/tagger_bench.py --speed         # training, loading, suggestion times
+    .venv/bin/python bench/tagger_bench.py --date-split 2021,2020 --only platt,default
 
 Every candidate is run through `explorer.tagger.evaluate.evaluate` on the same folds
 (iterative stratification, fixed seed), so the table compares like with like: one-vs-rest
@@ -50,9 +51,14 @@ def candidates() -> dict[str, TaggerConfig]:
     """The compared configurations; ``default`` is what `pprnet build` trains."""
     d = DEFAULT_CONFIG
     plain = replace(d, knn_weight=0.0, keyword_weight=0.0)
+    # The second pass's default (Platt, no prior): third-pass candidates are written from it
+    # so that their logged figures rerun unchanged now that the default has moved.
+    p2 = replace(d, calibration="platt", prior_weight=0.0)
+    zp = replace(p2, calibration="zscore", prior_weight=0.05)  # the third pass's winner
     return {
         "default": d,
         "no residual": replace(d, residual=False),
+        "platt": p2,
         "lr": replace(plain, classifier="lr", name_weight=0.0),
         "lr+knn": replace(d, classifier="lr", keyword_weight=0.0, name_weight=0.0),
         "lr+knn+kw": replace(d, classifier="lr", name_weight=0.0),
@@ -97,6 +103,28 @@ def candidates() -> dict[str, TaggerConfig]:
         "sim^2+nm4": replace(d, knn_power=2.0, name_weight=4.0),
         "tuned blend": replace(d, tune_blend=True),
         "type titles 0": replace(d, type_title_copy_weight=0.0),
+        "prior 0.05": replace(p2, prior_weight=0.05),
+        "prior 0.1": replace(p2, prior_weight=0.1),
+        "prior 0.2": replace(p2, prior_weight=0.2),
+        "prior -0.05": replace(p2, prior_weight=-0.05),
+        "prior -0.1": replace(p2, prior_weight=-0.1),
+        "zscore": replace(p2, calibration="zscore"),
+        "raw": replace(p2, calibration="raw"),
+        "zscore knn 0.2": replace(p2, calibration="zscore", knn_weight=0.2),
+        "zscore knn 0.4": replace(p2, calibration="zscore", knn_weight=0.4),
+        "zscore prior 0.05": replace(p2, calibration="zscore", prior_weight=0.05),
+        "zscore kw 0.1": replace(p2, calibration="zscore", keyword_weight=0.1),
+        "zscore prior 0.025": replace(p2, calibration="zscore", prior_weight=0.025),
+        "zscore prior 0.1": replace(p2, calibration="zscore", prior_weight=0.1),
+        "zp negatives": replace(zp, calibration="zscore_negatives"),
+        "zp mix 0.5": replace(zp, calibration_mix=0.5, residual_on_platt=True),
+        "zp residual platt": replace(zp, residual_on_platt=True),
+        "zp title 1.2": replace(zp, title_weight=1.2),
+        "zp title 0.3": replace(zp, title_weight=0.3),
+        "zp journal 0": replace(zp, journal_weight=0.0),
+        "zp min_df 3": replace(zp, min_df=3),
+        "zp knn 0.4": replace(zp, knn_weight=0.4),
+        "zp unweighted": replace(zp, class_weight=None),
     }
 
 
@@ -188,6 +216,20 @@ def speed(summaries, taxonomy) -> dict:
     return out
 
 
+def date_splits(summaries, taxonomy, chosen: dict[str, TaggerConfig], years: str) -> None:
+    """R@5 / P@1 of each candidate trained on posts before each year, tested on the rest."""
+    from explorer.tagger.date_split import evaluate_by_date
+
+    cuts = [int(y) for y in years.split(",") if y.strip()]
+    print(f"{'candidate':<20} " + " ".join(f"{y:>15}" for y in cuts) + "   (R@5 / P@1)")
+    for name, config in chosen.items():
+        cells = []
+        for year in cuts:
+            block = evaluate_by_date(summaries, taxonomy, year=year, config=config)["model"]
+            cells.append(f"{block['recall_at_5']:.3f} / {block['precision_at_1']:.3f}")
+        print(f"{name:<20} " + " ".join(f"{c:>15}" for c in cells), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -198,6 +240,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated candidate names")
     parser.add_argument("--no-chain", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--date-split", default="",
+                        help="comma-separated years: train on posts before each, test on the "
+                             "rest (as `pprnet evaluate` does for one year); no cross-validation")
     parser.add_argument("--speed", action="store_true",
                         help="time training, saving, loading and suggesting; no comparison")
     args = parser.parse_args()
@@ -217,6 +262,9 @@ def main() -> None:
     if args.only:
         names = [n.strip() for n in args.only.split(",")]
         chosen = {n: chosen[n] for n in names if n in chosen}
+    if args.date_split:
+        date_splits(summaries, taxonomy, chosen, args.date_split)
+        return
     seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
     print(f"# {source}, {args.folds} folds, seeds {seeds}", file=sys.stderr)
     header = f"{'candidate':<14} {'P@1':>6} {'P@3':>6} {'R@5':>6} {'NDCG5':>6} {'microF':>6} " \

@@ -1,6 +1,6 @@
 """Where the tagger's recall@5 goes: the share of recall lost per true topic, out of fold.
 
-    .venv/bin/python bench/tagger_misses.py [--seed 0] [--top 15]
+    .venv/bin/python bench/tagger_misses.py [--seed 0] [--top 15] [--candidate NAME]
 
 Cross-validates the default model (`explorer.tagger.evaluate.evaluate` with predictions)
 and, for each document's true topics missing from its top 5, adds 1 / (its number of true
@@ -22,16 +22,26 @@ sys.path.insert(0, str(ROOT))
 from explorer.corpus import load_corpus  # noqa: E402
 from explorer.tagger.evaluate import evaluate  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from tagger_bench import candidates  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--candidate", default="default",
+                        help="a configuration named in bench/tagger_bench.py's candidates()")
     args = parser.parse_args()
+    configs = candidates()
+    if args.candidate not in configs:
+        parser.error(f"unknown candidate {args.candidate!r}: see candidates() in "
+                     "bench/tagger_bench.py")
     result = load_corpus(args.corpus)
     report = evaluate(result.summaries, result.taxonomy, seed=args.seed, title_only=False,
-                      time_training=False, with_predictions=True)
+                      time_training=False, with_predictions=True,
+                      config=configs[args.candidate])
     loss: Counter[str] = Counter()
     ranks: dict[str, list[int]] = defaultdict(list)
     documents = 0

@@ -240,6 +240,30 @@ def test_edit_existing_tags(client, site):
     assert "Termination" in client.get(f"/api/summaries/{target.id}").get_json()["topics"]
 
 
+def test_suggest_for_an_old_summary_dates_it_by_its_post(client, site, monkeypatch):
+    """Re-editing a summary asks the model with its own month, not today's (the residual
+    label's "in use since" feature reads the date); a new draft keeps its chosen month."""
+    from explorer.tagger.model import TopicModel
+
+    seen: list[str | None] = []
+    original = TopicModel.suggest
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("published"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TopicModel, "suggest", spy)
+    token = sign_in(client)
+    target = min(site.summaries(), key=lambda s: s.published)
+    html = client.get(f"/editor/edit/{target.id}").get_data(as_text=True)
+    fields = [(k, v) for k, v in form_fields(html) if k != "action"] + [("action", "suggest")]
+    assert client.post("/editor/draft", data=MultiDict(fields)).status_code == 200
+    old_calls = len(seen)
+    client.post("/editor/draft", data={"csrf_token": token, "action": "suggest", **DRAFT})
+    assert old_calls >= 1 and seen[:old_calls] == [target.published] * old_calls
+    assert seen[old_calls:] == [DRAFT["published"]]
+
+
 def test_edit_unknown_summary_is_404(client):
     token = sign_in(client)
     assert client.get("/editor/edit/no-such-summary").status_code == 404

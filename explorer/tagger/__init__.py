@@ -7,10 +7,11 @@
 
 One job per module: `config` (every choice, `TaggerConfig`), `training_data` (analyzed
 rows and extra examples), `training` (inner cross-validation, fitting), `classifiers/`
-behind `registry` (one module per topic classifier), `calibration` (Platt), `thresholds`,
-`neighbours` (the kNN vote), `scoring` (the blend), `residual` (the "no topic fits" label,
-scored by how weakly the others fit), `research_type`, `model` (a trained
-`TopicModel` and `suggest`), `suggest_input` (the one check of a draft), `persist`.
+behind `registry` (one module per topic classifier), `calibration` (Platt and z-scores),
+`thresholds`, `neighbours` (the kNN vote), `scoring` (the blend, the frequency prior),
+`residual` (the "no topic fits" label, scored by how weakly the others fit),
+`research_type`, `model` (a trained `TopicModel` and `suggest`), `suggest_input` (the one
+check of a draft), `persist`.
 The figures behind the defaults are in `docs/tagger_benchmarks.md`.
 """
 

@@ -12,6 +12,7 @@ from explorer.tagger.registry import CLASSIFIERS
 
 COOC_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)  # weights tried when cooc_weight < 0
 # (knn_weight, keyword_weight) pairs tried when tune_blend is on
+CALIBRATIONS = ("platt", "zscore", "zscore_negatives", "raw")
 BLEND_GRID = tuple((k, w) for k in (0.1, 0.2, 0.3, 0.4, 0.5) for w in (0.0, 0.1, 0.2, 0.3))
 
 
@@ -66,6 +67,21 @@ class TaggerConfig:
     # Score the taxonomy's residual topic ("no subject topic fits") by how weakly the others
     # fit and since when the label is used (`residual.py`) instead of by its words.
     residual: bool = True
+    # Share of the label-frequency prior (each topic's training share over the largest
+    # share) added to the blended score: frequent, broad topics are the ones missed at
+    # ranks 5 to 7 (`bench/tagger_misses.py`); negative: frequent topics lose. 0: off.
+    prior_weight: float = 0.05
+    # How decision values become comparable across topics: "platt" (a sigmoid fitted on
+    # out-of-fold decisions), "zscore" (each topic's out-of-fold decisions standardised,
+    # then a logistic: a ranking by raw, per-topic normalised decisions), "zscore_negatives"
+    # (standardised against the documents without the topic) or "raw".
+    calibration: str = "zscore"
+    # Share of that ranking scale in the classifier's part of the blend (the rest: Platt
+    # probabilities).
+    calibration_mix: float = 1.0
+    # The residual label reads Platt probabilities of the other topics even when they are
+    # ranked on another scale (off: it reads the scale they are ranked by).
+    residual_on_platt: bool = False
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:
@@ -78,14 +94,27 @@ class TaggerConfig:
             raise ValueError("cooc_alpha must be positive")
         if self.knn_power <= 0:
             raise ValueError("knn_power must be positive")
+        if not -1 <= self.prior_weight <= 1:
+            raise ValueError("prior_weight must lie between -1 and 1")
+        if not 0 <= self.calibration_mix <= 1:
+            raise ValueError("calibration_mix must lie between 0 and 1")
+        if self.calibration not in CALIBRATIONS:
+            raise ValueError(f"unknown calibration {self.calibration!r}: use one of "
+                             f"{CALIBRATIONS}")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> TaggerConfig:
+        """The saved choices; a field the saved model predates takes the value it was
+        trained with (`SAVED_BEFORE`), not today's default."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**(SAVED_BEFORE | {k: v for k, v in data.items() if k in known}))
 
+
+# Fields whose default changed after models were saved without them: such a model was
+# trained (thresholds tuned) with these values.
+SAVED_BEFORE: dict = {"calibration": "platt", "prior_weight": 0.0}
 
 DEFAULT_CONFIG = TaggerConfig()

@@ -18,7 +18,6 @@ import scipy.sparse as sp
 import sklearn
 from scipy.special import expit
 
-from explorer.tagger.calibration import probabilities
 from explorer.tagger.config import TaggerConfig
 from explorer.tagger.features import (
     AnalyzedDoc,
@@ -32,7 +31,13 @@ from explorer.tagger.keywords import keyword_matrix
 from explorer.tagger.neighbours import knn_vote
 from explorer.tagger.profile import ProfileScorer
 from explorer.tagger.residual import Residual, with_residual, year_of
-from explorer.tagger.scoring import blend, smooth
+from explorer.tagger.scoring import (
+    blend,
+    frequency_prior,
+    residual_view,
+    smooth,
+    with_prior,
+)
 from explorer.tagger.suggest_input import read_input
 
 
@@ -60,15 +65,24 @@ class TopicModel:
     cooc_weight: float = 0.0  # the co-occurrence weight in use (chosen when config's < 0)
     type_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # training shares
     residual: Residual = field(default_factory=Residual)  # the "no topic fits" label's scorer
+    # topics x 2: slope, offset of the ranking scale (`TaggerConfig.calibration`); empty: Platt
+    ranking: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     fingerprint: str = ""
     sklearn_version: str = sklearn.__version__
     created: str = ""
     train_seconds: float = 0.0
     _id_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _profiles: sp.csr_matrix | None = field(default=None, repr=False, compare=False)
+    _prior: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
+
+    @property
+    def _ranking(self) -> np.ndarray | None:
+        return self.ranking if self.ranking.shape == self.platt.shape else None
 
     def __post_init__(self) -> None:
         self._id_index = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        self._prior = frequency_prior(np.asarray(self.doc_labels)) \
+            if self.doc_labels.ndim == 2 and len(self.doc_ids) else np.zeros(len(self.topics))
         if self.config.profile_weight and len(self.doc_ids):
             self._profiles = ProfileScorer.fit(self.doc_matrix, self.doc_labels)
 
@@ -92,9 +106,9 @@ class TopicModel:
         keyword = keyword_matrix((d.text_terms for d in docs), self.keyword_sets)
         profile = ProfileScorer.score(text, self._profiles) if self._profiles is not None \
             else None
-        scores = self._with_residual(
-            blend(decisions, self.platt, knn, keyword, self.config, profile), decisions, knn,
-            sims, docs, dates)
+        blended = with_prior(blend(decisions, self.platt, knn, keyword, self.config, profile,
+                                   self._ranking), self._prior, self.config.prior_weight)
+        scores = self._with_residual(blended, decisions, knn, sims, docs, dates)
         scores = self._without_empty_prior(smooth(scores, self.cooc, self.cooc_weight), docs)
         return {"scores": scores, "types": self._type_probs(x, docs), "sims": sims, "x": x}
 
@@ -108,7 +122,7 @@ class TopicModel:
         """
         if not self.residual.active or not len(docs):
             return scores
-        prob = probabilities(decisions, self.platt)
+        prob = residual_view(decisions, self.platt, self._ranking, self.config)
         nearest = sims.max(axis=1) if sims.shape[1] else np.zeros(len(docs))
         when = np.full(len(docs), np.nan) if dates is None else np.asarray(dates, dtype=float)
         limit = self.config.topic_evidence_terms
@@ -124,9 +138,11 @@ class TopicModel:
         if limit <= 0 or not len(docs):
             return scores
         n_topics = len(self.topics)
-        empty = smooth(blend(self.topic_intercept[None, :], self.platt,
-                             np.zeros((1, n_topics)), np.zeros((1, n_topics)), self.config,
-                             np.zeros((1, n_topics))), self.cooc, self.cooc_weight)[0]
+        empty = smooth(with_prior(blend(self.topic_intercept[None, :], self.platt,
+                                        np.zeros((1, n_topics)), np.zeros((1, n_topics)),
+                                        self.config, np.zeros((1, n_topics)), self._ranking),
+                                  self._prior, self.config.prior_weight),
+                       self.cooc, self.cooc_weight)[0]
         lack = np.array([max(0.0, 1.0 - len(d.text_terms) / limit) for d in docs])[:, None]
         shift = empty - empty.mean()
         if self.residual.active:  # its short-text scaling is in `_with_residual`

@@ -132,6 +132,7 @@ def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np
         "topic_coef": model.topic_coef,
         "topic_intercept": model.topic_intercept,
         "platt": model.platt,
+        "ranking": model.ranking,
         "thresholds": model.thresholds,
         "type_coef": model.type_coef,
         "type_intercept": model.type_intercept,
@@ -270,6 +271,8 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
         topic_coef=arrays["topic_coef"],
         topic_intercept=arrays["topic_intercept"],
         platt=arrays["platt"],
+        # Models saved before the ranking scale existed rank by Platt probabilities.
+        ranking=arrays.get("ranking", np.zeros((0, 2))),
         thresholds=arrays["thresholds"],
         keyword_sets=[[tuple(v) for v in sets] for sets in data["keyword_sets"]],
         type_coef=arrays["type_coef"],
@@ -296,7 +299,8 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
             (model.cooc.size and model.cooc.shape != (n_topics, n_topics)) or \
             not np.isfinite(model.cooc_weight) or \
             (model.cooc_weight != 0 and model.cooc.shape != (n_topics, n_topics)) or \
-            model.residual.topic >= n_topics:
+            model.residual.topic >= n_topics or \
+            (model.ranking.size and model.ranking.shape != (n_topics, 2)):
         raise ValueError("array shapes do not match the word lists")
     return model
 

@@ -20,17 +20,55 @@ def classifier_share(config: TaggerConfig) -> float:
     return share - config.profile_weight if config.profile_weight else share
 
 
+def classifier_scores(decisions: np.ndarray, platt: np.ndarray, ranking: np.ndarray | None,
+                      mix: float) -> np.ndarray:
+    """The classifier's part of the blend: Platt probabilities, or (with ``ranking``
+    parameters, see `TaggerConfig.calibration`) ``mix`` of the ranking scale and the rest
+    Platt."""
+    prob = probabilities(decisions, platt)
+    if ranking is None or ranking.shape != platt.shape or mix == 0:
+        return prob
+    return mix * probabilities(decisions, ranking) + (1.0 - mix) * prob
+
+
+def residual_view(decisions: np.ndarray, platt: np.ndarray, ranking: np.ndarray | None,
+                  config: TaggerConfig) -> np.ndarray:
+    """What the residual label reads of the other topics: the classifier's part of the
+    blend (so "the best other topic" is judged on the scale topics are ranked by), or
+    Platt probabilities when `TaggerConfig.residual_on_platt` says so."""
+    if config.residual_on_platt:
+        return probabilities(decisions, platt)
+    return classifier_scores(decisions, platt, ranking, config.calibration_mix)
+
+
 def blend(decisions: np.ndarray, platt: np.ndarray, knn: np.ndarray, keyword: np.ndarray,
-          config: TaggerConfig, profile: np.ndarray | None = None) -> np.ndarray:
+          config: TaggerConfig, profile: np.ndarray | None = None,
+          ranking: np.ndarray | None = None) -> np.ndarray:
     """The final topic score: calibrated classifier, neighbour vote, name prior and (when
     weighted) the topic-profile vote."""
-    prob = probabilities(decisions, platt)
+    prob = classifier_scores(decisions, platt, ranking, config.calibration_mix)
     linear_weight = 1.0 - config.knn_weight - config.keyword_weight
     out = config.knn_weight * knn + config.keyword_weight * keyword
     if config.profile_weight and profile is not None:
         linear_weight -= config.profile_weight
         out = out + config.profile_weight * profile
     return linear_weight * prob + out
+
+
+def frequency_prior(labels: np.ndarray) -> np.ndarray:
+    """Each topic's share of the training documents over the largest share (0..1)."""
+    if labels.size == 0:
+        return np.zeros(labels.shape[1] if labels.ndim == 2 else 0)
+    shares = labels.astype(np.float64).mean(axis=0)
+    top = shares.max()
+    return shares / top if top > 0 else shares
+
+
+def with_prior(scores: np.ndarray, prior: np.ndarray, weight: float) -> np.ndarray:
+    """Blended scores plus ``weight`` times the label-frequency prior of each topic."""
+    if weight == 0 or prior.shape != (scores.shape[1],):
+        return scores
+    return scores + weight * prior[None, :]
 
 
 def cooccurrence(labels: np.ndarray, alpha: float) -> np.ndarray:

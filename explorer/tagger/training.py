@@ -1,10 +1,12 @@
 """Train the topic and research-type suggester.
 
 Topics (multi-label, a few hundred examples): one linear classifier per topic (the
-registered classifier named in `TaggerConfig`, see `registry`), calibrated per topic with
-Platt scaling on out-of-fold decision values so that scores of different topics can be
-ranked together, then blended with a nearest-neighbour vote of the most similar archived
-summaries and with a small prior for texts that name the topic. Each topic's name (and
+registered classifier named in `TaggerConfig`, see `registry`), its out-of-fold decision
+values put on one scale across topics (standardised per topic by default, so a topic ranks
+by how unusual its decision is for it; Platt scaling is fitted too, and is the scale when
+configured), then blended with a nearest-neighbour vote of the most similar archived
+summaries, a small prior for texts that name the topic and a small one for topics the
+archive uses often. Each topic's name (and
 aliases) also joins the training data as one extra example of it, which helps the rare
 topics most. Each topic gets its own threshold, tuned on the same out-of-fold scores.
 
@@ -23,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from explorer.records import Summary, Taxonomy
-from explorer.tagger.calibration import calibrate, probabilities
+from explorer.tagger.calibration import calibrate
 from explorer.tagger.classifiers.base import FitOptions, LinearTopics
 from explorer.tagger.config import BLEND_GRID, COOC_GRID, DEFAULT_CONFIG, TaggerConfig
 from explorer.tagger.features import AnalyzedDoc, FeatureSpace
@@ -41,7 +43,15 @@ from explorer.tagger.residual import (
     score_scale,
     with_residual,
 )
-from explorer.tagger.scoring import blend, cooccurrence, recall_at, smooth
+from explorer.tagger.scoring import (
+    blend,
+    cooccurrence,
+    frequency_prior,
+    recall_at,
+    residual_view,
+    smooth,
+    with_prior,
+)
 from explorer.tagger.splits import stratified_folds
 from explorer.tagger.thresholds import tune_thresholds
 from explorer.tagger.training_data import TrainingData, augment, name_documents, prepare
@@ -138,7 +148,7 @@ def _precision_at_1(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _choose_blend(oof: _OutOfFold, platt: np.ndarray, labels: np.ndarray,
-                  config: TaggerConfig) -> TaggerConfig:
+                  config: TaggerConfig, ranking: np.ndarray | None = None) -> TaggerConfig:
     """The config with the blend shares best on inner out-of-fold recall@5 + precision@1."""
     if not config.tune_blend or not oof.folds:
         return config
@@ -147,14 +157,14 @@ def _choose_blend(oof: _OutOfFold, platt: np.ndarray, labels: np.ndarray,
         if knn_weight + keyword_weight + config.profile_weight > 1:
             continue
         trial = replace(config, knn_weight=knn_weight, keyword_weight=keyword_weight)
-        scores = blend(oof.decisions, platt, oof.knn, oof.keyword, trial, oof.profile)
+        scores = blend(oof.decisions, platt, oof.knn, oof.keyword, trial, oof.profile, ranking)
         value = recall_at(scores, labels) + _precision_at_1(scores, labels)
         if value > best_value + 1e-9:
             best, best_value = trial, value
     return best
 
 
-def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, platt: np.ndarray,
+def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, prob: np.ndarray,
               scores: np.ndarray, config: TaggerConfig, seed: int
               ) -> tuple[Residual, np.ndarray]:
     """The residual label's scorer, and the out-of-fold scores with its cross-fitted share.
@@ -166,7 +176,6 @@ def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, platt: np
             data.dates is None:
         return Residual(), scores
     topic = topics[0]
-    prob = probabilities(oof.decisions, platt)
     scorer = fit_residual(prob, oof.knn, oof.nearest, data.dates, data.labels, topic,
                           config.min_positives, seed)
     if not scorer.active:
@@ -189,9 +198,15 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     names = name_documents(taxonomy)
     oof = _out_of_fold(data, keyword, names, config, seed)
     platt = calibrate(oof.decisions, data.labels, config.min_positives)
-    config = _choose_blend(oof, platt, data.labels, config)
-    oof_scores = blend(oof.decisions, platt, oof.knn, oof.keyword, config, oof.profile)
-    residual, oof_scores = _residual(data, taxonomy, oof, platt, oof_scores, config, seed)
+    ranking = None if config.calibration == "platt" else \
+        calibrate(oof.decisions, data.labels, config.min_positives, config.calibration)
+    config = _choose_blend(oof, platt, data.labels, config, ranking)
+    oof_scores = with_prior(blend(oof.decisions, platt, oof.knn, oof.keyword, config,
+                                  oof.profile, ranking),
+                            frequency_prior(data.labels), config.prior_weight)
+    residual, oof_scores = _residual(data, taxonomy, oof,
+                                     residual_view(oof.decisions, platt, ranking, config),
+                                     oof_scores, config, seed)
     cooc_weight = _choose_cooc_weight(oof_scores, data.labels, oof, config)
     oof_scores = _smooth_out_of_fold(oof_scores, data.labels, oof, config, cooc_weight)
     thresholds = tune_thresholds(oof_scores, data.labels, min_positives=config.min_positives,
@@ -214,6 +229,7 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
         topic_coef=topics.coef,
         topic_intercept=topics.intercept,
         platt=platt,
+        ranking=np.zeros((0, 2)) if ranking is None else ranking,
         thresholds=thresholds,
         keyword_sets=keyword_sets,
         type_coef=type_coef,

@@ -231,9 +231,13 @@ def suggestions(draft: Draft) -> tuple[dict | None, str | None]:
     if model is None:
         return None, why
     fields = draft_fields(draft)
+    summary = draft.to_summary()
     try:
+        # Dated like an archived summary in training (post month, else month added): an old
+        # summary opened for editing is not a draft written today (the residual label).
         result = suggest_with_trust(model, fields, limit=SUGGEST_LIMIT,
-                                    exclude_id=draft.original_id or None)
+                                    exclude_id=draft.original_id or None,
+                                    published=summary.published or summary.added or None)
     except ValueError as exc:
         return None, str(exc)
     st = state()
