@@ -28,6 +28,7 @@ SEARCH_KEYS = ("q", "topic", "any_topic", "type", "source", "from", "to", "study
 _BULLET_RE = re.compile(r"^\s*[-*\u2022]\s+")
 
 
+@lru_cache(maxsize=4096)
 def month_label(published: str | None) -> str:
     """'2023-12' -> 'December 2023' (the input itself when it is not a month)."""
     if not published or not re.match(r"^\d{4}-\d{2}$", published):
@@ -179,8 +180,14 @@ def summary_link(summary_id: str, items: list[tuple[str, str]], rank: int | None
 
 
 def result_link(summary_id: str, rank: int | None = None) -> str:
-    """A result's link to its summary page, carrying the current search and its rank."""
-    return summary_link(summary_id, search_args(), rank)
+    """A result's link to its summary page, carrying the current search and its rank:
+    `summary_link` with the search's part encoded once a page, not once a result."""
+    kept = g.get("_result_query")
+    if kept is None:
+        kept = g._result_query = encode([(k, v) for k, v in search_args() if k != "page"])
+    pos = _pair("pos", str(rank)) if rank else ""
+    query = f"{kept}&{pos}" if kept and pos else kept or pos
+    return f"/summary/{summary_id}?{query}" if query else f"/summary/{summary_id}"
 
 
 def paragraphs(text: str | None) -> Markup:
