@@ -228,6 +228,37 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
     return url
 
 
+_SITE_LINKS = {  # name in base.html -> url_for arguments
+    "css": ("static", {"filename": "site.css"}),
+    "icon": ("static", {"filename": "favicon.svg"}),
+    "js": ("static", {"filename": "site.js"}),
+    "search": ("search.search_page", {}),
+    "topics": ("topics.topics_page", {}),
+    "list": ("lists.list_page", {}),
+    "editor": ("editor.home", {}),
+    "openapi": ("api.openapi", {}),
+}
+
+
+def site_links() -> dict[str, str]:
+    """The links every page's header and footer carry (static files with their content
+    hash), made once per site root rather than with a `url_for` call each, every page."""
+    root = request.script_root
+    made: dict[str, dict[str, str]] = current_app.extensions["pprnet_site_links"]
+    links = made.get(root)
+    if links is None:
+        versions = current_app.jinja_env.globals["static_version"]
+        links = {}
+        for name, (endpoint, values) in _SITE_LINKS.items():
+            if endpoint == "static":
+                values = {**values, "v": versions.get(values["filename"])}
+            links[name] = url_for(endpoint, **values)
+        if len(made) > 100:  # roots come from a trusted proxy's headers: few
+            made.clear()
+        made[root] = links
+    return links
+
+
 def editor_signed_in() -> bool:
     return bool(session.get("editor"))
 
@@ -238,8 +269,10 @@ def register_template_helpers(app: Flask) -> None:
     from explorer.web.state import state
 
     app.extensions["pprnet_urls"] = {}  # see cached_url_for
+    app.extensions["pprnet_site_links"] = {}  # see site_links
     app.jinja_env.globals.update(
         url_for=cached_url_for,
+        site_links=site_links,
         origin_line=lambda item: origin_line(item, state().taxonomy),
         dates_note=DATES_NOTE,
         csrf_token=csrf_token,
