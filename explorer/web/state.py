@@ -227,8 +227,9 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         # The raw query bytes, not request.full_path: that decodes them as UTF-8 and a
         # URL carrying other bytes would turn into a 500.
-        key = (request.host, request.path, request.query_string, st.store.version,
-               st.index_stamp())
+        # (the site root too: a page's links start with it, and request.path does not)
+        key = (request.host, request.script_root, request.path, request.query_string,
+               st.store.version, st.index_stamp())
         cached = st.pages.get(key)
         if cached is not None:
             return cached if isinstance(cached, str) else _rebuild(cached)
