@@ -131,6 +131,23 @@ def search_chips(topics: Iterable[str]) -> Markup:
     return Markup(f'<ul class="chips" aria-label="Topics">{"".join(out)}</ul>' if out else "")
 
 
+def topic_page_chips(topics: Iterable[str]) -> Markup:
+    """A summary's topic chips, each linking to its topic page: the markup of the
+    ``topic_chips`` macro (``link='topic'``), whitespace and all, built in Python. Importing
+    the macro into the summary template cost a comparison of the whole template globals
+    per view, and the macro call more than the chips."""
+    chips = "".join(
+        f'\n  <li><a class="chip" href="{escape(_topic_link(t))}">{escape(t)}</a></li>\n  '
+        for t in topics)
+    if not chips:
+        return Markup("\n\n")
+    return Markup(f'\n\n<ul class="chips" aria-label="Topics">\n  {chips}\n</ul>\n\n')
+
+
+def _topic_link(topic: str) -> str:
+    return cached_url_for("topics.topic_page", slug=slug(topic))
+
+
 @lru_cache(maxsize=4096)
 def _facet_pieces(field: str, name: str) -> tuple[str, str, str]:
     """What a facet checkbox's markup holds apart from its tick and count, per name."""
@@ -280,6 +297,7 @@ def register_template_helpers(app: Flask) -> None:
         search_url_without=search_url_without,
         search_url_adding=search_url_adding,
         search_chips=search_chips,
+        topic_page_chips=topic_page_chips,
         hit_items=hit_items,
         facet_items=facet_items,
         year_options=year_options,
