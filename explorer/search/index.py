@@ -41,6 +41,7 @@ from explorer.search.reference import parse_query
 from explorer.search.schema import document_for
 from explorer.search.snapshot import Snapshot
 from explorer.search.store import (
+    IndexCorruptError,
     IndexLockedError,
     IndexMissingError,
     corrupt,
@@ -127,7 +128,13 @@ class SearchIndex:
             if self._local.searcher is None or path.name != self._local.dir_name:
                 # a folder this thread has not opened yet (start-up, a swap); not on a
                 # reopen after a commit, whose new files the committer adds to the manifest
-                self._verify(path)
+                try:
+                    self._verify(path)
+                except IndexCorruptError as exc:
+                    # or a commit on it (the saves replayed after a swap) between removing
+                    # its old table and listing its new one: look again before believing it
+                    last = exc
+                    continue
             try:
                 ix = whoosh_index.open_dir(str(path))
                 return path.name, ix, ix.searcher()
@@ -135,6 +142,8 @@ class SearchIndex:
                 last = exc
             except Exception as exc:  # noqa: BLE001 - any other failure means "unusable"
                 raise corrupt(self.index_dir, f"{type(exc).__name__}") from None
+        if isinstance(last, IndexCorruptError):
+            raise last
         raise corrupt(self.index_dir, f"{type(last).__name__}")
 
     def _searcher(self) -> Any:
