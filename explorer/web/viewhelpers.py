@@ -12,7 +12,7 @@ import calendar
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, session, url_for
@@ -245,7 +245,7 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
     return url
 
 
-_SITE_LINKS = {  # name in base.html -> url_for arguments
+_SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {  # name in base.html -> url_for args
     "css": ("static", {"filename": "site.css"}),
     "icon": ("static", {"filename": "favicon.svg"}),
     "js": ("static", {"filename": "site.js"}),
@@ -264,7 +264,7 @@ def site_links() -> dict[str, str]:
     made: dict[str, dict[str, str]] = current_app.extensions["pprnet_site_links"]
     links = made.get(root)
     if links is None:
-        versions = current_app.jinja_env.globals["static_version"]
+        versions = cast(dict[str, str], current_app.jinja_env.globals["static_version"])
         links = {}
         for name, (endpoint, values) in _SITE_LINKS.items():
             if endpoint == "static":
