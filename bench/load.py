@@ -262,9 +262,22 @@ def serve_and_measure(wrk: str, args: argparse.Namespace, index: Path, workers: 
     }
 
 
-def profile_pages(corpus: Path, count: int, top: int) -> None:
-    """Render ``count`` distinct search pages through Flask's test client under cProfile
-    and print the functions that take the most time (own time, then with callees)."""
+def uncached_mix(corpus: Path, count: int, bust: str) -> list[str]:
+    """``count`` URLs of the load test's mix, each made new by a ``_=`` parameter (as the
+    uncached wrk run makes them), so none comes from the page cache."""
+    paths = mix_paths(corpus)
+    out = []
+    for n in range(count):
+        path = paths[n % len(paths)]
+        out.append(f"{path}{'&' if '?' in path else '?'}_={bust}{n}")
+    return out
+
+
+def profile_pages(corpus: Path, count: int, top: int, *, mix: bool = False) -> None:
+    """Render ``count`` distinct search pages (with ``mix``: URLs of the uncached load-test
+    mix: search and facet pages, /api/search, summaries, topics) through Flask's test
+    client under cProfile and print the functions that take the most time (own time,
+    then with callees)."""
     import cProfile
     import pstats
 
@@ -274,15 +287,22 @@ def profile_pages(corpus: Path, count: int, top: int) -> None:
     with tempfile.TemporaryDirectory(prefix="pprnet-profile-") as tmp:
         index = Path(tmp) / "index"
         build_all(corpus, index, with_model=False)
-        app = create_app({"CORPUS_DIR": corpus, "INDEX_DIR": index, "PAGE_CACHE_SIZE": 0})
+        # the search pages are visited twice: without the page cache; the mix (as served,
+        # with the cache) gets new URLs for each pass
+        app = create_app({"CORPUS_DIR": corpus, "INDEX_DIR": index,
+                          **({} if mix else {"PAGE_CACHE_SIZE": 0})})
+        app.extensions["pprnet"].warm()
         client = app.test_client()
-        paths = search_paths(corpus, count)
+        paths = uncached_mix(corpus, count, "a") if mix else search_paths(corpus, count)
+        what = "URLs of the uncached mix" if mix else "distinct search pages"
         for path in paths[:10]:
             client.get(path)  # warm-up: open files, first-use arrays
         cpu0 = time.process_time()
         for path in paths:
             client.get(path)
         plain_cpu = time.process_time() - cpu0
+        if mix:
+            paths = uncached_mix(corpus, count, "b")
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
@@ -291,7 +311,7 @@ def profile_pages(corpus: Path, count: int, top: int) -> None:
             assert response.status_code == 200, (path, response.status_code)
         profiler.disable()
         elapsed = time.perf_counter() - started
-    print(f"{len(paths)} distinct search pages: {plain_cpu * 1000 / len(paths):.2f} ms CPU a "
+    print(f"{len(paths)} {what}: {plain_cpu * 1000 / len(paths):.2f} ms CPU a "
           f"page without the profiler (2nd visit), {elapsed * 1000 / len(paths):.2f} ms under it "
           f"(load average {os.getloadavg()[0]:.1f})")
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
@@ -318,12 +338,14 @@ def main() -> None:
                         metavar="PAGES", help="no load test: profile PAGES (default 300) "
                         "distinct search pages through Flask's test client, print the top "
                         "functions")
+    parser.add_argument("--mix", action="store_true",
+                        help="with --profile: the uncached load-test mix rather than search pages")
     parser.add_argument("--top", type=int, default=25, help="functions --profile prints")
     args = parser.parse_args()
     if args.profile is not None:
         if args.profile < 1:
             parser.error("--profile needs at least 1 page")
-        profile_pages(args.corpus, args.profile, args.top)
+        profile_pages(args.corpus, args.profile, args.top, mix=args.mix)
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)

@@ -40,6 +40,7 @@ from explorer.cli import main as pprnet
 from explorer.corpus import load_corpus
 from explorer.search import SearchIndex, SearchRequest, build_index
 from explorer.search.store import POINTER, current_dir
+from explorer.web.state import INDEX_RECHECK_SECONDS
 from tests.web_helpers import copy_site, form_fields, make_app, sign_in_as_editor
 
 REPO = Path(__file__).resolve().parent.parent
@@ -518,6 +519,8 @@ def test_index_removed_under_a_running_site(tmp_path):
     client = app.test_client()
     expected = client.get("/api/search", query_string={"q": "therapy"}).get_json()["total"]
     CORRUPTIONS["index folder removed"](site)
+    # a request thread looks at the disk at most every INDEX_RECHECK_SECONDS
+    time.sleep(INDEX_RECHECK_SECONDS)
     page = client.get("/", query_string={"q": "therapy", "page": 2})
     assert page.status_code == 503 and "pprnet build" in page.get_data(as_text=True)
     result = CliRunner().invoke(pprnet, ["build", "--quiet", "--corpus", str(site.corpus_dir),

@@ -161,3 +161,16 @@ def test_year_options_are_the_template_loop(years: list[int], selected: str | No
         "{% endif %}>{{ y }}</option>{% endfor %}")
     assert str(viewhelpers.year_options(years, selected)) == loop.render(years=years,
                                                                         chosen=selected)
+
+
+def test_topic_page_chips_are_the_macros_markup() -> None:
+    app = make_app(template_site())
+    from flask import get_template_attribute
+
+    for base in ("http://localhost/", "http://example.org/archive/"):
+        with app.test_request_context("/summary/x", base_url=base):
+            macro = get_template_attribute("_macros.html", "topic_chips")
+            for topics in (["Alliance and Therapeutic Relationship"],
+                           ['A & B "quoted" <x>', "Trauma and/or PTSD", "Älter"], []):
+                assert str(viewhelpers.topic_page_chips(topics)) == str(
+                    macro(topics, link="topic"))

@@ -218,3 +218,14 @@ def test_missing_index_is_503_not_500(tmp_path):
     assert client.get("/topics").status_code == 200
     first = site.summaries()[0].id
     assert client.get(f"/summary/{first}").status_code == 200
+
+
+def test_the_fixed_links_follow_the_site_root(client):
+    """Header and footer links are made once per site root: a site mounted under a
+    prefix (SCRIPT_NAME, set by the server in front) links under it, the root site not."""
+    mounted = client.get("/", base_url="http://localhost/pprnet/").get_data(as_text=True)
+    plain = client.get("/").get_data(as_text=True)
+    for html, root in ((mounted, "/pprnet"), (plain, "")):
+        assert f'<link rel="stylesheet" href="{root}/static/site.css?v=' in html
+        assert f'<a class="brand" href="{root}/">' in html
+        assert f'<a href="{root}/api/openapi.json">JSON API (OpenAPI)</a>' in html

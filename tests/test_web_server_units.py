@@ -88,3 +88,24 @@ def test_each_worker_serves_its_own_app_behind_the_proxy_check(monkeypatch) -> N
     wrapped = server.worker_app(lambda: "the app", "127.0.0.1")
     assert isinstance(wrapped, server.ProxyHeaders) and wrapped.app == "the app"
     assert wrapped.trusted_proxy == "127.0.0.1"
+
+
+def test_the_app_asks_flask_once_per_function_whether_it_is_async(monkeypatch):
+    from flask import Flask
+
+    from explorer.web import ExplorerFlask
+
+    asked: list = []
+    monkeypatch.setattr(Flask, "ensure_sync", lambda self, func: asked.append(func) or func)
+    app = ExplorerFlask(__name__)
+
+    def view() -> str:
+        return "ok"
+
+    async def async_view() -> str:
+        return "ok"
+
+    for _ in range(3):
+        assert app.ensure_sync(view) is view
+        assert app.ensure_sync(async_view) is async_view
+    assert asked == [view, async_view]

@@ -17,9 +17,12 @@ from explorer.web.stats import TopicStats
 from explorer.web.viewhelpers import (
     month_label,
     paragraphs,
+    result_link,
+    search_args,
     search_url,
     search_url_adding,
     search_url_without,
+    summary_link,
 )
 from tests.web_helpers import make_summaries
 
@@ -162,6 +165,20 @@ def test_search_url_changes_one_thing(ctx):
         assert search_url(path="/export.ris", page=None).startswith("/export.ris?q=alliance")
     with ctx("/?other=1"):
         assert search_url_without("topic", "A") == "/"
+
+
+@pytest.mark.parametrize("query", ["", "page=3", "q=alliance", "q=a+%26+b&topic=X&page=2&other=1",
+                                   "topic=A&topic=B&from=2019"])
+def test_result_link_is_the_summary_link_of_the_search(ctx, query):
+    with ctx(f"/?{query}"):
+        for rank in (None, 1, 23):
+            assert result_link("2020-01-x", rank) == summary_link("2020-01-x", search_args(), rank)
+    with ctx("/?q=alliance&page=2"):
+        assert result_link("s", 11) == "/summary/s?q=alliance&pos=11"
+        assert result_link("s") == "/summary/s?q=alliance"
+    with ctx("/?page=2"):
+        assert result_link("s", 11) == "/summary/s?pos=11"
+        assert result_link("s") == "/summary/s"
 
 
 def test_page_numbers():

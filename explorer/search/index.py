@@ -42,6 +42,7 @@ from explorer.search.reference import parse_query
 from explorer.search.schema import document_for
 from explorer.search.snapshot import Snapshot
 from explorer.search.store import (
+    IndexCorruptError,
     IndexLockedError,
     IndexMissingError,
     corrupt,
@@ -61,14 +62,22 @@ class _Local(threading.local):
     ix: Any = None
     searcher: Any = None
     stamp: tuple[int, int] | None = None
+    checked_at: float = float("-inf")  # when `_searcher` last looked at the disk
+    changes: int = -1  # the index's count of changes made in this process, then
 
 
 class SearchIndex:
     """A search index folder, opened for searching and incremental updates."""
 
-    def __init__(self, index_dir: Path, *, lock_timeout: float = 10.0) -> None:
+    def __init__(self, index_dir: Path, *, lock_timeout: float = 10.0,
+                 recheck_seconds: float = 0.0) -> None:
         self.index_dir = Path(index_dir)
         self.lock_timeout = lock_timeout
+        # How long a thread may go on with its searcher before looking at the disk again
+        # for a rebuild or another process's commit (0: before every search). Changes made
+        # through this object are seen at once: they count up `_changes`.
+        self.recheck_seconds = recheck_seconds
+        self._changes = 0
         self._local = _Local()
         self._snapshots: dict[object, Snapshot] = {}
         self._snap_lock = threading.Lock()
@@ -77,9 +86,10 @@ class SearchIndex:
         self._taxonomy_dir: str | None = None
 
     @classmethod
-    def open(cls, index_dir: Path, *, lock_timeout: float = 10.0) -> SearchIndex:
+    def open(cls, index_dir: Path, *, lock_timeout: float = 10.0,
+             recheck_seconds: float = 0.0) -> SearchIndex:
         """Open the live index; IndexMissingError (saying to run `pprnet build`) if none."""
-        idx = cls(index_dir, lock_timeout=lock_timeout)
+        idx = cls(index_dir, lock_timeout=lock_timeout, recheck_seconds=recheck_seconds)
         idx._searcher()  # fail now, not on the first search
         return idx
 
@@ -133,7 +143,13 @@ class SearchIndex:
             if self._local.searcher is None or path.name != self._local.dir_name:
                 # a folder this thread has not opened yet (start-up, a swap); not on a
                 # reopen after a commit, whose new files the committer adds to the manifest
-                self._verify(path)
+                try:
+                    self._verify(path)
+                except IndexCorruptError as exc:
+                    # or a commit on it (the saves replayed after a swap) between removing
+                    # its old table and listing its new one: look again before believing it
+                    last = exc
+                    continue
             try:
                 ix = whoosh_index.open_dir(str(path))
                 return path.name, ix, ix.searcher()
@@ -141,11 +157,26 @@ class SearchIndex:
                 last = exc
             except Exception as exc:  # noqa: BLE001 - any other failure means "unusable"
                 raise corrupt(self.index_dir, f"{type(exc).__name__}") from None
+        if isinstance(last, IndexCorruptError):
+            raise last
         raise corrupt(self.index_dir, f"{type(last).__name__}")
 
     def _searcher(self) -> Any:
-        """This thread's searcher, reopened if the index changed since last time."""
+        """This thread's searcher, reopened if the index changed since last time.
+
+        Looking costs a stat and a listing of the folder, each letting go of the GIL (and
+        waiting to get it back, under load: a tenth of a served search page, py-spy under
+        bench/load.py), so a server looks at most every `recheck_seconds` per thread.
+        """
         local = self._local
+        now = time.monotonic()
+        if (local.searcher is not None and local.changes == self._changes
+                and now - local.checked_at < self.recheck_seconds):
+            failure = VERIFIED.failure(self.index_dir / str(local.dir_name))
+            if failure:
+                raise corrupt(self.index_dir, f"{failure}; in {local.dir_name}")
+            return local.searcher
+        changes = self._changes
         stamp = pointer_stamp(self.index_dir)
         if stamp is None:
             raise missing(self.index_dir, "not built yet")
@@ -171,6 +202,7 @@ class SearchIndex:
         failure = VERIFIED.failure(self.index_dir / str(local.dir_name))
         if failure:  # found by the background check of a large folder
             raise corrupt(self.index_dir, f"{failure}; in {local.dir_name}")
+        local.checked_at, local.changes = now, changes
         return local.searcher
 
     def taxonomy(self) -> Taxonomy:
@@ -206,7 +238,9 @@ class SearchIndex:
         return snap.bind(reader)
 
     def refresh(self) -> None:
-        """Pick up a rebuilt or updated index now (searches also do this on their own)."""
+        """Pick up a rebuilt or updated index now, in every thread (searches also do this
+        on their own)."""
+        self._changes += 1
         self._local.stamp = None
         self._snapshot(self._searcher())
 
@@ -403,6 +437,7 @@ class SearchIndex:
                 raise
             writer.commit()
             self._bless(folder, ix)
+            self._changes += 1  # every thread's next search reopens
         self._local.stamp = None
 
     def _bless(self, folder: Path, ix: Any) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,29 @@ class JSONProvider(DefaultJSONProvider):
     ensure_ascii = False
 
 
+class ExplorerFlask(Flask):
+    """Flask, asking once per function whether it is a coroutine function: Flask asks
+    `inspect` for every hook and view on every request (six times a page view, a tenth
+    of Flask's own work for one)."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        known: dict[Callable[..., Any], Callable[..., Any]] = self.__dict__.setdefault(
+            "_pprnet_sync", {})
+        try:
+            return known[func]
+        except KeyError:
+            made = super().ensure_sync(func)
+            if len(known) < 10_000:  # hooks, views and error handlers: a fixed few
+                known[func] = made
+            return made
+        except TypeError:  # not hashable
+            return super().ensure_sync(func)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app for one corpus folder and one index folder."""
     config = dict(config or {})
-    app = Flask(
+    app = ExplorerFlask(
         __name__,
         template_folder=str(TEMPLATE_DIR),
         static_folder=str(STATIC_DIR),

@@ -60,12 +60,20 @@ SECURITY_HEADERS = {
 
 
 def add_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if "Cache-Control" not in response.headers and request.endpoint != "static":
+    """Each of `SECURITY_HEADERS` the response does not already have, and Cache-Control.
+
+    One pass over the response's few headers, then one append: a ``setdefault`` per
+    header scanned them all each time (a tenth of Flask's own work for a request)."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers, not dict
+    headers.extend([item for item in _SECURITY_ITEMS if item[0].lower() not in present])
+    if "cache-control" not in present and request.endpoint != "static":
         # Pages may show editor state; shared caches must not keep them.
-        response.headers["Cache-Control"] = "no-store" if session.get("editor") else "private"
+        headers["Cache-Control"] = "no-store" if session.get("editor") else "private"
     return response
+
+
+_SECURITY_ITEMS = tuple(SECURITY_HEADERS.items())
 
 
 # --------------------------------------------------------------------------- CSRF

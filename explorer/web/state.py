@@ -47,6 +47,9 @@ from explorer.web.model_holder import ModelHolder
 JOURNAL_SECONDS = 3600.0
 # How old the page cache's view of the index pointer may be: a rebuild shows this late.
 STAMP_SECONDS = 1.0
+# How old a request thread's view of the index may be: another worker's save or an outside
+# rebuild is searched this late (a save through this worker, at once).
+INDEX_RECHECK_SECONDS = 0.5
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -92,7 +95,8 @@ class WebState:
         if index is None:
             with self._lock:
                 if self._index is None:
-                    self._index = SearchIndex.open(self.index_dir)
+                    self._index = SearchIndex.open(self.index_dir,
+                                                   recheck_seconds=INDEX_RECHECK_SECONDS)
                 index = self._index
         if self._journal and pointer_stamp(self.index_dir) != self._journal_stamp:
             self._replay_journal(index)
@@ -223,8 +227,9 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         # The raw query bytes, not request.full_path: that decodes them as UTF-8 and a
         # URL carrying other bytes would turn into a 500.
-        key = (request.host, request.path, request.query_string, st.store.version,
-               st.index_stamp())
+        # (the site root too: a page's links start with it, and request.path does not)
+        key = (request.host, request.script_root, request.path, request.query_string,
+               st.store.version, st.index_stamp())
         cached = st.pages.get(key)
         if cached is not None:
             return cached if isinstance(cached, str) else _rebuild(cached)

@@ -12,7 +12,7 @@ import calendar
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, session, url_for
@@ -28,6 +28,7 @@ SEARCH_KEYS = ("q", "topic", "any_topic", "type", "source", "from", "to", "study
 _BULLET_RE = re.compile(r"^\s*[-*\u2022]\s+")
 
 
+@lru_cache(maxsize=4096)
 def month_label(published: str | None) -> str:
     """'2023-12' -> 'December 2023' (the input itself when it is not a month)."""
     if not published or not re.match(r"^\d{4}-\d{2}$", published):
@@ -130,6 +131,23 @@ def search_chips(topics: Iterable[str]) -> Markup:
     return Markup(f'<ul class="chips" aria-label="Topics">{"".join(out)}</ul>' if out else "")
 
 
+def topic_page_chips(topics: Iterable[str]) -> Markup:
+    """A summary's topic chips, each linking to its topic page: the markup of the
+    ``topic_chips`` macro (``link='topic'``), whitespace and all, built in Python. Importing
+    the macro into the summary template cost a comparison of the whole template globals
+    per view, and the macro call more than the chips."""
+    chips = "".join(
+        f'\n  <li><a class="chip" href="{escape(_topic_link(t))}">{escape(t)}</a></li>\n  '
+        for t in topics)
+    if not chips:
+        return Markup("\n\n")
+    return Markup(f'\n\n<ul class="chips" aria-label="Topics">\n  {chips}\n</ul>\n\n')
+
+
+def _topic_link(topic: str) -> str:
+    return cached_url_for("topics.topic_page", slug=slug(topic))
+
+
 @lru_cache(maxsize=4096)
 def _facet_pieces(field: str, name: str) -> tuple[str, str, str]:
     """What a facet checkbox's markup holds apart from its tick and count, per name."""
@@ -179,8 +197,14 @@ def summary_link(summary_id: str, items: list[tuple[str, str]], rank: int | None
 
 
 def result_link(summary_id: str, rank: int | None = None) -> str:
-    """A result's link to its summary page, carrying the current search and its rank."""
-    return summary_link(summary_id, search_args(), rank)
+    """A result's link to its summary page, carrying the current search and its rank:
+    `summary_link` with the search's part encoded once a page, not once a result."""
+    kept = g.get("_result_query")
+    if kept is None:
+        kept = g._result_query = encode([(k, v) for k, v in search_args() if k != "page"])
+    pos = _pair("pos", str(rank)) if rank else ""
+    query = f"{kept}&{pos}" if kept and pos else kept or pos
+    return f"/summary/{summary_id}?{query}" if query else f"/summary/{summary_id}"
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -221,6 +245,37 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
     return url
 
 
+_SITE_LINKS: dict[str, tuple[str, dict[str, Any]]] = {  # name in base.html -> url_for args
+    "css": ("static", {"filename": "site.css"}),
+    "icon": ("static", {"filename": "favicon.svg"}),
+    "js": ("static", {"filename": "site.js"}),
+    "search": ("search.search_page", {}),
+    "topics": ("topics.topics_page", {}),
+    "list": ("lists.list_page", {}),
+    "editor": ("editor.home", {}),
+    "openapi": ("api.openapi", {}),
+}
+
+
+def site_links() -> dict[str, str]:
+    """The links every page's header and footer carry (static files with their content
+    hash), made once per site root rather than with a `url_for` call each, every page."""
+    root = request.script_root
+    made: dict[str, dict[str, str]] = current_app.extensions["pprnet_site_links"]
+    links = made.get(root)
+    if links is None:
+        versions = cast(dict[str, str], current_app.jinja_env.globals["static_version"])
+        links = {}
+        for name, (endpoint, values) in _SITE_LINKS.items():
+            if endpoint == "static":
+                values = {**values, "v": versions.get(values["filename"])}
+            links[name] = url_for(endpoint, **values)
+        if len(made) > 100:  # roots come from a trusted proxy's headers: few
+            made.clear()
+        made[root] = links
+    return links
+
+
 def editor_signed_in() -> bool:
     return bool(session.get("editor"))
 
@@ -231,8 +286,10 @@ def register_template_helpers(app: Flask) -> None:
     from explorer.web.state import state
 
     app.extensions["pprnet_urls"] = {}  # see cached_url_for
+    app.extensions["pprnet_site_links"] = {}  # see site_links
     app.jinja_env.globals.update(
         url_for=cached_url_for,
+        site_links=site_links,
         origin_line=lambda item: origin_line(item, state().taxonomy),
         dates_note=DATES_NOTE,
         csrf_token=csrf_token,
@@ -240,6 +297,7 @@ def register_template_helpers(app: Flask) -> None:
         search_url_without=search_url_without,
         search_url_adding=search_url_adding,
         search_chips=search_chips,
+        topic_page_chips=topic_page_chips,
         hit_items=hit_items,
         facet_items=facet_items,
         year_options=year_options,
