@@ -125,20 +125,6 @@ def candidates() -> dict[str, TaggerConfig]:
         "zp min_df 3": replace(zp, min_df=3),
         "zp knn 0.4": replace(zp, knn_weight=0.4),
         "zp unweighted": replace(zp, class_weight=None),
-        # fourth pass: neighbours found by BM25 instead of TF-IDF cosine
-        "bm25 knn": replace(d, knn_similarity="bm25"),
-        "bm25 knn 0.4": replace(d, knn_similarity="bm25", knn_weight=0.4),
-        "bm25 knn k=20": replace(d, knn_similarity="bm25", knn_k=20),
-        "bm25 knn k=5": replace(d, knn_similarity="bm25", knn_k=5),
-        "bm25 knn ^2": replace(d, knn_similarity="bm25", knn_power=2.0),
-        # fourth pass: character 3- to 5-grams as a fourth feature block
-        "chars 0.5": replace(d, char_weight=0.5),
-        "chars 1.0": replace(d, char_weight=1.0),
-        "chars 0.3": replace(d, char_weight=0.3),
-        # fourth pass: reciprocal-rank fusion of the blend's parts instead of the score blend
-        "rrf 60": replace(d, fusion="rrf"),
-        "rrf 10": replace(d, fusion="rrf", rrf_k=10.0),
-        "rrf 3": replace(d, fusion="rrf", rrf_k=3.0),
     }
 
 

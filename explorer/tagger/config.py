@@ -12,8 +12,6 @@ from explorer.tagger.registry import CLASSIFIERS
 
 COOC_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)  # weights tried when cooc_weight < 0
 # (knn_weight, keyword_weight) pairs tried when tune_blend is on
-FUSIONS = ("score", "rrf")
-KNN_SIMILARITIES = ("cosine", "bm25")
 CALIBRATIONS = ("platt", "zscore", "zscore_negatives", "raw")
 BLEND_GRID = tuple((k, w) for k in (0.1, 0.2, 0.3, 0.4, 0.5) for w in (0.0, 0.1, 0.2, 0.3))
 
@@ -40,8 +38,6 @@ class TaggerConfig:
     type_title_copy_weight: float = 0.6
     title_weight: float = 0.6
     journal_weight: float = 0.3
-    # Weight of the character 3- to 5-gram block (`features.char_ngrams`); 0: no such block.
-    char_weight: float = 0.0
     min_df: int = 2  # 1 multiplies the features by ten and training time by fifteen
     inner_folds: int = 5  # folds for calibration and thresholds
     min_positives: int = 3  # fewer examples than this: the global threshold
@@ -55,8 +51,6 @@ class TaggerConfig:
     cooc_weight: float = 0.0
     cooc_alpha: float = 1.0  # Laplace pseudo-count of each co-topic
     knn_power: float = 1.0  # neighbour weights are similarity ** knn_power
-    # How neighbours are found and weighed: "cosine" (TF-IDF cosine) or "bm25" (`bm25.py`).
-    knn_similarity: str = "cosine"
     # Research type of a text with fewer analyzed terms than this is pulled towards the
     # training share of each type (a title alone: balanced class weights would otherwise
     # favour the rare types on no evidence). 0 turns it off.
@@ -85,11 +79,6 @@ class TaggerConfig:
     # Share of that ranking scale in the classifier's part of the blend (the rest: Platt
     # probabilities).
     calibration_mix: float = 1.0
-    # How the classifier, neighbour vote and name prior are combined: "score" (the weighted
-    # sum of their scores) or "rrf" (weighted reciprocal-rank fusion, `fusion.py`, with
-    # constant rrf_k).
-    fusion: str = "score"
-    rrf_k: float = 60.0
     # The residual label reads Platt probabilities of the other topics even when they are
     # ranked on another scale (off: it reads the scale they are ranked by).
     residual_on_platt: bool = False
@@ -109,13 +98,6 @@ class TaggerConfig:
             raise ValueError("prior_weight must lie between -1 and 1")
         if not 0 <= self.calibration_mix <= 1:
             raise ValueError("calibration_mix must lie between 0 and 1")
-        if self.knn_similarity not in KNN_SIMILARITIES:
-            raise ValueError(f"unknown knn_similarity {self.knn_similarity!r}: use one of "
-                             f"{KNN_SIMILARITIES}")
-        if self.fusion not in FUSIONS:
-            raise ValueError(f"unknown fusion {self.fusion!r}: use one of {FUSIONS}")
-        if self.rrf_k <= 0:
-            raise ValueError("rrf_k must be positive")
         if self.calibration not in CALIBRATIONS:
             raise ValueError(f"unknown calibration {self.calibration!r}: use one of "
                              f"{CALIBRATIONS}")

@@ -53,8 +53,6 @@ class AnalyzedDoc:
     title_features: tuple[str, ...]
     journal: str | None
     text_terms: tuple[str, ...] = field(default=(), compare=False)
-    # character 3- to 5-grams of the words (padded with spaces, as scikit-learn's char_wb)
-    char_features: tuple[str, ...] = field(default=(), compare=False)
 
 
 def fields_of(summary: Summary) -> DocFields:
@@ -115,27 +113,7 @@ def analyze_fields(fields: DocFields) -> AnalyzedDoc:
         title_features=tuple(term_features(title_terms)),
         journal=journal_key(fields.journal),
         text_terms=tuple(text_terms),
-        char_features=tuple(char_ngrams(f"{fields.title}\n{fields.text}")),
     )
-
-
-CHAR_SIZES = (3, 4, 5)
-
-
-def char_ngrams(text: str, sizes: Sequence[int] = CHAR_SIZES) -> list[str]:
-    """Character n-grams inside each lowercased word padded with a space on both sides.
-
-    They reach what the stemmer does not join (compounds, spelling variants, a rare word's
-    relatives), at the price of many more features.
-    """
-    out: list[str] = []
-    for word in re.findall(r"[a-z0-9]+", text.casefold()):
-        padded = f" {word} "
-        for n in sizes:
-            if len(padded) < n:
-                break
-            out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
-    return out
 
 
 def surface_words(fields: DocFields) -> dict[str, str]:
@@ -182,18 +160,6 @@ class TfidfBlock:
     def __len__(self) -> int:
         return len(self.vocabulary)
 
-    def counts(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """Raw counts of the vocabulary's features per document (for BM25)."""
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        for r, doc in enumerate(docs):
-            counts = Counter(self.index[f] for f in doc if f in self.index)
-            rows.extend([r] * len(counts))
-            cols.extend(counts)
-            vals.extend(float(v) for v in counts.values())
-        return sp.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(self)), dtype=np.float64)
-
     def transform(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
         rows: list[int] = []
         cols: list[int] = []
@@ -221,31 +187,22 @@ class FeatureSpace:
     journals: list[str]
     title_weight: float
     journal_weight: float
-    chars: TfidfBlock | None = None  # character n-grams, last block (None: not used)
-    char_weight: float = 0.0
 
     @classmethod
     def fit(cls, docs: Sequence[AnalyzedDoc], *, min_df: int, title_weight: float,
-            journal_weight: float, char_weight: float = 0.0) -> FeatureSpace:
+            journal_weight: float) -> FeatureSpace:
         text = TfidfBlock.fit((d.text_features for d in docs), min_df=min_df)
         title = TfidfBlock.fit((d.title_features for d in docs), min_df=min_df)
         journals = sorted({d.journal for d in docs if d.journal})
-        chars = TfidfBlock.fit((d.char_features for d in docs), min_df=min_df) \
-            if char_weight > 0 else None
-        return cls(text, title, journals, title_weight, journal_weight, chars, char_weight)
+        return cls(text, title, journals, title_weight, journal_weight)
 
     @property
     def n_features(self) -> int:
-        chars = len(self.chars) if self.chars is not None else 0
-        return len(self.text) + len(self.title) + len(self.journals) + chars
+        return len(self.text) + len(self.title) + len(self.journals)
 
     def text_matrix(self, docs: Sequence[AnalyzedDoc]) -> sp.csr_matrix:
         """The text block alone: what document similarity is computed on."""
         return self.text.transform([d.text_features for d in docs])
-
-    def text_counts(self, docs: Sequence[AnalyzedDoc]) -> sp.csr_matrix:
-        """Raw counts of the text block's features: what BM25 neighbours are found on."""
-        return self.text.counts([d.text_features for d in docs])
 
     def transform(self, docs: Sequence[AnalyzedDoc],
                   text_matrix: sp.csr_matrix | None = None) -> sp.csr_matrix:
@@ -260,11 +217,7 @@ class FeatureSpace:
             ([self.journal_weight] * len(rows), (rows, cols)),
             shape=(len(docs), len(self.journals)), dtype=np.float64,
         )
-        blocks = [text, title, journal]
-        if self.chars is not None:
-            blocks.append(self.chars.transform([d.char_features for d in docs])
-                          * self.char_weight)
-        return sp.hstack(blocks, format="csr")
+        return sp.hstack([text, title, journal], format="csr")
 
     def feature_terms(self, column: int) -> tuple[str, ...]:
         """The analyzed terms behind a column (none for the journal columns)."""

@@ -18,7 +18,6 @@ import scipy.sparse as sp
 import sklearn
 from scipy.special import expit
 
-from explorer.tagger.bm25 import bm25_similarity
 from explorer.tagger.config import TaggerConfig
 from explorer.tagger.features import (
     AnalyzedDoc,
@@ -63,8 +62,6 @@ class TopicModel:
     doc_matrix: sp.csr_matrix  # documents x text features, for similar summaries
     doc_labels: np.ndarray  # documents x topics, 0/1
     cooc: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # topics x topics
-    # documents x text features, BM25 weights: neighbours by `bm25.py` (None: by cosine)
-    doc_bm25: sp.csr_matrix | None = None
     cooc_weight: float = 0.0  # the co-occurrence weight in use (chosen when config's < 0)
     type_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # training shares
     residual: Residual = field(default_factory=Residual)  # the "no topic fits" label's scorer
@@ -104,9 +101,7 @@ class TopicModel:
         decisions = np.asarray(x @ self.topic_coef.T) + self.topic_intercept
         sims = np.asarray((text @ self.doc_matrix.T).todense()) if len(self.doc_ids) else \
             np.zeros((len(docs), 0))
-        knn_sims = sims if self.doc_bm25 is None else \
-            bm25_similarity(self.space.text_counts(docs), self.doc_bm25)
-        knn = knn_vote(knn_sims, self.doc_labels.astype(np.float64), self.config.knn_k,
+        knn = knn_vote(sims, self.doc_labels.astype(np.float64), self.config.knn_k,
                        self.config.knn_power)
         keyword = keyword_matrix((d.text_terms for d in docs), self.keyword_sets)
         profile = ProfileScorer.score(text, self._profiles) if self._profiles is not None \

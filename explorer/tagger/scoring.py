@@ -12,7 +12,6 @@ import numpy as np
 
 from explorer.tagger.calibration import probabilities
 from explorer.tagger.config import TaggerConfig
-from explorer.tagger.fusion import rank_fusion
 
 
 def classifier_share(config: TaggerConfig) -> float:
@@ -48,13 +47,6 @@ def blend(decisions: np.ndarray, platt: np.ndarray, knn: np.ndarray, keyword: np
     """The final topic score: calibrated classifier, neighbour vote, name prior and (when
     weighted) the topic-profile vote."""
     prob = classifier_scores(decisions, platt, ranking, config.calibration_mix)
-    if config.fusion == "rrf":
-        parts = [prob, knn, keyword]
-        weights = [classifier_share(config), config.knn_weight, config.keyword_weight]
-        if config.profile_weight and profile is not None:
-            parts.append(profile)
-            weights.append(config.profile_weight)
-        return rank_fusion(parts, weights, config.rrf_k)
     linear_weight = 1.0 - config.knn_weight - config.keyword_weight
     out = config.knn_weight * knn + config.keyword_weight * keyword
     if config.profile_weight and profile is not None:

@@ -25,7 +25,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from explorer.records import Summary, Taxonomy
-from explorer.tagger.bm25 import bm25_documents, bm25_similarity
 from explorer.tagger.calibration import calibrate
 from explorer.tagger.classifiers.base import FitOptions, LinearTopics
 from explorer.tagger.config import BLEND_GRID, COOC_GRID, DEFAULT_CONFIG, TaggerConfig
@@ -68,7 +67,7 @@ def fit_topics(x: sp.csr_matrix, labels: np.ndarray, config: TaggerConfig, seed:
 
 def _space(docs: list[AnalyzedDoc], config: TaggerConfig) -> FeatureSpace:
     return FeatureSpace.fit(docs, min_df=config.min_df, title_weight=config.title_weight,
-                            journal_weight=config.journal_weight, char_weight=config.char_weight)
+                            journal_weight=config.journal_weight)
 
 
 @dataclass
@@ -106,9 +105,6 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
         decisions[test] = topics.decisions(space.transform(held.docs, held_text))
         sims = np.asarray((held_text @ train_text.T).todense())
         nearest[test] = sims.max(axis=1) if sims.shape[1] else 0.0
-        if config.knn_similarity == "bm25":
-            sims = bm25_similarity(space.text_counts(held.docs),
-                                   bm25_documents(space.text_counts(inner.docs)))
         knn[test] = knn_vote(sims, inner.labels.astype(np.float64), config.knn_k,
                              config.knn_power)
         if profile is not None:
@@ -242,8 +238,6 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
         doc_ids=list(data.ids),
         doc_titles=list(data.titles),
         doc_matrix=text,
-        doc_bm25=bm25_documents(space.text_counts(data.docs))
-        if config.knn_similarity == "bm25" else None,
         doc_labels=data.labels.astype(np.uint8),
         cooc=cooccurrence(data.labels, config.cooc_alpha),
         cooc_weight=cooc_weight,
