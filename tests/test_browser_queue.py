@@ -63,13 +63,14 @@ def test_to_tag_queue_with_save_and_next(page, untagged_site):
     page.screenshot(path=SHOTS / "4-queue-01-list.png", full_page=True)
     page.locator("#start-queue").click()
     for step, summary_id in enumerate(ids, start=1):
-        page.wait_for_url(re.compile(rf"/editor/edit/{summary_id}\?queue=1"))
+        # a save re-indexes and queues a retrain: on a busy machine that can take a while
+        page.wait_for_url(re.compile(rf"/editor/edit/{summary_id}\?queue=1"), timeout=60_000)
         ticked = page.locator(".suggest-list input[type=checkbox]:checked")
         assert ticked.count() >= 1, "suggestions come ticked in the queue"
         assert page.locator("input[name=research_type]:checked").count() == 1
         page.screenshot(path=SHOTS / f"4-queue-{step + 1:02d}-item.png", full_page=True)
         page.get_by_role("button", name="Save and next").click()
-    page.wait_for_selector("#queue-empty")
+    page.wait_for_selector("#queue-empty", timeout=60_000)
     flashes = " ".join(page.locator(".flash").all_inner_texts())
     assert "The queue is empty" in flashes and "Saved your changes" in flashes
     page.screenshot(path=SHOTS / "4-queue-05-done.png", full_page=True)
