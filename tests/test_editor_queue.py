@@ -65,3 +65,30 @@ def test_empty_queue_says_so(tmp_path):
     assert 'id="queue-empty"' in client.get("/editor/queue").get_data(as_text=True)
     done = client.get("/editor/queue/next", follow_redirects=True).get_data(as_text=True)
     assert "The queue is empty" in done
+
+
+def test_the_next_in_the_queue_counts_a_save_made_through_another_worker(tmp_path):
+    """Two apps on one site are two server workers; neither follows the corpus in the
+    background here, so only the editor's own check can see the other's save."""
+    site, ids = _site_with_untagged(tmp_path)
+    worker_a = make_app(site, EDITOR_PASSWORD=PASSWORD, FOLLOW_CORPUS=False).test_client()
+    worker_b = make_app(site, EDITOR_PASSWORD=PASSWORD, FOLLOW_CORPUS=False).test_client()
+    sign_in(worker_a)
+    sign_in(worker_b)
+    listed = worker_b.get("/editor/queue").get_data(as_text=True)
+    assert f"/editor/edit/{ids[0]}?queue=1" in listed
+    page = worker_a.get(f"/editor/edit/{ids[0]}?queue=1").get_data(as_text=True)
+    summary = next(s for s in site.summaries() if s.id == ids[0])
+    saved = worker_a.post("/editor/draft", data={
+        "csrf_token": token_of(page), "action": "save_next", "queue": "1",
+        "original_id": ids[0], "reviewed": "1", "topic": ["Empathy"],
+        "research_type": "Randomized controlled trial", "title": summary.title,
+        "published": summary.published, "body": summary.body,
+        "implications": summary.implications,
+        "citation_text": summary.citation.formatted()})
+    assert saved.status_code == 302
+    # worker B is asked for the next one: what it sends the editor to is still untagged
+    nxt = worker_b.get(f"/editor/queue/next?after={ids[2]}")
+    assert nxt.headers["Location"].endswith(f"/editor/edit/{ids[1]}?queue=1")
+    assert f"/editor/edit/{ids[0]}?queue=1" not in worker_b.get("/editor/queue").get_data(
+        as_text=True)

@@ -52,6 +52,15 @@ CITATION_FIELDS = ("year", "title", "journal", "volume", "issue", "pages", "doi"
 SUGGEST_LIMIT = 10
 
 
+@bp.before_request
+def follow_the_corpus() -> None:
+    """The editor works on the corpus as it stands on disk. With several server workers,
+    the previous save (the last "Save and next", say) may have gone through another
+    worker a moment ago; its background follower would see it within the second, too
+    late for the page that comes next. Three stats when nothing changed."""
+    state().follower.check()
+
+
 def editor_enabled() -> bool:
     return bool(current_app.config.get("EDITOR_PASSWORD_HASH"))
 

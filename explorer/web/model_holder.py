@@ -3,7 +3,10 @@
 Why here and not in `WebState`: the model has a life of its own. A save makes it a little
 out of date; it keeps serving (suggestions say what it was trained on) while a background
 thread retrains it from the corpus on disk and swaps the new one in atomically
-(`persist.save_model` renames a finished folder into place). Bursts of saves are
+(`persist.save_model` renames a finished folder into place). The training itself runs in
+a child process (`retrain_process`), so it neither waits for nor slows down the request
+threads, which share this process's GIL; it is started at the first save of a burst so
+that its imports are done by the time the burst ends. Bursts of saves are
 coalesced into one training run: it starts once no save came for ``delay`` seconds (at
 most ``MAX_WAIT_FACTOR`` times that after the first).
 
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.records import Summary, Taxonomy
+from explorer.web.retrain_process import TrainingProcess
 
 CHECK_SECONDS = 1.0  # how stale this process's view of the model files may be
 MAX_WAIT_FACTOR = 10  # a stream of saves postpones retraining by at most this many delays
@@ -147,33 +151,26 @@ class ModelHolder:
         """True once no retrain is wanted or running (for tests and the benchmark)."""
         return self._idle.wait(timeout)
 
-    def retrain_now(self) -> bool:
+    def retrain_now(self, process: TrainingProcess | None = None) -> bool:
         """Train on the corpus on disk unless the saved model already matches it; swap in.
 
-        Returns True when this call trained a model.
+        ``process`` is a child started earlier (its imports done meanwhile); without it
+        one is started here. Returns True when this call trained a model. Raises
+        `RetrainFailed` when the training process fails (the old model keeps serving).
         """
-        from explorer.corpus import load_corpus
-        from explorer.tagger import (
-            ModelError,
-            corpus_fingerprint,
-            read_meta,
-            save_model,
-            train_model,
-        )
+        from explorer.tagger import load_model
 
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        with retrain_lock(self.index_dir):
-            loaded = load_corpus(self.corpus_dir)
-            if not loaded.summaries or loaded.taxonomy is None:
-                return False
-            fingerprint = corpus_fingerprint(loaded.summaries)
-            with contextlib.suppress(ModelError):
-                if read_meta(self.index_dir).get("fingerprint") == fingerprint and \
-                        self.get()[0] is not None:
-                    self._checked = float("-inf")  # trained elsewhere: load it now
-                    return False
-            model = train_model(loaded.summaries, loaded.taxonomy)
-            save_model(model, self.index_dir)
+        process = process or TrainingProcess(self.corpus_dir, self.index_dir)
+        try:
+            with retrain_lock(self.index_dir):
+                trained = process.run()
+        finally:
+            process.cancel()
+        if not trained:
+            self._checked = float("-inf")  # trained elsewhere: load it now
+            return False
+        model = load_model(self.index_dir)
         with self._lock:
             self._model, self._why, self.damage = model, None, None
             self._loaded, self._stamp = True, model_stamp(self.index_dir)
@@ -201,14 +198,20 @@ def _retrain_loop(ref: weakref.ref[ModelHolder]) -> None:
             continue
         started = time.monotonic()
         wanted.clear()
+        holder = ref()
+        if holder is None:
+            return
+        process = TrainingProcess(holder.corpus_dir, holder.index_dir)  # imports meanwhile
+        del holder
         while wanted.wait(timeout=delay) and time.monotonic() - started < delay * MAX_WAIT_FACTOR:
             wanted.clear()  # another save: wait for the burst to end
         wanted.clear()
         holder = ref()
         if holder is None:
+            process.cancel()
             return
         try:
-            holder.retrain_now()
+            holder.retrain_now(process)
             holder.last_error = None
         except Exception as exc:  # noqa: BLE001 - the old model keeps serving
             holder.last_error = f"{type(exc).__name__}: {exc}"

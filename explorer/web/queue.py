@@ -12,10 +12,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from explorer.records import Summary
-from explorer.web.editor import editor_required
+from explorer.web.editor import editor_required, follow_the_corpus
 from explorer.web.state import state
 
 bp = Blueprint("queue", __name__, url_prefix="/editor/queue")
+bp.before_request(follow_the_corpus)  # what to tag next counts saves made a moment ago
 
 
 def untagged() -> list[Summary]:
