@@ -160,9 +160,9 @@ class ModelHolder:
         """
         from explorer.tagger import load_model
 
-        self.index_dir.mkdir(parents=True, exist_ok=True)
         process = process or TrainingProcess(self.corpus_dir, self.index_dir)
         try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
             with retrain_lock(self.index_dir):
                 trained = process.run()
         finally:
