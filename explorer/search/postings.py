@@ -125,26 +125,34 @@ class SegmentPostings:
         self._pos: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
 
-    def _field(self, field: str) -> _Field | None:
-        loaded = self._fields.get(field)
+    def _load_once(self, cache: dict[str, Any], field: str, marker: str,
+                   read: Callable[[], Any]) -> Any:
+        """``read()`` once per field under the lock, cached; None when the file has no
+        ``marker`` array. A damaged file raises: an empty answer would look like "no
+        results"."""
+        loaded = cache.get(field)
         if loaded is None:
             with self._lock:
-                loaded = self._fields.get(field)
+                loaded = cache.get(field)
                 if loaded is None:
-                    if f"{field}.terms" not in self._data.files:
+                    if marker not in self._data.files:
                         return None
                     try:
-                        raw = bytes(self._data[f"{field}.terms"]).decode("utf-8")
-                        terms = raw.split("\n") if raw else []
-                        loaded = (terms, {t: i for i, t in enumerate(terms)},
-                                  self._data[f"{field}.offsets"], self._data[f"{field}.ids"],
-                                  self._data[f"{field}.tf"])
+                        loaded = read()
                     except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib, EOF...
-                        # damaged: an empty answer would look like "no results"
                         raise corrupt(self.path.parent.parent,
                                       f"{self.path.name}: {type(exc).__name__}") from None
-                    self._fields[field] = loaded
+                    cache[field] = loaded
         return loaded
+
+    def _field(self, field: str) -> _Field | None:
+        def read() -> _Field:
+            raw = bytes(self._data[f"{field}.terms"]).decode("utf-8")
+            terms = raw.split("\n") if raw else []
+            return (terms, {t: i for i, t in enumerate(terms)}, self._data[f"{field}.offsets"],
+                    self._data[f"{field}.ids"], self._data[f"{field}.tf"])
+
+        return self._load_once(self._fields, field, f"{field}.terms", read)
 
     def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(doc numbers, frequencies) of a term, or None when this file lacks the field."""
@@ -178,20 +186,8 @@ class SegmentPostings:
 
     def _positional(self, field: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(per-posting offsets, positions) of a field, read on the first phrase."""
-        loaded = self._pos.get(field)
-        if loaded is None:
-            with self._lock:
-                loaded = self._pos.get(field)
-                if loaded is None:
-                    if f"{field}.pos" not in self._data.files:
-                        return None
-                    try:
-                        loaded = (self._data[f"{field}.posoff"], self._data[f"{field}.pos"])
-                    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib, EOF...
-                        raise corrupt(self.path.parent.parent,
-                                      f"{self.path.name}: {type(exc).__name__}") from None
-                    self._pos[field] = loaded
-        return loaded
+        return self._load_once(self._pos, field, f"{field}.pos", lambda: (
+            self._data[f"{field}.posoff"], self._data[f"{field}.pos"]))
 
     def positions(self, field: str, term: str, docs: Sequence[int]
                   ) -> list[Callable[[], Positions] | None] | None:
