@@ -11,6 +11,7 @@ machine skews every figure: run it on a quiet machine).
 
     .venv/bin/python bench/load.py                 # 32 connections, 15 s each run
     .venv/bin/python bench/load.py --duration 5 --connections 64
+    .venv/bin/python bench/load.py --duration 6 --workers 2 --repeat 5   # medians of 5
 
 Only loopback is targeted; every run is bounded in time and stops by itself.
 """
@@ -24,6 +25,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -238,9 +240,18 @@ def serve_and_measure(wrk: str, args: argparse.Namespace, index: Path, workers: 
             for path in paths:
                 urllib.request.urlopen(base + path, timeout=30).read()
         load_before = os.getloadavg()
-        trivial = run_wrk(wrk, base, ["/healthz"], args, server_pid=server.pid)
-        mix = run_wrk(wrk, base, paths, args, server_pid=server.pid)
-        uncached = run_wrk(wrk, base, paths, args, server_pid=server.pid, bust=True)
+        rounds = []
+        for _ in range(args.repeat):  # the same server, the three runs again: a noisy
+            trivial = run_wrk(wrk, base, ["/healthz"], args, server_pid=server.pid)
+            mix = run_wrk(wrk, base, paths, args, server_pid=server.pid)
+            uncached = run_wrk(wrk, base, paths, args, server_pid=server.pid, bust=True)
+            rounds.append({
+                "trivial": trivial, "mix": mix, "mix_uncached": uncached,
+                "mix_fraction_of_trivial": round(
+                    mix["requests_per_second"] / trivial["requests_per_second"], 3),
+                "mix_uncached_fraction_of_trivial": round(
+                    uncached["requests_per_second"] / trivial["requests_per_second"], 3),
+            })
         load_after = os.getloadavg()
     finally:
         server.terminate()
@@ -249,17 +260,36 @@ def serve_and_measure(wrk: str, args: argparse.Namespace, index: Path, workers: 
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+    summary = median_round(rounds)
     return {
         "workers": workers,
         "load_average_1min": [round(load_before[0], 2), round(load_after[0], 2)],
-        "trivial": trivial,
-        "mix": mix,
-        "mix_uncached": uncached,
-        "mix_fraction_of_trivial": round(
-            mix["requests_per_second"] / trivial["requests_per_second"], 3),
-        "mix_uncached_fraction_of_trivial": round(
-            uncached["requests_per_second"] / trivial["requests_per_second"], 3),
+        **summary,
+        **({"rounds": rounds} if len(rounds) > 1 else {}),
     }
+
+
+def median_round(rounds: list[dict]) -> dict:
+    """One round's figures, each the median of that figure over ``rounds`` (a machine
+    shared with other work moves single runs by a third; the median of five does not
+    follow one unlucky run). Counts (requests, errors) are summed instead."""
+    if len(rounds) == 1:
+        return rounds[0]
+    out: dict = {}
+    for key, first in rounds[0].items():
+        if isinstance(first, dict):
+            out[key] = {}
+            for name in first:
+                values = [r[key][name] for r in rounds]
+                if name in ("requests", "non_2xx", "socket_errors"):
+                    out[key][name] = sum(values)
+                elif all(isinstance(v, (int, float)) for v in values):
+                    out[key][name] = round(statistics.median(values), 3)
+                else:
+                    out[key][name] = values[0]
+        else:
+            out[key] = round(statistics.median(r[key] for r in rounds), 3)
+    return out
 
 
 def uncached_mix(corpus: Path, count: int, bust: str) -> list[str]:
@@ -331,6 +361,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--server-threads", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of the three runs against each server; figures are "
+                        "the median over the rounds (each round is also printed)")
     parser.add_argument("--workers", default=None,
                         help="comma-separated server process counts to compare "
                         "(default: 1 and the number of cores)")
@@ -342,6 +375,8 @@ def main() -> None:
                         help="with --profile: the uncached load-test mix rather than search pages")
     parser.add_argument("--top", type=int, default=25, help="functions --profile prints")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat needs at least 1 round")
     if args.profile is not None:
         if args.profile < 1:
             parser.error("--profile needs at least 1 page")
@@ -376,15 +411,23 @@ def main() -> None:
     print()
     cols = ("workers", "run", "req/s", "p50 ms", "p99 ms", "cpu ms/req", "of /healthz", "errors")
     print("  ".join(f"{c:>11}" for c in cols))
+    shares = {"trivial": None, "mix": "mix_fraction_of_trivial",
+              "mix_uncached": "mix_uncached_fraction_of_trivial"}
     for run in runs:
         for key, name in (("trivial", "/healthz"), ("mix", "mix cached"),
                           ("mix_uncached", "mix new URL")):
             r = run[key]
-            share = r["requests_per_second"] / max(run["trivial"]["requests_per_second"], 1e-9)
+            share = 1.0 if shares[key] is None else run[shares[key]]
             cells = (run["workers"], name, r["requests_per_second"], r["p50_ms"], r["p99_ms"],
                      r["server_cpu_ms_per_request"], f"{share:.2f}",
                      r["non_2xx"] + r["socket_errors"])
             print("  ".join(f"{c!s:>11}" for c in cells))
+    if args.repeat > 1:
+        print(f"\n(medians of {args.repeat} rounds; errors summed) each round, new URLs:")
+        for run in runs:
+            cpu = [r["mix_uncached"]["server_cpu_ms_per_request"] for r in run["rounds"]]
+            frac = [r["mix_uncached_fraction_of_trivial"] for r in run["rounds"]]
+            print(f"  {run['workers']} workers: cpu ms/req {cpu}, of /healthz {frac}")
     tmp.cleanup()
 
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from explorer.search.analysis import query_terms
-from explorer.search.highlight import expand_terms, find_spans, mark, snippet
+from explorer.search.highlight import (
+    _window_spans,
+    expand_terms,
+    find_spans,
+    mark,
+    merge_spans,
+    snippet,
+)
 
 
 def spans_of(text: str, query: str) -> list[str]:
@@ -64,3 +73,36 @@ def test_snippet_without_matches_is_the_opening() -> None:
     out = snippet(text, [], width=100)
     assert out.startswith("First sentence here.") and "<mark>" not in out
     assert snippet("", []) == ""
+
+
+def _marked_window_of_every_span(text: str, spans: list[tuple[int, int]], lo: int, hi: int
+                                 ) -> str:
+    """What `snippet` marked before it picked the spans of its window: all of them."""
+    return mark(text, merge_spans(spans, len(text)), lo, hi)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_marking_only_the_window_spans_gives_the_same_markup(seed: int) -> None:
+    """Random texts of short words, spaces and hyphens, random spans and windows: the
+    spans `snippet` hands to `mark` give exactly the markup of all the spans (marks that
+    run over the window's edges, or join two spans outside it over spaces, included)."""
+    rng = random.Random(seed)
+    pieces = [rng.choice(["ab", "c", "de<f", " ", "  ", "-", " - ", ".", "x&y"])
+              for _ in range(rng.randint(1, 60))]
+    text = "".join(pieces)
+    spans = []
+    for _ in range(rng.randint(0, 12)):
+        start = rng.randint(0, len(text))
+        spans.append((start, min(len(text), start + rng.randint(1, 6))))
+    merged = merge_spans(spans, len(text))
+    lo = rng.randint(0, len(text))
+    hi = rng.randint(lo, len(text))
+    assert (mark(text, _window_spans(text, merged, lo, hi), lo, hi)
+            == _marked_window_of_every_span(text, spans, lo, hi))
+
+
+def test_a_mark_joining_two_matches_over_the_window_is_kept() -> None:
+    text = "alpha" + " " * 30 + "beta"
+    spans = [(0, 5), (35, 39)]
+    assert _window_spans(text, spans, 10, 20) == spans
+    assert mark(text, _window_spans(text, spans, 10, 20), 10, 20) == "<mark>" + " " * 10 + "</mark>"

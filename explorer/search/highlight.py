@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -274,6 +275,28 @@ def best_window(spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
     return best
 
 
+def _window_spans(text: str, spans: list[tuple[int, int]], lo: int, hi: int
+                  ) -> list[tuple[int, int]]:
+    """The merged, sorted ``spans`` that `mark` can show in ``text[lo:hi]``: those that
+    overlap it, and the neighbours joined to them by spaces or hyphens (a mark that runs
+    on past the window's edge is cut there, not at the last span inside). `mark` would
+    give the same markup from all the spans; a common word matches all over a long
+    summary, and marking looked at every match for the few in the window."""
+    first = bisect_right(spans, (lo, len(text) + 1))  # spans starting after lo
+    if first and spans[first - 1][1] > lo:
+        first -= 1  # ...and the one running over lo
+    stop = bisect_left(spans, (hi, -1), first)  # spans starting before hi
+    if first == stop:  # none inside: only a mark joining two outside ones can show
+        if not 0 < first < len(spans) or text[spans[first - 1][1]:spans[first][0]].strip(" -"):
+            return []
+        first, stop = first - 1, stop + 1
+    while first and not text[spans[first - 1][1]:spans[first][0]].strip(" -"):
+        first -= 1
+    while stop < len(spans) and not text[spans[stop - 1][1]:spans[stop][0]].strip(" -"):
+        stop += 1
+    return spans[first:stop]
+
+
 def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:
     """The densest ``width``-character passage of ``text``, escaped, matches marked.
 
@@ -300,7 +323,7 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS)
         space = text.rfind(" ", lo + width // 2, hi)
         if space > 0:
             hi = space
-    body = mark(text, spans, lo, hi).strip()
+    body = mark(text, _window_spans(text, spans, lo, hi), lo, hi).strip()
     prefix = "\u2026 " if lo > 0 else ""
     suffix = " \u2026" if hi < len(text) else ""
     return f"{prefix}{body}{suffix}"

@@ -71,14 +71,19 @@ def _held_terms(snap: Snapshot, docnums: list[int], terms: dict[str, frozenset[s
     held: dict[str, list[list[str]]] = {}
     for field, wanted in terms.items():
         per_doc: list[list[str]] = [[] for _ in docnums]
+        held[field] = per_doc
+        if not docnums:
+            continue
         for term in sorted(wanted):
             ids = snap.term_scores(field, term)[0]
-            if not len(ids) or not len(docs):
+            if not len(ids):
                 continue
-            at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-            for j in np.flatnonzero(ids[at] == docs):
+            # array methods, not the np.* functions: a page asks a dozen terms in three
+            # fields, and the functions' dispatch cost more than the search in the array
+            at = ids.searchsorted(docs)
+            np.minimum(at, len(ids) - 1, out=at)
+            for j in (ids[at] == docs).nonzero()[0].tolist():
                 per_doc[j].append(term)
-        held[field] = per_doc
     return held
 
 

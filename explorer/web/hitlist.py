@@ -9,6 +9,7 @@ same markup, byte for byte, with one escape per value (the search template's
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -23,32 +24,43 @@ _UNDATED = '<span class="origin-undated">Blog post, month unknown</span>'
 
 def hit_item(h: Hit, rank: int) -> str:
     """One ``<li class="hit">`` with the whitespace the template loop wrote around it."""
-    hid = escape(h.id)
-    published = h.published
-    if published:
-        meta = f'<time datetime="{escape(published)}">{escape(month_label(published))}</time>'
-    else:
-        meta = _NO_MONTH.get(h.origin, _UNDATED)
-    cite = h.citation
-    cite = (f'<span class="sep" aria-hidden="true">·</span> <span class="hit-cite">'
-            f"{escape(cite)}</span>") if cite else ""
+    meta, badge, pick = _document_parts(h.id, h.published, h.origin, h.citation,
+                                        h.research_type, h.title)
     snippet = h.snippet_html
     snippet = f'<p class="snippet">{snippet}</p>' if snippet else ""
-    rtype = h.research_type
-    badge = f'<span class="type-badge">{escape(rtype)}</span>' if rtype else ""
     return (
         '\n      <li class="hit">\n        <article>\n'
         f'          <h2 class="hit-title"><a href="{escape(result_link(h.id, rank))}">'
         f"{h.title_html}</a></h2>\n"
-        f'          <p class="hit-meta">\n            {meta}\n            {cite}\n'
-        f"          </p>\n          {snippet}\n"
+        f"{meta}          {snippet}\n"
         f'          <div class="hit-tags">\n            {badge}\n'
         f"            {search_chips(h.topics)}\n          </div>\n"
-        f'          <p class="hit-pick"><input type="checkbox" id="pick-{hid}" name="ids" '
-        f'value="{hid}" form="pick" class="list-toggle" data-title="{escape(h.title)}">\n'
-        f'            <label for="pick-{hid}">Add to reading list</label></p>\n'
-        "        </article>\n      </li>\n      "
+        f"{pick}"
     )
+
+
+@lru_cache(maxsize=8192)
+def _document_parts(hid: str, published: str, origin: str, citation: str,
+                    research_type: str | None, title: str) -> tuple[str, str, str]:
+    """The parts of a result that depend only on its summary (the meta line, the type
+    badge, the reading-list tick), made once per summary version: they were half of the
+    escaping a results page did, the same for every search that shows the summary."""
+    if published:
+        when = f'<time datetime="{escape(published)}">{escape(month_label(published))}</time>'
+    else:
+        when = _NO_MONTH.get(origin, _UNDATED)
+    cite = (f'<span class="sep" aria-hidden="true">·</span> <span class="hit-cite">'
+            f"{escape(citation)}</span>") if citation else ""
+    meta = (f'          <p class="hit-meta">\n            {when}\n            {cite}\n'
+            "          </p>\n")
+    badge = f'<span class="type-badge">{escape(research_type)}</span>' if research_type else ""
+    hid_html = escape(hid)
+    pick = (f'          <p class="hit-pick"><input type="checkbox" id="pick-{hid_html}" '
+            f'name="ids" value="{hid_html}" form="pick" class="list-toggle" '
+            f'data-title="{escape(title)}">\n'
+            f'            <label for="pick-{hid_html}">Add to reading list</label></p>\n'
+            "        </article>\n      </li>\n      ")
+    return meta, badge, pick
 
 
 def hit_items(hits: Sequence[Hit], before: int) -> Markup:

@@ -78,6 +78,13 @@ def search_url(
     one value. Any change other than ``page`` resets the page, as a new result set starts
     at its first page. ``from_`` stands for ``from``.
     """
+    if args is None and len(changes) == 1 and "page" in changes:
+        # the pagination links, a dozen a page: the search without its page, once a page
+        query = _search_base()[1]
+        page = changes["page"]
+        if page is not None and page != "" and page is not False:
+            query = f"{query}&{_pair('page', str(page))}" if query else _pair("page", str(page))
+        return f"{path}?{query}" if query else path
     items = list(search_args() if args is None else args)
     changes = {k.rstrip("_"): v for k, v in changes.items()}
     if set(changes) - {"page"}:
@@ -103,15 +110,21 @@ def search_url_without(key: str, value: str) -> str:
 
 def search_url_adding(key: str, value: str) -> str:
     """The current search with one more filter value (the topic chips of each result)."""
-    base = g.get("_search_base")
-    if base is None:
-        items = [(k, v) for k, v in search_args() if k != "page"]
-        base = g._search_base = (set(items), encode(items))
-    present, query = base
+    present, query = _search_base()
     if (key, value) in present:
         return f"/?{query}"
     extra = _pair(key, value)
     return f"/?{query}&{extra}" if query else f"/?{extra}"
+
+
+def _search_base() -> tuple[set[tuple[str, str]], str]:
+    """The current search's parameters without its page, as a set and encoded; once a
+    request."""
+    base = g.get("_search_base")
+    if base is None:
+        items = [(k, v) for k, v in search_args() if k != "page"]
+        base = g._search_base = (set(items), encode(items))
+    return base
 
 
 def search_chips(topics: Iterable[str]) -> Markup:
