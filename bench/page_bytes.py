@@ -41,7 +41,10 @@ def urls(corpus: Path, count: int) -> list[str]:
     out = [*mix_paths(corpus), *searches]
     out += ["/api/search" + p[1:] for p in searches[: count // 3]]
     out += ["/topics", "/api/topics", "/healthz?x=1", "/no-such-page", "/?page=999",
-            "/?q=%22exact+phrase%22+-therapy", "/?q=therapy&sort=oldest", "/?q=AND+OR"]
+            "/?q=%22exact+phrase%22+-therapy", "/?q=therapy&sort=oldest", "/?q=AND+OR",
+            # the source facet and its removable chips, which the random searches never tick
+            "/?source=blog", "/?source=added&q=therapy", "/?q=alliance&source=blog&source=added",
+            "/?q=empathy&source=blog&from=2015&to=2019&study_from=2000&study_to=2020"]
     return list(dict.fromkeys(out))
 
 

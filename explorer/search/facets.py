@@ -18,12 +18,14 @@ from explorer.search.snapshot import Snapshot
 def topic_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
     picked = snap.pair_topic[mask[snap.pair_doc]]
     counts = np.bincount(picked, minlength=len(snap.topic_names))
-    return _sorted({snap.topic_names[i]: int(c) for i, c in enumerate(counts) if c > 0})
+    names = snap.topic_names  # .tolist(): Python ints, not one NumPy scalar per topic
+    return _sorted({names[i]: c for i, c in enumerate(counts.tolist()) if c > 0})
 
 
 def type_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
     counts = np.bincount(snap.type_idx[mask], minlength=len(snap.type_names) + 1)
-    return _sorted({snap.type_names[i]: int(c) for i, c in enumerate(counts[:-1]) if c > 0})
+    names = snap.type_names
+    return _sorted({names[i]: c for i, c in enumerate(counts[:-1].tolist()) if c > 0})
 
 
 def year_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
@@ -32,7 +34,7 @@ def year_counts(snap: Snapshot, mask: np.ndarray) -> dict[str, int]:
         return {}
     base = int(years.min())
     counts = np.bincount(years - base)
-    return {str(base + i): int(c) for i, c in enumerate(counts) if c > 0}
+    return {str(base + i): c for i, c in enumerate(counts.tolist()) if c > 0}
 
 
 def facets(

@@ -222,8 +222,15 @@ def result_link(summary_id: str, rank: int | None = None) -> str:
 
 def paragraphs(text: str | None) -> Markup:
     """Plain summary text -> escaped ``<p>`` paragraphs (and ``<ul>`` for '- ' lines)."""
+    return _paragraphs(text or "")
+
+
+@lru_cache(maxsize=2048)
+def _paragraphs(text: str) -> Markup:
+    """`paragraphs`, once per text: a summary page splits and escapes two long texts
+    that change only when the summary is edited."""
     out: list[str] = []
-    for block in re.split(r"\n\s*\n", (text or "").strip()):
+    for block in re.split(r"\n\s*\n", text.strip()):
         lines = [line for line in block.splitlines() if line.strip()]
         if not lines:
             continue
