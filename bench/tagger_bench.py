@@ -125,6 +125,16 @@ def candidates() -> dict[str, TaggerConfig]:
         "zp min_df 3": replace(zp, min_df=3),
         "zp knn 0.4": replace(zp, knn_weight=0.4),
         "zp unweighted": replace(zp, class_weight=None),
+        # Fifth pass (docs/tagger_benchmarks.md): the prior as shares near the text's date.
+        "dated 1y": replace(d, prior_bandwidth=1.0),
+        "dated 2y": replace(d, prior_bandwidth=2.0),
+        "dated 4y": replace(d, prior_bandwidth=4.0),
+        "dated 2y s2": replace(d, prior_bandwidth=2.0, prior_strength=2.0),
+        "dated 2y s20": replace(d, prior_bandwidth=2.0, prior_strength=20.0),
+        "dated 2y p0.1": replace(d, prior_bandwidth=2.0, prior_weight=0.1),
+        "lr C/3,C,3C": replace(d, classifier="lr_cs"),
+        "topic C 3-30": replace(d, C_grid=(3.0, 10.0, 30.0)),
+        "topic C 1-100": replace(d, C_grid=(1.0, 10.0, 100.0)),
     }
 
 
@@ -240,6 +250,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated candidate names")
     parser.add_argument("--no-chain", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--per-seed", action="store_true",
+                        help="also print one row per seed (name/sN) under each mean")
     parser.add_argument("--date-split", default="",
                         help="comma-separated years: train on posts before each, test on the "
                              "rest (as `pprnet evaluate` does for one year); no cross-validation")
@@ -292,6 +304,10 @@ def main() -> None:
         type_acc = statistics.mean(r["research_type_accuracy"] for r in runs)
         seconds = statistics.mean(r["fold_train_seconds_mean"] for r in runs)
         show(name, block, type_acc, seconds)
+        if args.per_seed and len(runs) > 1:
+            for seed, run in zip(seeds, runs, strict=True):
+                show(f"{name}/s{seed}", run["model"], run["research_type_accuracy"],
+                     run["fold_train_seconds_mean"])
         rows[name] = {"model": block, "research_type_accuracy": type_acc,
                       "fold_train_seconds_mean": seconds, "config": config.to_dict()}
     if not args.no_chain:
