@@ -132,7 +132,7 @@ def candidates() -> dict[str, TaggerConfig]:
         "dated 2y s2": replace(d, prior_bandwidth=2.0, prior_strength=2.0),
         "dated 2y s20": replace(d, prior_bandwidth=2.0, prior_strength=20.0),
         "dated 2y p0.1": replace(d, prior_bandwidth=2.0, prior_weight=0.1),
-        "lr C/3,C,3C": replace(d, classifier="lr_cs"),
+        "lr 3 Cs": replace(d, classifier="lr_cs"),
         "topic C 3-30": replace(d, C_grid=(3.0, 10.0, 30.0)),
         "topic C 1-100": replace(d, C_grid=(1.0, 10.0, 100.0)),
     }
