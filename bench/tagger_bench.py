@@ -125,16 +125,6 @@ def candidates() -> dict[str, TaggerConfig]:
         "zp min_df 3": replace(zp, min_df=3),
         "zp knn 0.4": replace(zp, knn_weight=0.4),
         "zp unweighted": replace(zp, class_weight=None),
-        # Fifth pass (docs/tagger_benchmarks.md): the prior as shares near the text's date.
-        "dated 1y": replace(d, prior_bandwidth=1.0),
-        "dated 2y": replace(d, prior_bandwidth=2.0),
-        "dated 4y": replace(d, prior_bandwidth=4.0),
-        "dated 2y s2": replace(d, prior_bandwidth=2.0, prior_strength=2.0),
-        "dated 2y s20": replace(d, prior_bandwidth=2.0, prior_strength=20.0),
-        "dated 2y p0.1": replace(d, prior_bandwidth=2.0, prior_weight=0.1),
-        "lr 3 Cs": replace(d, classifier="lr_cs"),
-        "topic C 3-30": replace(d, C_grid=(3.0, 10.0, 30.0)),
-        "topic C 1-100": replace(d, C_grid=(1.0, 10.0, 100.0)),
     }
 
 

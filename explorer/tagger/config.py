@@ -71,15 +71,6 @@ class TaggerConfig:
     # share) added to the blended score: frequent, broad topics are the ones missed at
     # ranks 5 to 7 (`bench/tagger_misses.py`); negative: frequent topics lose. 0: off.
     prior_weight: float = 0.05
-    # The prior as each topic's share among training summaries dated near the text
-    # (`dated_prior`): Gaussian kernel of this many years, shrunk to the overall share by
-    # prior_strength pseudo-summaries. 0: the flat overall share.
-    prior_bandwidth: float = 0.0
-    prior_strength: float = 5.0
-    # Per-topic C: each topic with at least min_positives examples takes the value of this
-    # grid whose inner out-of-fold decisions rank its documents best (average precision);
-    # empty: C for every topic.
-    C_grid: tuple[float, ...] = ()
     # How decision values become comparable across topics: "platt" (a sigmoid fitted on
     # out-of-fold decisions), "zscore" (each topic's out-of-fold decisions standardised,
     # then a logistic: a ranking by raw, per-topic normalised decisions), "zscore_negatives"
@@ -93,9 +84,6 @@ class TaggerConfig:
     residual_on_platt: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "C_grid", tuple(float(c) for c in self.C_grid))
-        if any(c <= 0 for c in self.C_grid):
-            raise ValueError("every C in C_grid must be positive")
         if self.classifier not in CLASSIFIERS:
             raise ValueError(f"unknown classifier {self.classifier!r}: use one of "
                              f"{tuple(CLASSIFIERS)}")
@@ -108,8 +96,6 @@ class TaggerConfig:
             raise ValueError("knn_power must be positive")
         if not -1 <= self.prior_weight <= 1:
             raise ValueError("prior_weight must lie between -1 and 1")
-        if self.prior_bandwidth < 0 or self.prior_strength <= 0:
-            raise ValueError("prior_bandwidth must be at least 0 and prior_strength positive")
         if not 0 <= self.calibration_mix <= 1:
             raise ValueError("calibration_mix must lie between 0 and 1")
         if self.calibration not in CALIBRATIONS:
@@ -129,6 +115,6 @@ class TaggerConfig:
 
 # Fields whose default changed after models were saved without them: such a model was
 # trained (thresholds tuned) with these values.
-SAVED_BEFORE: dict = {"calibration": "platt", "prior_weight": 0.0, "prior_bandwidth": 0.0}
+SAVED_BEFORE: dict = {"calibration": "platt", "prior_weight": 0.0}
 
 DEFAULT_CONFIG = TaggerConfig()

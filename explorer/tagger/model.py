@@ -19,7 +19,6 @@ import sklearn
 from scipy.special import expit
 
 from explorer.tagger.config import TaggerConfig
-from explorer.tagger.dated_prior import dated_prior
 from explorer.tagger.features import (
     AnalyzedDoc,
     FeatureSpace,
@@ -62,8 +61,6 @@ class TopicModel:
     doc_titles: list[str]
     doc_matrix: sp.csr_matrix  # documents x text features, for similar summaries
     doc_labels: np.ndarray  # documents x topics, 0/1
-    # documents: fractional year of each (NaN: undated), for the dated prior; empty: none
-    doc_dates: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cooc: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # topics x topics
     cooc_weight: float = 0.0  # the co-occurrence weight in use (chosen when config's < 0)
     type_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # training shares
@@ -110,20 +107,10 @@ class TopicModel:
         profile = ProfileScorer.score(text, self._profiles) if self._profiles is not None \
             else None
         blended = with_prior(blend(decisions, self.platt, knn, keyword, self.config, profile,
-                                   self._ranking), self._prior_at(len(docs), dates),
-                             self.config.prior_weight)
+                                   self._ranking), self._prior, self.config.prior_weight)
         scores = self._with_residual(blended, decisions, knn, sims, docs, dates)
         scores = self._without_empty_prior(smooth(scores, self.cooc, self.cooc_weight), docs)
         return {"scores": scores, "types": self._type_probs(x, docs), "sims": sims, "x": x}
-
-    def _prior_at(self, n: int, dates: np.ndarray | None) -> np.ndarray:
-        """The label prior of ``n`` texts: flat, or (`TaggerConfig.prior_bandwidth`) the
-        topics' shares near each text's date (NaN or none: a draft, dated today)."""
-        if self.config.prior_bandwidth <= 0 or self.doc_dates.shape != (len(self.doc_ids),):
-            return self._prior
-        when = np.full(n, np.nan) if dates is None else np.asarray(dates, dtype=float)
-        return dated_prior(self.doc_labels, self.doc_dates, when, self.config.prior_bandwidth,
-                           self.config.prior_strength)
 
     def _with_residual(self, scores: np.ndarray, decisions: np.ndarray, knn: np.ndarray,
                        sims: np.ndarray, docs: Sequence[AnalyzedDoc],

@@ -142,7 +142,6 @@ def _payload(model: TopicModel, build_id: str) -> tuple[dict, dict, dict[str, np
         "doc_indptr": docs.indptr,
         "doc_shape": np.array(docs.shape, dtype=np.int64),
         "doc_labels": model.doc_labels,
-        "doc_dates": model.doc_dates,
         "cooc": model.cooc,
         "cooc_weight": np.array(model.cooc_weight, dtype=np.float64),
         "type_prior": model.type_prior,
@@ -283,8 +282,6 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
         doc_titles=list(data["doc_titles"]),
         doc_matrix=doc_matrix,
         doc_labels=arrays["doc_labels"],
-        # Models saved before the dated prior existed have no dates (it needs none then).
-        doc_dates=arrays.get("doc_dates", np.zeros(0)),
         # Models saved before co-occurrence smoothing existed simply do without it.
         cooc=arrays.get("cooc", np.zeros((0, 0))),
         cooc_weight=float(arrays.get("cooc_weight", 0.0)),
@@ -298,7 +295,6 @@ def _assemble(meta: dict, data: dict, arrays: dict[str, np.ndarray]) -> TopicMod
     n_topics, n_features = len(model.topics), space.n_features
     if model.topic_coef.shape != (n_topics, n_features) or \
             model.doc_labels.shape != (len(model.doc_ids), n_topics) or \
-            (model.doc_dates.size and model.doc_dates.shape != (len(model.doc_ids),)) or \
             doc_matrix.shape[1] != len(space.text) or \
             (model.cooc.size and model.cooc.shape != (n_topics, n_topics)) or \
             not np.isfinite(model.cooc_weight) or \

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from explorer.tagger.classifiers import ensemble, logistic, logistic_cs, ridge, svm
+from explorer.tagger.classifiers import ensemble, logistic, ridge, svm
 from explorer.tagger.profile import ProfileScorer
 
 CLASSIFIERS: dict[str, ModuleType] = {module.NAME: module for module in (logistic, svm, ridge,
-                                                                  ensemble, logistic_cs)}
+                                                                  ensemble)}
 
 SCORERS = {
     ProfileScorer.name: ProfileScorer,

@@ -65,15 +65,10 @@ def frequency_prior(labels: np.ndarray) -> np.ndarray:
 
 
 def with_prior(scores: np.ndarray, prior: np.ndarray, weight: float) -> np.ndarray:
-    """Blended scores plus ``weight`` times the label prior of each topic (one row for all
-    texts, or one row per text: `dated_prior`)."""
-    if weight == 0:
+    """Blended scores plus ``weight`` times the label-frequency prior of each topic."""
+    if weight == 0 or prior.shape != (scores.shape[1],):
         return scores
-    if prior.shape == (scores.shape[1],):
-        return scores + weight * prior[None, :]
-    if prior.shape == scores.shape:
-        return scores + weight * prior
-    return scores
+    return scores + weight * prior[None, :]
 
 
 def cooccurrence(labels: np.ndarray, alpha: float) -> np.ndarray:

@@ -28,7 +28,6 @@ from explorer.records import Summary, Taxonomy
 from explorer.tagger.calibration import calibrate
 from explorer.tagger.classifiers.base import FitOptions, LinearTopics
 from explorer.tagger.config import BLEND_GRID, COOC_GRID, DEFAULT_CONFIG, TaggerConfig
-from explorer.tagger.dated_prior import dated_prior
 from explorer.tagger.features import AnalyzedDoc, FeatureSpace
 from explorer.tagger.fingerprint import corpus_fingerprint
 from explorer.tagger.keywords import keyword_matrix, topic_keyword_sets
@@ -66,37 +65,6 @@ def fit_topics(x: sp.csr_matrix, labels: np.ndarray, config: TaggerConfig, seed:
     return classifier(config.classifier).fit(x, labels, options)
 
 
-def fit_topics_each_C(x: sp.csr_matrix, labels: np.ndarray, config: TaggerConfig, seed: int,
-                      sample_weight: np.ndarray | None, chosen: np.ndarray) -> LinearTopics:
-    """`fit_topics` with topic t at C ``chosen[t]`` (one fit per distinct value)."""
-    out = LinearTopics(np.zeros((labels.shape[1], x.shape[1])), np.zeros(labels.shape[1]))
-    for c in np.unique(chosen):
-        cols = np.flatnonzero(chosen == c)
-        part = fit_topics(x, labels[:, cols], replace(config, C=float(c)), seed, sample_weight)
-        out.coef[cols] = part.coef
-        out.intercept[cols] = part.intercept
-    return out
-
-
-def choose_topic_C(by_c: dict[float, np.ndarray], labels: np.ndarray, config: TaggerConfig
-                   ) -> np.ndarray:
-    """Per topic, the grid C whose out-of-fold decisions have the best average precision
-    (ties and topics with fewer than min_positives examples keep the configured C)."""
-    from sklearn.metrics import average_precision_score
-
-    chosen = np.full(labels.shape[1], config.C)
-    for t in range(labels.shape[1]):
-        y = labels[:, t]
-        if y.sum() < config.min_positives or y.sum() == len(y):
-            continue
-        best = average_precision_score(y, by_c[config.C][:, t]) if config.C in by_c else -1.0
-        for c, decisions in sorted(by_c.items()):
-            value = average_precision_score(y, decisions[:, t])
-            if value > best + 1e-9:
-                best, chosen[t] = value, c
-    return chosen
-
-
 def _space(docs: list[AnalyzedDoc], config: TaggerConfig) -> FeatureSpace:
     return FeatureSpace.fit(docs, min_df=config.min_df, title_weight=config.title_weight,
                             journal_weight=config.journal_weight)
@@ -112,7 +80,6 @@ class _OutOfFold:
     folds: list[tuple[np.ndarray, np.ndarray]]  # (train rows, held-out rows) per inner fold
     profile: np.ndarray | None = None
     nearest: np.ndarray | None = None  # similarity of each document's nearest neighbour
-    topic_C: np.ndarray | None = None  # C chosen per topic (`TaggerConfig.C_grid`)
 
 
 def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDoc],
@@ -123,7 +90,6 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
     knn = np.zeros((n, n_topics))
     profile = np.zeros((n, n_topics)) if config.profile_weight else None
     nearest = np.zeros(n)
-    by_c = {c: np.zeros((n, n_topics)) for c in config.C_grid}
     folds = min(config.inner_folds, n)
     if folds < 2:
         return _OutOfFold(decisions, knn, keyword, [], None, nearest)
@@ -134,15 +100,9 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
         space = _space(inner.docs, config)
         train_text = space.text_matrix(inner.docs)
         rows = augment(space, names, inner, space.transform(inner.docs, train_text), config)
+        topics = fit_topics(rows.x, rows.labels, config, seed, rows.weights)
         held_text = space.text_matrix(held.docs)
-        held_x = space.transform(held.docs, held_text)
-        if config.C_grid:
-            for c in by_c:
-                by_c[c][test] = fit_topics(rows.x, rows.labels, replace(config, C=c), seed,
-                                           rows.weights).decisions(held_x)
-        else:
-            topics = fit_topics(rows.x, rows.labels, config, seed, rows.weights)
-            decisions[test] = topics.decisions(held_x)
+        decisions[test] = topics.decisions(space.transform(held.docs, held_text))
         sims = np.asarray((held_text @ train_text.T).todense())
         nearest[test] = sims.max(axis=1) if sims.shape[1] else 0.0
         knn[test] = knn_vote(sims, inner.labels.astype(np.float64), config.knn_k,
@@ -150,13 +110,7 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
         if profile is not None:
             profile[test] = ProfileScorer.score(held_text,
                                                 ProfileScorer.fit(train_text, inner.labels))
-    topic_c = None
-    if config.C_grid:
-        topic_c = choose_topic_C(by_c, data.labels, config)
-        for t, c in enumerate(topic_c):
-            decisions[:, t] = by_c[c][:, t] if c in by_c else \
-                by_c[min(by_c, key=lambda v: abs(np.log(v / c)))][:, t]
-    return _OutOfFold(decisions, knn, keyword, layout, profile, nearest, topic_c)
+    return _OutOfFold(decisions, knn, keyword, layout, profile, nearest)
 
 
 def _smooth_out_of_fold(scores: np.ndarray, labels: np.ndarray, oof: _OutOfFold,
@@ -210,15 +164,6 @@ def _choose_blend(oof: _OutOfFold, platt: np.ndarray, labels: np.ndarray,
     return best
 
 
-def _training_prior(data: TrainingData, config: TaggerConfig) -> np.ndarray:
-    """The label prior of the training summaries' out-of-fold scores: flat, or dated, each
-    summary leaving its own labels out."""
-    if config.prior_bandwidth <= 0 or data.dates is None:
-        return frequency_prior(data.labels)
-    return dated_prior(data.labels, data.dates, data.dates, config.prior_bandwidth,
-                       config.prior_strength, leave_out=True)
-
-
 def _residual(data: TrainingData, taxonomy: Taxonomy, oof: _OutOfFold, prob: np.ndarray,
               scores: np.ndarray, config: TaggerConfig, seed: int
               ) -> tuple[Residual, np.ndarray]:
@@ -258,7 +203,7 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     config = _choose_blend(oof, platt, data.labels, config, ranking)
     oof_scores = with_prior(blend(oof.decisions, platt, oof.knn, oof.keyword, config,
                                   oof.profile, ranking),
-                            _training_prior(data, config), config.prior_weight)
+                            frequency_prior(data.labels), config.prior_weight)
     residual, oof_scores = _residual(data, taxonomy, oof,
                                      residual_view(oof.decisions, platt, ranking, config),
                                      oof_scores, config, seed)
@@ -269,10 +214,7 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     space = _space(data.docs, config)
     text = space.text_matrix(data.docs)
     rows = augment(space, names, data, space.transform(data.docs, text), config)
-    if oof.topic_C is not None:
-        topics = fit_topics_each_C(rows.x, rows.labels, config, seed, rows.weights, oof.topic_C)
-    else:
-        topics = fit_topics(rows.x, rows.labels, config, seed, rows.weights)
+    topics = fit_topics(rows.x, rows.labels, config, seed, rows.weights)
     type_rows = rows
     if config.type_title_copy_weight != config.title_copy_weight:
         type_rows = augment(space, names, data, rows.x[: len(data.docs)],
@@ -297,7 +239,6 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
         doc_titles=list(data.titles),
         doc_matrix=text,
         doc_labels=data.labels.astype(np.uint8),
-        doc_dates=np.asarray(data.dates, dtype=np.float64),
         cooc=cooccurrence(data.labels, config.cooc_alpha),
         cooc_weight=cooc_weight,
         type_prior=type_shares(data.types, len(taxonomy.research_types)),
