@@ -125,13 +125,6 @@ def candidates() -> dict[str, TaggerConfig]:
         "zp min_df 3": replace(zp, min_df=3),
         "zp knn 0.4": replace(zp, knn_weight=0.4),
         "zp unweighted": replace(zp, class_weight=None),
-        # Fifth pass (docs/tagger_benchmarks.md)
-        "bagged": replace(d, bagged=True),
-        "bagged knn 0.2": replace(d, bagged=True, knn_weight=0.2),
-        "bagged 10": replace(d, bagged=True, inner_folds=10),
-        "bagged C=20": replace(d, bagged=True, C=20.0),
-        "bagged 10 C=20": replace(d, bagged=True, inner_folds=10, C=20.0),
-        "inner 10": replace(d, inner_folds=10),
     }
 
 

@@ -82,11 +82,6 @@ class TaggerConfig:
     # The residual label reads Platt probabilities of the other topics even when they are
     # ranked on another scale (off: it reads the scale they are ranked by).
     residual_on_platt: bool = False
-    # The topic classifiers of the inner folds (fitted in one feature space of all the
-    # training summaries) averaged into the model, instead of a final fit on all of them:
-    # the served decisions then come from the models whose out-of-fold decisions set the
-    # ranking scale and thresholds, and five fits on 80% are bagged.
-    bagged: bool = False
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:

@@ -80,8 +80,6 @@ class _OutOfFold:
     folds: list[tuple[np.ndarray, np.ndarray]]  # (train rows, held-out rows) per inner fold
     profile: np.ndarray | None = None
     nearest: np.ndarray | None = None  # similarity of each document's nearest neighbour
-    bagged: LinearTopics | None = None  # the inner folds' classifiers averaged
-    space: FeatureSpace | None = None  # the one feature space of a bagged model
 
 
 def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDoc],
@@ -96,27 +94,15 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
     if folds < 2:
         return _OutOfFold(decisions, knn, keyword, [], None, nearest)
     layout = list(stratified_folds(data.labels, data.types.tolist(), folds, seed))
-    shared = _space(data.docs, config) if config.bagged else None
-    all_text = shared.text_matrix(data.docs) if shared else None
-    all_x = shared.transform(data.docs, all_text) if shared else None
-    members: list[LinearTopics] = []
     for train, test in layout:
         inner = data.subset(train)
         held = data.subset(test)
-        if shared is not None:
-            space, train_text, held_text = shared, all_text[train], all_text[test]
-            rows = augment(space, names, inner, all_x[train], config)
-            held_x = all_x[test]
-        else:
-            space = _space(inner.docs, config)
-            train_text = space.text_matrix(inner.docs)
-            rows = augment(space, names, inner, space.transform(inner.docs, train_text),
-                           config)
-            held_text = space.text_matrix(held.docs)
-            held_x = space.transform(held.docs, held_text)
+        space = _space(inner.docs, config)
+        train_text = space.text_matrix(inner.docs)
+        rows = augment(space, names, inner, space.transform(inner.docs, train_text), config)
         topics = fit_topics(rows.x, rows.labels, config, seed, rows.weights)
-        members.append(topics)
-        decisions[test] = topics.decisions(held_x)
+        held_text = space.text_matrix(held.docs)
+        decisions[test] = topics.decisions(space.transform(held.docs, held_text))
         sims = np.asarray((held_text @ train_text.T).todense())
         nearest[test] = sims.max(axis=1) if sims.shape[1] else 0.0
         knn[test] = knn_vote(sims, inner.labels.astype(np.float64), config.knn_k,
@@ -124,11 +110,7 @@ def _out_of_fold(data: TrainingData, keyword: np.ndarray, names: list[AnalyzedDo
         if profile is not None:
             profile[test] = ProfileScorer.score(held_text,
                                                 ProfileScorer.fit(train_text, inner.labels))
-    bagged = None
-    if shared is not None:
-        bagged = LinearTopics(np.mean([m.coef for m in members], axis=0),
-                              np.mean([m.intercept for m in members], axis=0))
-    return _OutOfFold(decisions, knn, keyword, layout, profile, nearest, bagged, shared)
+    return _OutOfFold(decisions, knn, keyword, layout, profile, nearest)
 
 
 def _smooth_out_of_fold(scores: np.ndarray, labels: np.ndarray, oof: _OutOfFold,
@@ -229,10 +211,10 @@ def fit_prepared(data: TrainingData, taxonomy: Taxonomy, *, seed: int = 0,
     oof_scores = _smooth_out_of_fold(oof_scores, data.labels, oof, config, cooc_weight)
     thresholds = tune_thresholds(oof_scores, data.labels, min_positives=config.min_positives,
                                  shrink=config.threshold_shrink)
-    space = oof.space or _space(data.docs, config)
+    space = _space(data.docs, config)
     text = space.text_matrix(data.docs)
     rows = augment(space, names, data, space.transform(data.docs, text), config)
-    topics = oof.bagged or fit_topics(rows.x, rows.labels, config, seed, rows.weights)
+    topics = fit_topics(rows.x, rows.labels, config, seed, rows.weights)
     type_rows = rows
     if config.type_title_copy_weight != config.title_copy_weight:
         type_rows = augment(space, names, data, rows.x[: len(data.docs)],
