@@ -125,9 +125,6 @@ def candidates() -> dict[str, TaggerConfig]:
         "zp min_df 3": replace(zp, min_df=3),
         "zp knn 0.4": replace(zp, knn_weight=0.4),
         "zp unweighted": replace(zp, class_weight=None),
-        # Fifth pass (docs/tagger_benchmarks.md)
-        "nb": replace(d, classifier="nb"),
-        "lr+nb": replace(d, classifier="lr_nb"),
     }
 
 

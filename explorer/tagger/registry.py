@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from explorer.tagger.classifiers import ensemble, logistic, lr_nb, naive_bayes, ridge, svm
+from explorer.tagger.classifiers import ensemble, logistic, ridge, svm
 from explorer.tagger.profile import ProfileScorer
 
 CLASSIFIERS: dict[str, ModuleType] = {module.NAME: module for module in (logistic, svm, ridge,
-                                                                  ensemble, lr_nb, naive_bayes)}
+                                                                  ensemble)}
 
 SCORERS = {
     ProfileScorer.name: ProfileScorer,
