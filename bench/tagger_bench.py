@@ -240,6 +240,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated candidate names")
     parser.add_argument("--no-chain", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--per-seed", action="store_true",
+                        help="also print one row per seed (name/sN) under each mean")
     parser.add_argument("--date-split", default="",
                         help="comma-separated years: train on posts before each, test on the "
                              "rest (as `pprnet evaluate` does for one year); no cross-validation")
@@ -292,6 +294,10 @@ def main() -> None:
         type_acc = statistics.mean(r["research_type_accuracy"] for r in runs)
         seconds = statistics.mean(r["fold_train_seconds_mean"] for r in runs)
         show(name, block, type_acc, seconds)
+        if args.per_seed and len(runs) > 1:
+            for seed, run in zip(seeds, runs, strict=True):
+                show(f"{name}/s{seed}", run["model"], run["research_type_accuracy"],
+                     run["fold_train_seconds_mean"])
         rows[name] = {"model": block, "research_type_accuracy": type_acc,
                       "fold_train_seconds_mean": seconds, "config": config.to_dict()}
     if not args.no_chain:
