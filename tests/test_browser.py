@@ -72,7 +72,8 @@ class Journey:
     def __init__(self, browser, base: str, name: str, shots: Path, *, viewport=DESKTOP,
                  javascript: bool = True) -> None:
         self.context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
-        self.context.set_default_timeout(15_000)
+        # a step waits at most this long: a loaded two-core machine once took over 15 s
+        self.context.set_default_timeout(30_000)
         self.page = self.context.new_page()
         self.base, self.name, self.shots, self.step = base, name, shots, 0
         self.errors: list[str] = []
