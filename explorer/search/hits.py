@@ -112,16 +112,19 @@ def page_order(snap: Snapshot, mask: np.ndarray, score: np.ndarray | None, sort:
     return [int(d) for d in docs[order][start:stop]]
 
 
-# Stored fields per (segment, document): segments are immutable, a page reads ten of
-# them, and hot documents come back again and again.
-_STORED_CACHE: BoundedCache[tuple[str, int], dict] = BoundedCache(5_000, lru=False)
+# Stored fields per (index folder, segment, document): segments are immutable, a page
+# reads ten of them, and hot documents come back again and again. The folder is part of
+# the key because a segment id is unique only within its index: Whoosh draws it from the
+# process's global random numbers, which a seeded caller (a test framework) makes repeat,
+# and a copied index keeps its ids while its corpus moves on.
+_STORED_CACHE: BoundedCache[tuple[str, str, int], dict] = BoundedCache(5_000, lru=False)
 
 
-def _segment_of(snap: Snapshot, docnum: int) -> tuple[str, int]:
-    """(segment id, local doc number) of a global doc number."""
+def _segment_of(snap: Snapshot, docnum: int) -> tuple[str, str, int]:
+    """(index folder, segment id, local doc number) of a global doc number."""
     for (_leaf, offset), segid in zip(reversed(snap.leaves), reversed(snap.segids), strict=True):
         if docnum >= offset:
-            return segid, docnum - offset
+            return str(snap.folder), segid, docnum - offset
     raise IndexError(docnum)
 
 

@@ -25,10 +25,11 @@ from explorer.search import postings
 
 _LENGTH_TABLE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
-# Raw postings per (segment id, field, term): immutable for a segment's life, so shared
-# across generations and threads. Bounded, oldest out first.
-_POSTINGS: BoundedCache[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = BoundedCache(
-    20_000, lru=False)
+# Raw postings per (index folder, segment id, field, term): immutable for a segment's
+# life, so shared across generations and threads (a segment id is unique only within its
+# folder: see `hits._STORED_CACHE`). Bounded, oldest out first.
+_POSTINGS: BoundedCache[tuple[str, str, str, str], tuple[np.ndarray, np.ndarray]] = (
+    BoundedCache(20_000, lru=False))
 
 
 def leaf_postings(leaf: Any, segid: str, field: str, term: str,
@@ -40,7 +41,7 @@ def leaf_postings(leaf: Any, segid: str, field: str, term: str,
         found = arrays.get(field, term)
         if found is not None:
             return found
-    key = (segid, field, term)
+    key = (str(folder), segid, field, term)
     hit = _POSTINGS.get(key)
     if hit is not None:
         return hit
