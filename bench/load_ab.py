@@ -11,6 +11,7 @@ the rounds the result.
 
     .venv/bin/python bench/load_ab.py --base dd908dd               # uncached mix, 6 rounds
     .venv/bin/python bench/load_ab.py --base HEAD~3 --urls healthz --rounds 4
+    .venv/bin/python bench/load_ab.py --base HEAD --threads 2 --base-threads 8
 
 The other commit is exported with `git archive` into a temporary folder (no worktree
 is left behind) and runs on this checkout's virtual environment.
@@ -64,14 +65,14 @@ def build_index(tree: Path, corpus: Path, index: Path) -> None:
                    cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, check=True)
 
 
-def start_server(tree: Path, corpus: Path, index: Path, workers: int, log: Path
+def start_server(tree: Path, corpus: Path, index: Path, workers: int, threads: int, log: Path
                  ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1",
              "--port", str(port), "--corpus", str(corpus), "--index", str(index),
-             "--workers", str(workers)],
+             "--workers", str(workers), "--threads", str(threads)],
             cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
             stdout=out, stderr=subprocess.STDOUT)
     return proc, f"http://127.0.0.1:{port}"
@@ -114,21 +115,30 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=6, help="seconds per round")
     parser.add_argument("--connections", type=int, default=32, help="per server")
     parser.add_argument("--workers", type=int, default=2, help="processes per server")
+    parser.add_argument("--threads", type=int, default=8, help="threads per process of this "
+                        "checkout's server")
+    parser.add_argument("--base-threads", type=int, default=None, help="the same for the "
+                        "other server (default: --threads); with --base HEAD this compares "
+                        "two thread counts of one version")
     args = parser.parse_args()
-    if args.rounds < 1 or args.duration < 1 or args.workers < 1 or args.connections < 1:
-        parser.error("--rounds, --duration, --workers and --connections must be at least 1")
+    args.base_threads = args.base_threads or args.threads
+    if min(args.rounds, args.duration, args.workers, args.connections, args.threads,
+           args.base_threads) < 1:
+        parser.error("--rounds, --duration, --workers, --connections and the thread counts "
+                     "must be at least 1")
     wrk = ensure_wrk()
     corpus = args.corpus.resolve()
     paths = ["/healthz"] if args.urls == "healthz" else mix_paths(corpus)
     with tempfile.TemporaryDirectory(prefix="pprnet-ab-") as tmp:
         work = Path(tmp)
         trees = {"base": export_commit(args.base, work), "this": REPO}
+        threads = {"base": args.base_threads, "this": args.threads}
         servers: dict[str, tuple[subprocess.Popen, str]] = {}
         try:
             for name, tree in trees.items():
                 build_index(tree, corpus, work / f"index-{name}")
-                servers[name] = start_server(tree, corpus, work / f"index-{name}",
-                                             args.workers, work / f"{name}.log")
+                servers[name] = start_server(tree, corpus, work / f"index-{name}", args.workers,
+                                             threads[name], work / f"{name}.log")
             for _, base in servers.values():
                 wait_ready(base)
                 for _ in range(args.workers):  # a site after its first minutes
@@ -158,6 +168,7 @@ def main() -> None:
     ratios = [r["cpu_ratio_this_to_base"] for r in rounds]
     report = {
         "base": args.base, "urls": args.urls, "workers": args.workers,
+        "threads": {"base": args.base_threads, "this": args.threads},
         "connections_per_server": args.connections, "duration_s": args.duration,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "rounds": rounds,
