@@ -43,8 +43,8 @@ def hit_item(h: Hit, rank: int) -> str:
 def _document_parts(hid: str, published: str, origin: str, citation: str,
                     research_type: str | None, title: str) -> tuple[str, str, str]:
     """The parts of a result that depend only on its summary (the meta line, the type
-    badge, the reading-list tick), made once per summary version: they were half of the
-    escaping a results page did, the same for every search that shows the summary."""
+    badge, the reading-list tick), made once per summary version: they hold most of a
+    result's escaping, the same for every search that shows the summary."""
     if published:
         when = f'<time datetime="{escape(published)}">{escape(month_label(published))}</time>'
     else:
