@@ -201,9 +201,17 @@ def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace, *,
     finally:
         os.unlink(script)
     cpu_after = cpu_seconds(server_pid)
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@")), None)
+    return wrk_figures(proc.stdout + proc.stderr, urls=len(paths), cpu_before=cpu_before,
+                       cpu_after=cpu_after)
+
+
+def wrk_figures(output: str, *, urls: int, cpu_before: float | None,
+                cpu_after: float | None) -> dict:
+    """The figures of one wrk run (the ``@@`` line our Lua script prints), with the
+    server's CPU milliseconds per request from its CPU seconds before and after."""
+    line = next((x for x in output.splitlines() if x.startswith("@@")), None)
     if line is None:
-        raise SystemExit(f"wrk gave no figures:\n{proc.stdout}\n{proc.stderr}")
+        raise SystemExit(f"wrk gave no figures:\n{output}")
     raw = json.loads(line[2:])
     seconds = raw["duration_us"] / 1e6
     errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
@@ -216,7 +224,7 @@ def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace, *,
         "max_ms": round(raw["max_us"] / 1000, 2),
         "non_2xx": raw["non2xx"],
         "socket_errors": errors,
-        "urls": len(paths),
+        "urls": urls,
         "server_cpu_ms_per_request": None if cpu_before is None or cpu_after is None
         else round((cpu_after - cpu_before) * 1000 / max(raw["requests"], 1), 3),
     }
@@ -241,7 +249,7 @@ def serve_and_measure(wrk: str, args: argparse.Namespace, index: Path, workers: 
                 urllib.request.urlopen(base + path, timeout=30).read()
         load_before = os.getloadavg()
         rounds = []
-        for _ in range(args.repeat):  # the same server, the three runs again: a noisy
+        for _ in range(args.repeat):  # the three runs again on the same server
             trivial = run_wrk(wrk, base, ["/healthz"], args, server_pid=server.pid)
             mix = run_wrk(wrk, base, paths, args, server_pid=server.pid)
             uncached = run_wrk(wrk, base, paths, args, server_pid=server.pid, bust=True)

@@ -39,6 +39,7 @@ from bench.load import (  # noqa: E402
     free_port,
     mix_paths,
     wait_ready,
+    wrk_figures,
 )
 
 KINDS = {"uncached": "the load test's mix, a new URL each request",
@@ -79,8 +80,8 @@ def start_server(tree: Path, corpus: Path, index: Path, workers: int, threads: i
 
 
 def one_round(wrk: str, script: str, servers: dict[str, tuple[subprocess.Popen, str]],
-              duration: int, connections: int) -> dict[str, dict[str, float]]:
-    """Both wrk runs at once; each server's requests, rate and CPU ms per request."""
+              duration: int, connections: int, urls: int) -> dict[str, dict]:
+    """Both wrk runs at once; each server's figures (`bench.load.wrk_figures`)."""
     before = {name: cpu_seconds(proc.pid) for name, (proc, _) in servers.items()}
     runs = {name: subprocess.Popen(
         [wrk, "-t", "1", "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s",
@@ -88,21 +89,8 @@ def one_round(wrk: str, script: str, servers: dict[str, tuple[subprocess.Popen, 
         for name, (_, base) in servers.items()}
     outputs = {name: run.communicate(timeout=duration + 60)[0] for name, run in runs.items()}
     after = {name: cpu_seconds(proc.pid) for name, (proc, _) in servers.items()}
-    figures = {}
-    for name, out in outputs.items():
-        line = next((x for x in out.splitlines() if x.startswith("@@")), None)
-        if line is None:
-            raise SystemExit(f"wrk gave no figures for {name}:\n{out}")
-        raw = json.loads(line[2:])
-        requests = max(raw["requests"], 1)
-        cpu_ms = (after[name] or 0.0) - (before[name] or 0.0)
-        figures[name] = {"requests": raw["requests"],
-                         "requests_per_second": round(raw["requests"] * 1e6
-                                                      / raw["duration_us"], 1),
-                         "errors": raw["non2xx"] + raw["connect_errors"] + raw["read_errors"]
-                         + raw["write_errors"] + raw["timeouts"],
-                         "server_cpu_ms_per_request": round(cpu_ms * 1000 / requests, 3)}
-    return figures
+    return {name: wrk_figures(out, urls=urls, cpu_before=before[name], cpu_after=after[name])
+            for name, out in outputs.items()}
 
 
 def main() -> None:
@@ -149,7 +137,8 @@ def main() -> None:
                                      "bust": "true" if args.urls == "uncached" else "false"})
             rounds = []
             for n in range(args.rounds):
-                figures = one_round(wrk, str(script), servers, args.duration, args.connections)
+                figures = one_round(wrk, str(script), servers, args.duration, args.connections,
+                                    len(paths))
                 ratio = (figures["this"]["server_cpu_ms_per_request"]
                          / max(figures["base"]["server_cpu_ms_per_request"], 1e-9))
                 rounds.append({**figures, "cpu_ratio_this_to_base": round(ratio, 3)})
@@ -176,7 +165,8 @@ def main() -> None:
             name: statistics.median(r[name]["server_cpu_ms_per_request"] for r in rounds)
             for name in ("base", "this")},
         "median_cpu_ratio_this_to_base": statistics.median(ratios),
-        "errors_total": sum(r[name]["errors"] for r in rounds for name in ("base", "this")),
+        "errors_total": sum(r[name]["non_2xx"] + r[name]["socket_errors"]
+                            for r in rounds for name in ("base", "this")),
     }
     print(json.dumps(report, indent=2))
     median = report["median_cpu_ratio_this_to_base"]
