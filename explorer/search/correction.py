@@ -1,5 +1,6 @@
 """A spelling correction for a query that finds little: the words the archive never uses
-(or hardly uses) replaced by the likeliest known word one edit away, and how many results
+(or hardly uses) replaced by the likeliest known word one edit away (two for a long
+word, when none is one away), and how many results
 the corrected query would find, so the caller can decide to search it or offer it.
 """
 
@@ -15,7 +16,7 @@ from explorer.search.evaluator import Evaluator
 from explorer.search.reference import parse_query
 from explorer.search.schema import EXACT_FIELD
 from explorer.search.snapshot import Snapshot
-from explorer.search.spelling import correct_query
+from explorer.search.spelling import TWO_EDIT_MIN_LENGTH, TwoEdits, correct_query
 from explorer.textproc import normalize_spelling, spelling_may_differ, stem
 
 FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
@@ -36,7 +37,7 @@ def correction(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
         def frequency(word: str) -> int:
             return snap.doc_frequency(EXACT_FIELD, normalize_spelling(word))
 
-        return _corrected(snap, reader, parsed, filters, known, frequency)
+        return _corrected(snap, reader, parsed, filters, known, frequency, snap.two_edits)
     vocab = snap.vocabulary()
 
     def term_of(word: str) -> str:
@@ -55,10 +56,14 @@ def correction(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
 
 def _corrected(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
                filters: np.ndarray, known: Callable[[str], bool],
-               frequency: Callable[[str], int]) -> tuple[str | None, int]:
+               frequency: Callable[[str], int],
+               two_edits: Callable[[], TwoEdits] | None = None) -> tuple[str | None, int]:
     if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
         return None, 0
-    corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS)
+    # the whole-word index for two edits is made only for a long word that needs it
+    far = two_edits() if two_edits is not None and any(
+        len(w) >= TWO_EDIT_MIN_LENGTH and not known(w.lower()) for w in parsed.words) else None
+    corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS, far)
     if corrected is None:
         return None, 0
     alt = parse_query(corrected)

@@ -27,6 +27,7 @@ from explorer.search import postings
 from explorer.search.schema import EXACT_FIELD, EXACT_FIELDS, TEXT_FIELDS
 from explorer.search.scoring import Evaluated, bm25_with_norm, idf, length_norm
 from explorer.search.segments import leaf_lengths, leaf_postings
+from explorer.search.spelling import TwoEdits
 
 _NO_IDS = np.zeros(0, dtype=np.intp)
 _NO_SCORES = np.zeros(0, dtype=np.float32)
@@ -123,6 +124,7 @@ class Snapshot:
         self._vocab: list[frozenset[str]] = []  # filled lazily; shared by bound copies
         self._families: list[dict[str, tuple[str, ...]]] = []
         self._surface: list[frozenset[str]] = []
+        self._two_edits: list[TwoEdits] = []
         self.phrases: BoundedCache[tuple, Evaluated] = BoundedCache(2000, lru=False)  # shared
         # evaluated words (see `Evaluator._word`): two arrays of n each, so their number
         # is bounded by memory (~32 MB), not by a count
@@ -215,6 +217,13 @@ class Snapshot:
         if not self._surface:
             self._surface.append(self._terms_of((EXACT_FIELD,)))
         return self._surface[0]
+
+    def two_edits(self) -> TwoEdits:
+        """The whole words filed for corrections two edits away, made at the first
+        query that needs one (most never do) and kept for the generation."""
+        if not self._two_edits:
+            self._two_edits.append(TwoEdits(self.surface_vocabulary()))
+        return self._two_edits[0]
 
     def _terms_of(self, fields: tuple[str, ...]) -> frozenset[str]:
         terms: set[str] = set()
