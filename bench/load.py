@@ -159,7 +159,7 @@ def wait_ready(base: str, timeout: float = 180.0) -> None:
 
 def cpu_seconds(pid: int) -> float | None:
     """User + system CPU time so far of a process and all its descendants (Linux; the
-    gunicorn master and its workers), or None."""
+    server process and its workers), or None."""
     total, found = 0.0, False
     for one in _tree(pid):
         try:

@@ -32,7 +32,7 @@ def test_serve_prints_the_url_once_it_answers(tmp_path):
         line = proc.stdout.readline()
         match = re.fullmatch(r"PPRNet Explorer is ready: (http://127\.0\.0\.1:(\d+)/)  "
                              r"\(editor off \(set PPRNET_EDITOR_PASSWORD\); [^;()]+; "
-                             r"Ctrl\+C stops\)\n",  # [^;()]+: the server, e.g. "gunicorn, 2 workers"
+                             r"Ctrl\+C stops\)\n",  # [^;()]+: the server, e.g. "granian, 2 workers"
                              line)
         assert match, line
         assert int(match.group(2)) > 0

@@ -39,7 +39,7 @@ def fake_waitress(monkeypatch):
         return FakeServer(kw["port"])
 
     monkeypatch.setattr(waitress, "create_server", create_server)
-    monkeypatch.setattr(server, "gunicorn_usable", lambda: False)  # waitress at any --workers
+    monkeypatch.setattr(server, "granian_usable", lambda: False)  # waitress at any --workers
     return calls
 
 
@@ -153,21 +153,19 @@ def test_serve_rejects_bad_workers(workers):
     assert "--workers" in result.output
 
 
-def test_serve_with_workers_starts_gunicorn_with_an_app_per_worker(tmp_path, monkeypatch):
+def test_serve_with_workers_starts_granian_with_an_app_per_worker(tmp_path, monkeypatch):
     site = copy_site(tmp_path)
     calls = []
-    monkeypatch.setattr(server, "gunicorn_usable", lambda: True)
-    monkeypatch.setattr(server, "run_gunicorn", lambda make, options: calls.append(
-        (make, options)))
+    monkeypatch.setattr(server, "granian_usable", lambda: True)
+    monkeypatch.setattr(server, "run_granian", lambda make, granian: calls.append(
+        (make, granian)))
     monkeypatch.delenv("PPRNET_SECRET_KEY", raising=False)
     result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir), "--index",
                                       str(site.index_dir), "--workers", "3", "--port", "0"])
     assert result.exit_code == 0, result.output
-    assert "gunicorn, 3 workers" in result.output
-    port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", result.output).group(1))
-    assert port > 0  # port 0: a free port was bound first, and is the one printed
-    ((make, options),) = calls
-    assert options["workers"] == 3 and options["bind"][0].startswith("fd://")
+    ((make, granian),) = calls
+    assert granian.workers == 3 and granian.blocking_threads == 8
+    assert granian.bind_port > 0  # port 0: a free port was picked, to print and to serve
     assert (site.index_dir / "secret_key").is_file()  # made before any worker starts
     first, second = make(), make()  # what two workers load: separate apps, one key
     assert first.app is not second.app
@@ -176,19 +174,55 @@ def test_serve_with_workers_starts_gunicorn_with_an_app_per_worker(tmp_path, mon
     assert response.status_code == 200 and response.get_json()["status"] == "ok"
 
 
+def test_serve_with_workers_prints_the_address_once_it_answers(tmp_path, monkeypatch):
+    """granian's workers open the port themselves: the ready line waits for one to answer
+    (here a plain socket stands in for them), so whoever reads it can connect at once."""
+    site = copy_site(tmp_path)
+    monkeypatch.setattr(server, "granian_usable", lambda: True)
+
+    def serve_a_while(make, granian) -> None:  # type: ignore[no-untyped-def]
+        time.sleep(0.3)
+        assert "ready" not in capsys_out()
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", granian.bind_port))
+            sock.listen(8)
+            deadline = time.monotonic() + 5
+            while "ready" not in capsys_out() and time.monotonic() < deadline:
+                time.sleep(0.02)
+
+    printed: list[str] = []
+    monkeypatch.setattr(server, "run_granian", serve_a_while)
+    import explorer.commands.web_commands as web_commands
+    monkeypatch.setattr(web_commands.click, "echo", lambda text="", **kw: printed.append(text))
+
+    def capsys_out() -> str:
+        return "\n".join(printed)
+
+    result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir), "--index",
+                                      str(site.index_dir), "--workers", "2", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    (line,) = [p for p in printed if "ready" in p]
+    assert "granian, 2 workers × 8 threads" in line
+    assert re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+
+
 def test_serve_with_workers_on_a_taken_port_fails_clearly(tmp_path, monkeypatch):
     site = copy_site(tmp_path)
-    monkeypatch.setattr(server, "gunicorn_usable", lambda: True)
-    monkeypatch.setattr(server, "run_gunicorn", lambda make, options: None)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        port = taken.getsockname()[1]
-        result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir), "--index",
-                                          str(site.index_dir), "--workers", "2", "--port",
-                                          str(port)])
-    assert result.exit_code != 0
-    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    monkeypatch.setattr(server, "granian_usable", lambda: True)
+    monkeypatch.setattr(server, "run_granian", lambda make, granian: None)
+    for reuse_port in (False, True):  # a plain server, or another granian (SO_REUSEPORT)
+        with socket.socket() as taken:
+            if reuse_port:
+                taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            result = CliRunner().invoke(cli, ["serve", "--corpus", str(site.corpus_dir),
+                                              "--index", str(site.index_dir), "--workers", "2",
+                                              "--port", str(port)])
+        assert result.exit_code != 0
+        assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
 def test_serve_help():

@@ -3,6 +3,8 @@ header trust, the choice of server and its settings."""
 
 from __future__ import annotations
 
+import logging
+import socket
 from pathlib import Path
 
 from explorer.web import ratelimit, server
@@ -71,16 +73,31 @@ def test_forwarded_headers_believed_only_from_the_trusted_proxy() -> None:
 
 def test_server_choice_and_settings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     assert server.default_workers() >= 1
-    monkeypatch.setattr(server, "gunicorn_usable", lambda: True)
-    assert server.server_name(2) == "gunicorn" and server.server_name(1) == "waitress"
-    monkeypatch.setattr(server, "gunicorn_usable", lambda: False)
+    monkeypatch.setattr(server, "granian_usable", lambda: True)
+    assert server.server_name(2) == "granian" and server.server_name(1) == "waitress"
+    monkeypatch.setattr(server, "granian_usable", lambda: False)
     assert server.server_name(4) == "waitress"
-    with server.listen("127.0.0.1", 0) as sock:
-        assert sock.getsockname()[1] > 0 and sock.get_inheritable()
-        options = server.gunicorn_options(sock=sock, workers=3, threads=4, trusted_proxy=None)
-        assert options["bind"] == [f"fd://{sock.fileno()}"] and options["workers"] == 3
-    assert options["worker_class"] == "gthread" and options["threads"] == 4
-    assert options["forwarded_allow_ips"] == "" and options["preload_app"] is False
+    port = server.claim_port("127.0.0.1", 0)
+    assert port > 0 and not server.answering("127.0.0.1", port)
+    granian = server.granian_server(host="127.0.0.1", port=port, workers=3, threads=4)
+    assert (granian.workers, granian.blocking_threads, granian.bind_port) == (3, 4, port)
+    assert granian.interface.value == "wsgi" and granian.log_access is False
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        assert server.answering("127.0.0.1", sock.getsockname()[1])
+        assert server.answering("0.0.0.0", sock.getsockname()[1])  # tried on loopback
+
+
+def test_granians_thread_count_warning_is_dropped_and_others_kept(caplog) -> None:  # type: ignore[no-untyped-def]
+    server.granian_server(host="127.0.0.1", port=server.claim_port("127.0.0.1", 0),
+                          workers=2, threads=8)
+    log = logging.getLogger("_granian")
+    log.propagate = True
+    with caplog.at_level(logging.WARNING, logger="_granian"):
+        log.warning("Configuration allows spawning up to 8 Python threads, which seems high")
+        log.warning("Workers respawn is configured, but ...")
+    assert [r.getMessage() for r in caplog.records] == ["Workers respawn is configured, but ..."]
 
 
 def test_each_worker_serves_its_own_app_behind_the_proxy_check(monkeypatch) -> None:  # type: ignore[no-untyped-def]

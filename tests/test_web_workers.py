@@ -1,4 +1,4 @@
-"""``pprnet serve --workers 2``: a real gunicorn with two processes, spoken to over HTTP.
+"""``pprnet serve --workers 2``: a real granian with two processes, spoken to over HTTP.
 
 A kept-alive connection stays with the worker that accepted it, and ``/healthz`` names
 that worker's process id, so each test holds one connection per worker and knows which
@@ -22,7 +22,7 @@ import pytest
 from explorer.web import server
 from tests.web_helpers import copy_site, serve_site
 
-pytestmark = pytest.mark.skipif(not server.gunicorn_usable(), reason="gunicorn runs on Linux")
+pytestmark = pytest.mark.skipif(not server.granian_usable(), reason="granian serves on Linux")
 
 PASSWORD = "worker test passphrase"
 ENV = {"PPRNET_EDITOR_PASSWORD": PASSWORD, "PPRNET_SECRET_KEY": "k" * 64}
@@ -53,7 +53,8 @@ class Worker:
         for value in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = value.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, dict(response.headers)
+        # header names in any case, as HTTP has them (granian sends them in lower case)
+        return response.status, {k.lower(): v for k, v in response.headers.items()}
 
     def get(self, path: str, cookies: bool = True) -> tuple[int, dict[str, str]]:
         return self.request("GET", path, cookies=cookies)
@@ -126,7 +127,7 @@ def test_a_save_through_one_worker_is_read_through_the_other(workers) -> None:
         "research_type": "Naturalistic, observational or qualitative study",
     })
     assert status == 302, writer.body[:500]
-    new_id = headers["Location"].rsplit("/", 1)[1]
+    new_id = headers["location"].rsplit("/", 1)[1]
     assert (site.corpus_dir / f"{new_id}.md").is_file()
 
     assert wait_for(lambda: reader.get(f"/summary/{new_id}", cookies=False)[0] == 200)
@@ -147,4 +148,4 @@ def test_the_sign_in_limit_counts_a_client_across_workers(workers) -> None:
     status, headers = second.request("POST", "/editor/login",
                                      form={"password": PASSWORD, "csrf_token": second.token()})
     assert status == 429
-    assert int(headers["Retry-After"]) > 1
+    assert int(headers["retry-after"]) > 1

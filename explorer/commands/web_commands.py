@@ -1,11 +1,12 @@
 """``pprnet serve``: build the index when it is missing or older than the corpus, then serve
-the web explorer with gunicorn (several processes) or waitress (one), see
+the web explorer with granian (several processes) or waitress (one), see
 `explorer.web.server`.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,7 +69,7 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
               help="Port to listen on (0: any free port; the address is printed).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Server processes (default: the number of cores). More than one: "
-              "gunicorn (Linux); one: waitress.")
+              "granian (Linux); one: waitress.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per server process.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the index even when it is current.")
@@ -106,19 +107,23 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
                            "LOGIN_LIMIT_FILE": index_dir / LIMIT_FILE})
 
     hint = " (is another server on that port? try --port)" if port else ""
-    if server.server_name(workers) == "gunicorn":
-        try:  # bind first, so the address is printed only once the site answers there
-            sock = server.listen(host, port)
+    if server.server_name(workers) == "granian":
+        try:  # a taken port is one clear error, and port 0 becomes a free port to print
+            port = server.claim_port(host, port)
         except OSError as exc:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}")
         editor = ("on" if os.environ.get("PPRNET_EDITOR_PASSWORD")
                   else "off (set PPRNET_EDITOR_PASSWORD)")
-        click.echo(f"PPRNet Explorer is ready: {site_url(host, sock.getsockname()[1])}  "
-                   f"(editor {editor}; gunicorn, {workers} workers × {threads} threads; "
-                   "Ctrl+C stops)")
-        options = server.gunicorn_options(sock=sock, workers=workers, threads=threads,
-                                          trusted_proxy=trusted_proxy)
-        server.run_gunicorn(lambda: server.worker_app(make_app, trusted_proxy), options)
+        line = (f"PPRNet Explorer is ready: {site_url(host, port)}  (editor {editor}; granian, "
+                f"{workers} workers × {threads} threads; Ctrl+C stops)")
+        stop = threading.Event()
+        server.when_answering(host, port, lambda: click.echo(line), stop)
+        try:
+            server.run_granian(lambda: server.worker_app(make_app, trusted_proxy),
+                               server.granian_server(host=host, port=port, workers=workers,
+                                                     threads=threads))
+        finally:
+            stop.set()
         return
     app = server.ready(make_app())
     editor = "on" if app.config.get("EDITOR_PASSWORD_HASH") else "off (set PPRNET_EDITOR_PASSWORD)"

@@ -1,27 +1,31 @@
-"""Run the app with a production WSGI server: gunicorn's processes, or waitress's threads.
+"""Run the app with a production WSGI server: granian's processes, or waitress's threads.
 
 One Python process uses one core for Python work (the GIL), so `pprnet serve` answers from
-``--workers`` processes (default: the cores this process may use) with gunicorn where it
-runs (Linux; threaded ``gthread`` workers, each process also serving ``--threads``
-requests at once). With one worker, or where gunicorn does not run, waitress serves from
-one process, as before.
+``--workers`` processes (default: the cores this process may use) with granian where it
+runs (Linux): a Rust HTTP server whose worker processes each run the app in ``--threads``
+Python threads. Its HTTP handling costs less than half of what a Python server's does,
+which is most of the cost of a small page (`bench/load.py`). With one worker, or where
+granian does not run, waitress serves from one process, as before.
 
-Each worker builds its own app (no ``preload``): the index files are memory-mapped and
-read-only, so the operating system's page cache holds them once for all workers, and
-each worker starts its own background threads (which a fork would not carry over).
-Workers learn of each other's saves, rebuilds and retrained models through the stamps on
-disk that the app follows (``index/corpus-version``, the index pointer, the model
-files), and the sign-in limit is counted in a file they share
-(`explorer.web.ratelimit`).
+Each worker builds its own app (forked from this process, before any app exists): the
+index files are memory-mapped and read-only, so the operating system's page cache holds
+them once for all workers, and each worker starts its own background threads. Workers
+learn of each other's saves, rebuilds and retrained models through the stamps on disk
+that the app follows (``index/corpus-version``, the index pointer, the model files), and
+the sign-in limit is counted in a file they share (`explorer.web.ratelimit`).
 """
 
 from __future__ import annotations
 
 import gc
 import importlib.util
+import logging
+import multiprocessing
 import os
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -38,9 +42,11 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def gunicorn_usable() -> bool:
-    """gunicorn needs fork and Unix sockets: Linux here (where it is a dependency)."""
-    return sys.platform.startswith("linux") and importlib.util.find_spec("gunicorn") is not None
+def granian_usable() -> bool:
+    """granian's workers are forked from this process (they inherit the app factory, a
+    closure) and each listens on the port itself (SO_REUSEPORT): Linux here, where it is a
+    dependency."""
+    return sys.platform.startswith("linux") and importlib.util.find_spec("granian") is not None
 
 
 class ProxyHeaders:
@@ -85,70 +91,111 @@ def waitress_server(app: Any, *, host: str, port: int, threads: int,
                                   **proxy)
 
 
-def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
-    """A listening socket for gunicorn's workers, bound here first so that a taken port is
-    one clear error and port 0 gets a free port whose number can be printed; the workers
-    inherit it (``fd://``)."""
+def claim_port(host: str, port: int) -> int:
+    """The port granian is to listen on, checked free: ``port``, or a free one for 0.
+
+    granian's workers open their own sockets on the port with SO_REUSEPORT, which any
+    other such socket of the same user may share: a second server started on a taken port
+    would not fail but quietly split the visitors. A plain bind here fails instead, with
+    one clear error (SO_REUSEADDR only lets it past connections still closing)."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-    sock = socket.socket(family, kind, proto)
-    try:
+    with socket.socket(family, kind, proto) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         sock.bind(address)
-        sock.listen(backlog)
-        sock.set_inheritable(True)
+        return int(sock.getsockname()[1])
+
+
+def answering(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Whether something accepts connections at ``host:port`` (a wildcard address is
+    tried on loopback)."""
+    target = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    try:
+        with socket.create_connection((target, port), timeout=timeout):
+            return True
     except OSError:
-        sock.close()
-        raise
-    return sock
+        return False
 
 
-def gunicorn_options(*, sock: socket.socket, workers: int, threads: int,
-                     trusted_proxy: str | None) -> dict[str, Any]:
-    """gunicorn settings: threaded workers on ``sock``, no access log, proxy trust as
-    waitress's."""
-    return {
-        "bind": [f"fd://{sock.fileno()}"],
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": 60,
-        "graceful_timeout": 10,
-        "keepalive": 30,  # seconds an idle kept-alive connection stays open (a poller, no thread)
-        "backlog": 2048,
-        "preload_app": False,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "proc_name": "pprnet",
-        # X-Forwarded-Proto and friends set the scheme only from the trusted proxy.
-        "forwarded_allow_ips": trusted_proxy or "",
-        "limit_request_line": 8190,
-    }
+def when_answering(host: str, port: int, then: Callable[[], None],
+                   stop: threading.Event) -> threading.Thread:
+    """Call ``then`` once a worker accepts connections (granian serves from the worker
+    processes it starts, so the address is printed only when the site answers there)."""
+
+    def watch() -> None:
+        while not stop.is_set():
+            if answering(host, port):
+                then()
+                return
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=watch, name="pprnet-ready", daemon=True)
+    thread.start()
+    return thread
+
+
+def granian_server(*, host: str, port: int, workers: int, threads: int) -> Any:
+    """A granian server: ``workers`` processes, each calling the app from ``threads``
+    Python threads; warnings only, no access log."""
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.log import LogLevels
+
+    server = Granian(
+        "pprnet",  # a name only: each worker's app comes from `run_granian`'s loader
+        address=host or "0.0.0.0",
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        backlog=2048,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels.warning,
+        log_access=False,
+        respawn_failed_workers=True,  # a worker that dies is replaced, as gunicorn did
+        workers_kill_timeout=10,  # seconds a stopping worker may finish its requests
+    )
+    # granian warns at every start when a worker has more threads than 2 per core plus
+    # one; ours spend part of each request outside the GIL (numpy, file reads) and 8
+    # served more than 4 on 2 cores (`bench/load.py --server-threads`): not a fault.
+    logging.getLogger("_granian").addFilter(_NotTheThreadCountWarning())
+    return server
+
+
+class _NotTheThreadCountWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Configuration allows spawning up to")
 
 
 def worker_app(make_app: Callable[[], Any], trusted_proxy: str | None) -> _Wsgi:
-    """What each gunicorn worker serves: its own app, warmed, behind `ProxyHeaders`."""
+    """What each worker serves: its own app, warmed, behind `ProxyHeaders`."""
     return ProxyHeaders(ready(make_app()), trusted_proxy)
 
 
-def run_gunicorn(make_app: Callable[[], Any], options: dict[str, Any]) -> None:
-    """Serve ``make_app()`` (called once in each worker) with gunicorn until stopped."""
-    from gunicorn.app.base import BaseApplication
+def run_granian(make_app: Callable[[], Any], granian: Any) -> None:
+    """Serve ``make_app()`` (called once in each worker) with ``granian`` until stopped.
 
-    class Application(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
+    Workers are forked, whatever this Python's default: the factory is a closure, which a
+    spawned process could not receive."""
+    multiprocessing.set_start_method("fork", force=True)
+    granian.serve(target_loader=lambda _name: _stoppable_while_loading(make_app))
 
-        def load(self) -> Any:
-            return make_app()
 
-    Application().run()
+def _stoppable_while_loading(make_app: Callable[[], Any]) -> Any:
+    """``make_app()`` in a new worker, which a stop signal ends at once until it serves.
+
+    A forked worker inherits the server process's Python signal handlers, which only note
+    the signal (in the worker's copy of the server); granian sets the worker's own once
+    the app is loaded. A stop asked for while a worker loads (warming takes a second or
+    two) was lost, and the worker then served on, waiting for a signal already sent."""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
+    return make_app()
 
 
 def server_name(workers: int) -> str:
     """The server `pprnet serve` uses for this many workers."""
-    return "gunicorn" if workers > 1 and gunicorn_usable() else "waitress"
+    return "granian" if workers > 1 and granian_usable() else "waitress"
