@@ -1,0 +1,233 @@
+"""Screen a second-stage re-ranker and top-k co-occurrence smoothing, cheaply.
+
+    .venv/bin/python bench/tagger_stack_screen.py --seeds 0,1,2
+
+For each seed and outer fold (the folds `pprnet evaluate` uses) one default model is
+trained; its inner out-of-fold parts (z-scored decisions, neighbour vote, name prior, the
+final blended scores the thresholds are tuned on) are captured, so every (summary, topic)
+pair of the training fold becomes a row of first-stage features computed on documents the
+classifiers did not see. A small second stage (logistic regression or gradient-boosted
+trees) learns from those rows whether the pair is a true tag; the held-out summaries are
+scored by the default model exactly as `TopicModel.predict_docs` does, their pairs get the
+same features, and they are re-ranked by the second stage. Label co-occurrence features
+(P(topic | one of the summary's top-3 other topics), estimated on the training labels
+only) are among them. The co-occurrence smoothing rows need no learned stage:
+score + beta * sum over the top-k other topics u of P(t | u) * score(u).
+
+Prints recall@5 / precision@1 per seed for each variant; the `default` row equals
+`bench/tagger_bench.py`'s. Thresholds are not re-tuned (they do not move either figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from explorer.corpus import load_corpus  # noqa: E402
+from explorer.tagger import training  # noqa: E402
+from explorer.tagger.config import DEFAULT_CONFIG  # noqa: E402
+from explorer.tagger.keywords import keyword_matrix  # noqa: E402
+from explorer.tagger.neighbours import knn_vote  # noqa: E402
+from explorer.tagger.scoring import frequency_prior, recall_at  # noqa: E402
+from explorer.tagger.splits import stratified_folds  # noqa: E402
+from explorer.tagger.training_data import TrainingData, prepare  # noqa: E402
+
+
+def conditional(labels: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """``P[u, t]`` = P(topic t | topic u) from the labels, shrunk to t's share by ``alpha``."""
+    y = labels.astype(np.float64)
+    counts = y.T @ y
+    share = y.mean(axis=0) if len(y) else np.zeros(y.shape[1])
+    out = (counts + alpha * share[None, :]) / (np.diag(counts)[:, None] + alpha)
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def top_k_cooc(scores: np.ndarray, cond: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+    """Per pair: max and sum of P(t | u), and sum of P(t | u) * score(u), over the row's
+    ``k`` best topics u other than t."""
+    n, n_topics = scores.shape
+    order = np.argsort(-scores, axis=1, kind="stable")[:, : k + 1]
+    best = np.zeros((n, n_topics))
+    total = np.zeros((n, n_topics))
+    weighted = np.zeros((n, n_topics))
+    for i in range(n):
+        for t in range(n_topics):
+            others = [u for u in order[i] if u != t][:k]
+            p = cond[others, t]
+            best[i, t] = p.max() if len(p) else 0.0
+            total[i, t] = p.sum()
+            weighted[i, t] = p @ scores[i, others]
+    return best, total, weighted
+
+
+def pair_features(z: np.ndarray, knn: np.ndarray, keyword: np.ndarray, prior: np.ndarray,
+                  scores: np.ndarray, cond: np.ndarray, residual: int) -> np.ndarray:
+    """(documents * topics) x features, row-major by document."""
+    n, n_topics = scores.shape
+    ranks = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1)
+    ordered = -np.sort(-scores, axis=1)
+    fifth = ordered[:, min(4, n_topics - 1)][:, None]
+    best, total, weighted = top_k_cooc(scores, cond, 3)
+    is_residual = np.zeros((n, n_topics))
+    if residual >= 0:
+        is_residual[:, residual] = 1.0
+    columns = [z, knn, keyword, np.broadcast_to(prior, (n, n_topics)), scores,
+               1.0 / (1.0 + ranks), scores - ordered[:, :1], scores - fifth,
+               best, total, weighted, is_residual]
+    return np.stack([c.ravel() for c in columns], axis=1)
+
+
+def capture_fit(data: TrainingData, taxonomy, seed: int):
+    """The default model on ``data`` and its inner out-of-fold parts and final scores."""
+    seen: dict = {}
+    original_oof, original_tune = training._out_of_fold, training.tune_thresholds
+
+    def oof(*args, **kwargs):
+        seen["oof"] = original_oof(*args, **kwargs)
+        return seen["oof"]
+
+    def tune(scores, labels, **kwargs):
+        seen["scores"] = scores.copy()
+        return original_tune(scores, labels, **kwargs)
+
+    training._out_of_fold, training.tune_thresholds = oof, tune
+    try:
+        model = training.fit_prepared(data, taxonomy, seed=seed, config=DEFAULT_CONFIG)
+    finally:
+        training._out_of_fold, training.tune_thresholds = original_oof, original_tune
+    return model, seen["oof"], seen["scores"]
+
+
+def held_parts(model, held: TrainingData) -> tuple[np.ndarray, ...]:
+    """z-scored decisions, neighbour vote, name prior and final scores, as served."""
+    text = model.space.text_matrix(held.docs)
+    x = model.space.transform(held.docs, text)
+    decisions = np.asarray(x @ model.topic_coef.T) + model.topic_intercept
+    sims = np.asarray((text @ model.doc_matrix.T).todense())
+    knn = knn_vote(sims, model.doc_labels.astype(np.float64), model.config.knn_k,
+                   model.config.knn_power)
+    keyword = keyword_matrix((d.text_terms for d in held.docs), model.keyword_sets)
+    scores = model.predict_docs(held.docs, held.dates)["scores"]
+    z = decisions * model.ranking[:, 0] + model.ranking[:, 1]
+    return z, knn, keyword, scores
+
+
+def precision_at_1(scores: np.ndarray, labels: np.ndarray) -> float:
+    rows = np.flatnonzero(labels.sum(axis=1) > 0)
+    best = np.argmax(scores[rows], axis=1)
+    return float(labels[rows, best].mean())
+
+
+Stage = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def logistic(c: float, topic_bias: bool = False) -> Stage:
+    def run(x_train, y_train, x_test, topics_count) -> np.ndarray:
+        mean, sd = x_train.mean(axis=0), x_train.std(axis=0)
+        sd[sd == 0] = 1.0
+        a, b = (x_train - mean) / sd, (x_test - mean) / sd
+        if topic_bias:
+            n_topics = int(topics_count[0])
+            eye = np.eye(n_topics)
+            a = np.hstack([a, np.tile(eye, (len(a) // n_topics, 1))])
+            b = np.hstack([b, np.tile(eye, (len(b) // n_topics, 1))])
+        model = LogisticRegression(C=c, max_iter=2000).fit(a, y_train)
+        return model.decision_function(b)
+    return run
+
+
+def boosted(depth: int, rounds: int) -> Stage:
+    def run(x_train, y_train, x_test, _topics) -> np.ndarray:
+        model = HistGradientBoostingClassifier(max_depth=depth, max_iter=rounds,
+                                               learning_rate=0.1, random_state=0)
+        return model.fit(x_train, y_train).predict_proba(x_test)[:, 1]
+    return run
+
+
+STAGES: dict[str, Stage] = {
+    "stack lr C=1": logistic(1.0),
+    "stack lr C=0.1": logistic(0.1),
+    "stack lr+topic C=0.1": logistic(0.1, topic_bias=True),
+    "stack lr+topic C=1": logistic(1.0, topic_bias=True),
+    "stack gbt d3 100": boosted(3, 100),
+    "stack gbt d2 50": boosted(2, 50),
+}
+COOC = [(beta, k) for k in (1, 3, 5) for beta in (0.05, 0.1, 0.2)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    result = load_corpus(args.corpus)
+    taxonomy = result.taxonomy
+    data = prepare(result.summaries, taxonomy)
+    residual = next((taxonomy.topics.index(t) for t in taxonomy.residual_topics
+                     if t in taxonomy.topics), -1)
+    n_topics = len(taxonomy.topics)
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    table: dict[str, list[str]] = {}
+    stage_seconds: dict[str, list[float]] = {}
+    for seed in seeds:
+        finals: dict[str, np.ndarray] = {}
+        for train, test in stratified_folds(data.labels, data.types.tolist(), args.folds, seed):
+            inner, held = data.subset(train), data.subset(test)
+            model, oof, oof_scores = capture_fit(inner, taxonomy, seed)
+            prior = frequency_prior(inner.labels)
+            z_oof = oof.decisions * model.ranking[:, 0] + model.ranking[:, 1]
+            # Inner-fold co-occurrence for the training rows: no row sees its own labels.
+            x_oof = np.zeros((len(train) * n_topics, 12))
+            for inner_train, inner_test in oof.folds:
+                cond = conditional(inner.labels[inner_train])
+                rows = pair_features(z_oof[inner_test], oof.knn[inner_test],
+                                     oof.keyword[inner_test], prior, oof_scores[inner_test],
+                                     cond, residual)
+                index = (inner_test[:, None] * n_topics + np.arange(n_topics)).ravel()
+                x_oof[index] = rows
+            y_oof = inner.labels.ravel().astype(int)
+            z, knn, keyword, scores = held_parts(model, held)
+            cond = conditional(inner.labels)
+            x_held = pair_features(z, knn, keyword, prior, scores, cond, residual)
+            out = {"default": scores}
+            for name, stage in STAGES.items():
+                started = time.perf_counter()
+                ranked = stage(x_oof, y_oof, x_held, np.array([n_topics]))
+                stage_seconds.setdefault(name, []).append(time.perf_counter() - started)
+                out[name] = ranked.reshape(len(test), n_topics)
+                if name == "stack lr C=1":
+                    prob = 1 / (1 + np.exp(-out[name]))
+                    for w in (0.1, 0.3):
+                        out[f"default + {w} stack lr"] = scores + w * prob
+            for beta, k in COOC:
+                _, _, weighted = top_k_cooc(scores, cond, k)
+                out[f"cooc top{k} b{beta}"] = scores + beta * weighted
+            for name, value in out.items():
+                finals.setdefault(name, np.zeros(data.labels.shape))[test] = value
+        for name, value in finals.items():
+            table.setdefault(name, []).append(
+                f"{recall_at(value, data.labels):.3f} / {precision_at_1(value, data.labels):.3f}")
+        print(f"# seed {seed} done", file=sys.stderr, flush=True)
+    print(f"{'variant':<26} " + " ".join(f"{'seed ' + str(s):>15}" for s in seeds)
+          + "   (R@5 / P@1)")
+    for name, cells in table.items():
+        print(f"{name:<26} " + " ".join(f"{c:>15}" for c in cells))
+    for name, values in stage_seconds.items():
+        print(f"# {name}: {np.mean(values):.2f} s per fold (fit + predict)")
+
+
+if __name__ == "__main__":
+    main()
