@@ -36,12 +36,19 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from explorer.corpus import load_corpus  # noqa: E402
 from explorer.tagger import training  # noqa: E402
+from explorer.tagger.calibration import standardising  # noqa: E402
 from explorer.tagger.config import DEFAULT_CONFIG  # noqa: E402
+from explorer.tagger.features import DocFields, analyze_fields, fields_of  # noqa: E402
 from explorer.tagger.keywords import keyword_matrix  # noqa: E402
 from explorer.tagger.neighbours import knn_vote  # noqa: E402
 from explorer.tagger.scoring import frequency_prior, recall_at  # noqa: E402
 from explorer.tagger.splits import stratified_folds  # noqa: E402
-from explorer.tagger.training_data import TrainingData, prepare  # noqa: E402
+from explorer.tagger.training_data import (  # noqa: E402
+    TrainingData,
+    augment,
+    name_documents,
+    prepare,
+)
 
 
 def conditional(labels: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -74,7 +81,8 @@ def top_k_cooc(scores: np.ndarray, cond: np.ndarray, k: int) -> tuple[np.ndarray
 
 def pair_features(z: np.ndarray, knn: np.ndarray, keyword: np.ndarray, prior: np.ndarray,
                   scores: np.ndarray, cond: np.ndarray, residual: int) -> np.ndarray:
-    """(documents * topics) x features, row-major by document."""
+    """(documents * topics) x features, row-major by document; the last column is the
+    topic's index (one-hot encoded by the stages that use it, dropped by the others)."""
     n, n_topics = scores.shape
     ranks = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1)
     ordered = -np.sort(-scores, axis=1)
@@ -85,7 +93,9 @@ def pair_features(z: np.ndarray, knn: np.ndarray, keyword: np.ndarray, prior: np
         is_residual[:, residual] = 1.0
     columns = [z, knn, keyword, np.broadcast_to(prior, (n, n_topics)), scores,
                1.0 / (1.0 + ranks), scores - ordered[:, :1], scores - fifth,
-               best, total, weighted, is_residual]
+               best, total, weighted, is_residual, is_residual * scores,
+               is_residual / (1.0 + ranks),
+               np.broadcast_to(np.arange(n_topics, dtype=float), (n, n_topics))]
     return np.stack([c.ravel() for c in columns], axis=1)
 
 
@@ -124,6 +134,41 @@ def held_parts(model, held: TrainingData) -> tuple[np.ndarray, ...]:
     return z, knn, keyword, scores
 
 
+def view_docs(summaries: list, part: str) -> list:
+    """Each summary analyzed as one view: its title with the body, or with the implications."""
+    out = []
+    for summary in summaries:
+        fields = fields_of(summary)
+        text = summary.body if part == "body" else summary.implications
+        out.append(analyze_fields(DocFields(title=fields.title, text=text,
+                                            journal=fields.journal)))
+    return out
+
+
+def view_z(docs: list, labels: np.ndarray, train: np.ndarray, test: np.ndarray,
+           inner_folds: list, names: list, seed: int) -> np.ndarray:
+    """z-scored decisions of a classifier on one view for the held-out rows: fitted on the
+    training rows, standardised by its out-of-fold decisions on them (as training does)."""
+    config = DEFAULT_CONFIG
+    view = TrainingData([docs[i] for i in train], labels[train], np.full(len(train), -1),
+                        ["" for _ in train], ["" for _ in train])
+
+    def fit(rows: np.ndarray):
+        part = view.subset(rows)
+        space = training._space(part.docs, config)
+        aug = augment(space, names, part, space.transform(part.docs), config)
+        return space, training.fit_topics(aug.x, aug.labels, config, seed, aug.weights)
+
+    oof = np.zeros(labels[train].shape)
+    for inner_train, inner_test in inner_folds:
+        space, topics = fit(inner_train)
+        oof[inner_test] = topics.decisions(space.transform(view.subset(inner_test).docs))
+    scale = standardising(oof)
+    space, topics = fit(np.arange(len(train)))
+    decisions = topics.decisions(space.transform([docs[i] for i in test]))
+    return decisions * scale[:, 0] + scale[:, 1]
+
+
 def precision_at_1(scores: np.ndarray, labels: np.ndarray) -> float:
     rows = np.flatnonzero(labels.sum(axis=1) > 0)
     best = np.argmax(scores[rows], axis=1)
@@ -135,14 +180,15 @@ Stage = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 def logistic(c: float, topic_bias: bool = False) -> Stage:
     def run(x_train, y_train, x_test, topics_count) -> np.ndarray:
+        topic_train, topic_test = x_train[:, -1].astype(int), x_test[:, -1].astype(int)
+        x_train, x_test = x_train[:, :-1], x_test[:, :-1]
         mean, sd = x_train.mean(axis=0), x_train.std(axis=0)
         sd[sd == 0] = 1.0
         a, b = (x_train - mean) / sd, (x_test - mean) / sd
         if topic_bias:
-            n_topics = int(topics_count[0])
-            eye = np.eye(n_topics)
-            a = np.hstack([a, np.tile(eye, (len(a) // n_topics, 1))])
-            b = np.hstack([b, np.tile(eye, (len(b) // n_topics, 1))])
+            eye = np.eye(int(topics_count[0]))
+            a = np.hstack([a, eye[topic_train]])
+            b = np.hstack([b, eye[topic_test]])
         model = LogisticRegression(C=c, max_iter=2000).fit(a, y_train)
         return model.decision_function(b)
     return run
@@ -152,11 +198,50 @@ def boosted(depth: int, rounds: int) -> Stage:
     def run(x_train, y_train, x_test, _topics) -> np.ndarray:
         model = HistGradientBoostingClassifier(max_depth=depth, max_iter=rounds,
                                                learning_rate=0.1, random_state=0)
-        return model.fit(x_train, y_train).predict_proba(x_test)[:, 1]
+        return model.fit(x_train[:, :-1], y_train).predict_proba(x_test[:, :-1])[:, 1]
+    return run
+
+
+def pairwise(c: float) -> Stage:
+    """A linear ranker on (true minus false) pair differences within each summary."""
+    def run(x_train, y_train, x_test, topics_count) -> np.ndarray:
+        n_topics = int(topics_count[0])
+        x_train, x_test = x_train[:, :-1], x_test[:, :-1]
+        mean, sd = x_train.mean(axis=0), x_train.std(axis=0)
+        sd[sd == 0] = 1.0
+        a, b = (x_train - mean) / sd, (x_test - mean) / sd
+        diffs = []
+        docs = a.reshape(-1, n_topics, a.shape[1])
+        ys = y_train.reshape(-1, n_topics)
+        for doc, y in zip(docs, ys, strict=True):
+            pos, neg = doc[y == 1], doc[y == 0]
+            if len(pos) and len(neg):
+                diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, a.shape[1]))
+        d = np.vstack(diffs)
+        x = np.vstack([d, -d])
+        y = np.concatenate([np.ones(len(d)), np.zeros(len(d))])
+        model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000).fit(x, y)
+        return b @ model.coef_[0]
+    return run
+
+
+def columns(stage: Stage, keep: list[int]) -> Stage:
+    def run(x_train, y_train, x_test, topics_count) -> np.ndarray:
+        return stage(x_train[:, keep], y_train, x_test[:, keep], topics_count)
     return run
 
 
 STAGES: dict[str, Stage] = {
+    "stack pairwise C=1": pairwise(1.0),
+    "stack pairwise C=0.01": pairwise(0.01),
+    "stack lr no cooc": columns(logistic(1.0), [0, 1, 2, 3, 4, 5, 6, 7, 11, 14]),
+    "stack lr no cooc C=0.1": columns(logistic(0.1), [0, 1, 2, 3, 4, 5, 6, 7, 11, 14]),
+    "stack lr no cooc +res": columns(logistic(1.0), [0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14]),
+    "stack lr no cooc/rank": columns(logistic(1.0), [0, 1, 2, 3, 4, 6, 7, 11, 14]),
+    "stack lr z knn kw prior": columns(logistic(1.0), [0, 1, 2, 3, 11, 14]),
+    "stack lr no cooc +topic": columns(logistic(0.1, topic_bias=True),
+                                       [0, 1, 2, 3, 4, 5, 6, 7, 11, 14]),
+    "stack lr no score cols": columns(logistic(1.0), [0, 1, 2, 3, 5, 8, 9, 10, 11, 14]),
     "stack lr C=1": logistic(1.0),
     "stack lr C=0.1": logistic(0.1),
     "stack lr+topic C=0.1": logistic(0.1, topic_bias=True),
@@ -172,6 +257,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--views", action="store_true",
+                        help="also two text views (title + body, title + implications): "
+                             "a classifier each, z-scores averaged; about three times slower")
     args = parser.parse_args()
     result = load_corpus(args.corpus)
     taxonomy = result.taxonomy
@@ -179,6 +267,12 @@ def main() -> None:
     residual = next((taxonomy.topics.index(t) for t in taxonomy.residual_topics
                      if t in taxonomy.topics), -1)
     n_topics = len(taxonomy.topics)
+    by_id = {s.id: s for s in result.summaries}
+    ordered = [by_id[i] for i in data.ids]
+    views = {part: view_docs(ordered, part) for part in ("body", "implications")} \
+        if args.views else {}
+    names = name_documents(taxonomy)
+    share = 1.0 - DEFAULT_CONFIG.knn_weight - DEFAULT_CONFIG.keyword_weight
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     table: dict[str, list[str]] = {}
     stage_seconds: dict[str, list[float]] = {}
@@ -190,7 +284,7 @@ def main() -> None:
             prior = frequency_prior(inner.labels)
             z_oof = oof.decisions * model.ranking[:, 0] + model.ranking[:, 1]
             # Inner-fold co-occurrence for the training rows: no row sees its own labels.
-            x_oof = np.zeros((len(train) * n_topics, 12))
+            x_oof = np.zeros((len(train) * n_topics, 15))
             for inner_train, inner_test in oof.folds:
                 cond = conditional(inner.labels[inner_train])
                 rows = pair_features(z_oof[inner_test], oof.knn[inner_test],
@@ -208,13 +302,35 @@ def main() -> None:
                 ranked = stage(x_oof, y_oof, x_held, np.array([n_topics]))
                 stage_seconds.setdefault(name, []).append(time.perf_counter() - started)
                 out[name] = ranked.reshape(len(test), n_topics)
-                if name == "stack lr C=1":
+                if name in ("stack lr C=1", "stack lr no cooc"):
                     prob = 1 / (1 + np.exp(-out[name]))
                     for w in (0.1, 0.3):
-                        out[f"default + {w} stack lr"] = scores + w * prob
+                        out[f"default + {w} {name}"] = scores + w * prob
             for beta, k in COOC:
                 _, _, weighted = top_k_cooc(scores, cond, k)
                 out[f"cooc top{k} b{beta}"] = scores + beta * weighted
+            top_oof = np.argsort(np.argsort(-oof_scores, axis=1, kind="stable"), axis=1) < 10
+            top_held = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1) < 10
+            for name in ("stack lr C=1", "stack lr no cooc"):
+                keep_oof, keep_held = top_oof.ravel(), top_held.ravel()
+                ranked = np.full(len(keep_held), -1e6)
+                ranked[keep_held] = STAGES[name](x_oof[keep_oof], y_oof[keep_oof],
+                                                 x_held[keep_held], np.array([n_topics]))
+                out[f"top10 {name}"] = ranked.reshape(len(test), n_topics) + \
+                    np.where(top_held, 0.0, scores)
+            if views:
+                keep = np.ones(n_topics)
+                if residual >= 0:
+                    keep[residual] = 0.0
+                main = 1 / (1 + np.exp(-z))
+                vz = {part: view_z(docs, data.labels, train, test, oof.folds, names, seed)
+                      for part, docs in views.items()}
+                body, impl = (1 / (1 + np.exp(-vz[p])) for p in ("body", "implications"))
+                for label, cls in (("views: main + impl", (main + impl) / 2),
+                                   ("views: 3/4 main + 1/4 impl", 0.75 * main + 0.25 * impl),
+                                   ("views: body + impl", (body + impl) / 2),
+                                   ("views: main + body + impl", (main + body + impl) / 3)):
+                    out[label] = scores + share * keep * (cls - main)
             for name, value in out.items():
                 finals.setdefault(name, np.zeros(data.labels.shape))[test] = value
         for name, value in finals.items():
