@@ -1,6 +1,6 @@
-"""Screen a second-stage re-ranker and top-k co-occurrence smoothing, cheaply.
+"""Screen a second-stage re-ranker, top-k co-occurrence smoothing and two text views.
 
-    .venv/bin/python bench/tagger_stack_screen.py --seeds 0,1,2
+    .venv/bin/python bench/tagger_stack_screen.py --seeds 0,1,2 [--views]
 
 For each seed and outer fold (the folds `pprnet evaluate` uses) one default model is
 trained; its inner out-of-fold parts (z-scored decisions, neighbour vote, name prior, the
@@ -11,11 +11,19 @@ trees) learns from those rows whether the pair is a true tag; the held-out summa
 scored by the default model exactly as `TopicModel.predict_docs` does, their pairs get the
 same features, and they are re-ranked by the second stage. Label co-occurrence features
 (P(topic | one of the summary's top-3 other topics), estimated on the training labels
-only) are among them. The co-occurrence smoothing rows need no learned stage:
-score + beta * sum over the top-k other topics u of P(t | u) * score(u).
+only) are among them. Variants: feature subsets, a per-topic bias, a pairwise ranker
+(logistic regression on true-minus-false pair differences), re-ranking only the top 10,
+and the default's score plus a share of the stage's probability; the mean weights of the
+all-features logistic stage are printed, to show what it learned. The co-occurrence
+smoothing rows need no learned stage: score + beta * sum over the top-k other topics u of
+P(t | u) * score(u). With --views, a classifier on title + body and one on title +
+practice implications (each z-scored on its own out-of-fold decisions, as training does)
+are averaged with, or instead of, the default's classifier part of the blend.
 
-Prints recall@5 / precision@1 per seed for each variant; the `default` row equals
-`bench/tagger_bench.py`'s. Thresholds are not re-tuned (they do not move either figure).
+Prints recall@5 / precision@1 per seed for each variant and each stage's time per outer
+fold; the `default` row is `bench/tagger_bench.py`'s default (to the rounding). Thresholds
+are not re-tuned (they do not move either figure). Figures: `docs/tagger_benchmarks.md`,
+sixth pass.
 """
 
 from __future__ import annotations
@@ -178,7 +186,13 @@ def precision_at_1(scores: np.ndarray, labels: np.ndarray) -> float:
 Stage = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-def logistic(c: float, topic_bias: bool = False) -> Stage:
+FEATURES = ("z", "knn", "name prior", "frequency prior", "score", "1/(1+rank)",
+            "score - best", "score - fifth", "cooc max", "cooc sum", "cooc x score",
+            "is residual", "residual x score", "residual/(1+rank)")
+COEFFICIENTS: list[np.ndarray] = []  # standardised weights of the all-features stage
+
+
+def logistic(c: float, topic_bias: bool = False, record: bool = False) -> Stage:
     def run(x_train, y_train, x_test, topics_count) -> np.ndarray:
         topic_train, topic_test = x_train[:, -1].astype(int), x_test[:, -1].astype(int)
         x_train, x_test = x_train[:, :-1], x_test[:, :-1]
@@ -190,6 +204,8 @@ def logistic(c: float, topic_bias: bool = False) -> Stage:
             a = np.hstack([a, eye[topic_train]])
             b = np.hstack([b, eye[topic_test]])
         model = LogisticRegression(C=c, max_iter=2000).fit(a, y_train)
+        if record:
+            COEFFICIENTS.append(model.coef_[0][: x_train.shape[1]].copy())
         return model.decision_function(b)
     return run
 
@@ -242,13 +258,16 @@ STAGES: dict[str, Stage] = {
     "stack lr no cooc +topic": columns(logistic(0.1, topic_bias=True),
                                        [0, 1, 2, 3, 4, 5, 6, 7, 11, 14]),
     "stack lr no score cols": columns(logistic(1.0), [0, 1, 2, 3, 5, 8, 9, 10, 11, 14]),
-    "stack lr C=1": logistic(1.0),
+    "stack lr C=1": logistic(1.0, record=True),
     "stack lr C=0.1": logistic(0.1),
     "stack lr+topic C=0.1": logistic(0.1, topic_bias=True),
     "stack lr+topic C=1": logistic(1.0, topic_bias=True),
     "stack gbt d3 100": boosted(3, 100),
     "stack gbt d2 50": boosted(2, 50),
 }
+# The same stages re-ranking only each summary's first-stage top 10 (the rest keep their order)
+TOP10: dict[str, Stage] = {"stack lr C=1": logistic(1.0),
+                           "stack lr no cooc": STAGES["stack lr no cooc"]}
 COOC = [(beta, k) for k in (1, 3, 5) for beta in (0.05, 0.1, 0.2)]
 
 
@@ -280,7 +299,9 @@ def main() -> None:
         finals: dict[str, np.ndarray] = {}
         for train, test in stratified_folds(data.labels, data.types.tolist(), args.folds, seed):
             inner, held = data.subset(train), data.subset(test)
+            started = time.perf_counter()
             model, oof, oof_scores = capture_fit(inner, taxonomy, seed)
+            stage_seconds.setdefault("default model", []).append(time.perf_counter() - started)
             prior = frequency_prior(inner.labels)
             z_oof = oof.decisions * model.ranking[:, 0] + model.ranking[:, 1]
             # Inner-fold co-occurrence for the training rows: no row sees its own labels.
@@ -311,11 +332,11 @@ def main() -> None:
                 out[f"cooc top{k} b{beta}"] = scores + beta * weighted
             top_oof = np.argsort(np.argsort(-oof_scores, axis=1, kind="stable"), axis=1) < 10
             top_held = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1) < 10
-            for name in ("stack lr C=1", "stack lr no cooc"):
+            for name, stage in TOP10.items():
                 keep_oof, keep_held = top_oof.ravel(), top_held.ravel()
                 ranked = np.full(len(keep_held), -1e6)
-                ranked[keep_held] = STAGES[name](x_oof[keep_oof], y_oof[keep_oof],
-                                                 x_held[keep_held], np.array([n_topics]))
+                ranked[keep_held] = stage(x_oof[keep_oof], y_oof[keep_oof], x_held[keep_held],
+                                          np.array([n_topics]))
                 out[f"top10 {name}"] = ranked.reshape(len(test), n_topics) + \
                     np.where(top_held, 0.0, scores)
             if views:
@@ -323,8 +344,12 @@ def main() -> None:
                 if residual >= 0:
                     keep[residual] = 0.0
                 main = 1 / (1 + np.exp(-z))
-                vz = {part: view_z(docs, data.labels, train, test, oof.folds, names, seed)
-                      for part, docs in views.items()}
+                vz = {}
+                for part, docs in views.items():
+                    started = time.perf_counter()
+                    vz[part] = view_z(docs, data.labels, train, test, oof.folds, names, seed)
+                    stage_seconds.setdefault(f"{part} view", []).append(
+                        time.perf_counter() - started)
                 body, impl = (1 / (1 + np.exp(-vz[p])) for p in ("body", "implications"))
                 for label, cls in (("views: main + impl", (main + impl) / 2),
                                    ("views: 3/4 main + 1/4 impl", 0.75 * main + 0.25 * impl),
@@ -341,8 +366,12 @@ def main() -> None:
           + "   (R@5 / P@1)")
     for name, cells in table.items():
         print(f"{name:<26} " + " ".join(f"{c:>15}" for c in cells))
+    if COEFFICIENTS:
+        weights = np.mean(COEFFICIENTS, axis=0)
+        print("# stack lr C=1, mean standardised weights: " + ", ".join(
+            f"{n} {w:+.2f}" for n, w in zip(FEATURES, weights, strict=True)))
     for name, values in stage_seconds.items():
-        print(f"# {name}: {np.mean(values):.2f} s per fold (fit + predict)")
+        print(f"# {name}: {np.mean(values):.2f} s per outer fold (fit + predict)")
 
 
 if __name__ == "__main__":
