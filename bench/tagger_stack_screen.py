@@ -4,8 +4,9 @@
 
 For each seed and outer fold (the folds `pprnet evaluate` uses) one default model is
 trained; its inner out-of-fold parts (z-scored decisions, neighbour vote, name prior, the
-final blended scores the thresholds are tuned on) are captured, so every (summary, topic)
-pair of the training fold becomes a row of first-stage features computed on documents the
+final blended scores the thresholds are tuned on) are captured and the per-topic TF-IDF
+profile similarity is computed on the same inner folds, so every (summary, topic) pair of
+the training fold becomes a row of first-stage features computed on documents the
 classifiers did not see. A small second stage (logistic regression or gradient-boosted
 trees) learns from those rows whether the pair is a true tag; the held-out summaries are
 scored by the default model exactly as `TopicModel.predict_docs` does, their pairs get the
@@ -49,6 +50,7 @@ from explorer.tagger.config import DEFAULT_CONFIG  # noqa: E402
 from explorer.tagger.features import DocFields, analyze_fields, fields_of  # noqa: E402
 from explorer.tagger.keywords import keyword_matrix  # noqa: E402
 from explorer.tagger.neighbours import knn_vote  # noqa: E402
+from explorer.tagger.profile import ProfileScorer  # noqa: E402
 from explorer.tagger.scoring import frequency_prior, recall_at  # noqa: E402
 from explorer.tagger.splits import stratified_folds  # noqa: E402
 from explorer.tagger.training_data import (  # noqa: E402
@@ -88,7 +90,8 @@ def top_k_cooc(scores: np.ndarray, cond: np.ndarray, k: int) -> tuple[np.ndarray
 
 
 def pair_features(z: np.ndarray, knn: np.ndarray, keyword: np.ndarray, prior: np.ndarray,
-                  scores: np.ndarray, cond: np.ndarray, residual: int) -> np.ndarray:
+                  scores: np.ndarray, cond: np.ndarray, residual: int,
+                  profile: np.ndarray) -> np.ndarray:
     """(documents * topics) x features, row-major by document; the last column is the
     topic's index (one-hot encoded by the stages that use it, dropped by the others)."""
     n, n_topics = scores.shape
@@ -102,7 +105,7 @@ def pair_features(z: np.ndarray, knn: np.ndarray, keyword: np.ndarray, prior: np
     columns = [z, knn, keyword, np.broadcast_to(prior, (n, n_topics)), scores,
                1.0 / (1.0 + ranks), scores - ordered[:, :1], scores - fifth,
                best, total, weighted, is_residual, is_residual * scores,
-               is_residual / (1.0 + ranks),
+               is_residual / (1.0 + ranks), profile,
                np.broadcast_to(np.arange(n_topics, dtype=float), (n, n_topics))]
     return np.stack([c.ravel() for c in columns], axis=1)
 
@@ -129,7 +132,8 @@ def capture_fit(data: TrainingData, taxonomy, seed: int):
 
 
 def held_parts(model, held: TrainingData) -> tuple[np.ndarray, ...]:
-    """z-scored decisions, neighbour vote, name prior and final scores, as served."""
+    """z-scored decisions, neighbour vote, name prior, final scores and topic-profile
+    similarity (`profile.ProfileScorer`), as served."""
     text = model.space.text_matrix(held.docs)
     x = model.space.transform(held.docs, text)
     decisions = np.asarray(x @ model.topic_coef.T) + model.topic_intercept
@@ -139,7 +143,17 @@ def held_parts(model, held: TrainingData) -> tuple[np.ndarray, ...]:
     keyword = keyword_matrix((d.text_terms for d in held.docs), model.keyword_sets)
     scores = model.predict_docs(held.docs, held.dates)["scores"]
     z = decisions * model.ranking[:, 0] + model.ranking[:, 1]
-    return z, knn, keyword, scores
+    profile = ProfileScorer.score(text, ProfileScorer.fit(model.doc_matrix, model.doc_labels))
+    return z, knn, keyword, scores, profile
+
+
+def inner_profile(inner: TrainingData, inner_train: np.ndarray,
+                  inner_test: np.ndarray) -> np.ndarray:
+    """Topic-profile similarity of the inner held-out rows, profiles from the inner rest."""
+    space = training._space(inner.subset(inner_train).docs, DEFAULT_CONFIG)
+    profiles = ProfileScorer.fit(space.text_matrix(inner.subset(inner_train).docs),
+                                 inner.labels[inner_train])
+    return ProfileScorer.score(space.text_matrix(inner.subset(inner_test).docs), profiles)
 
 
 def view_docs(summaries: list, part: str) -> list:
@@ -188,7 +202,7 @@ Stage = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 FEATURES = ("z", "knn", "name prior", "frequency prior", "score", "1/(1+rank)",
             "score - best", "score - fifth", "cooc max", "cooc sum", "cooc x score",
-            "is residual", "residual x score", "residual/(1+rank)")
+            "is residual", "residual x score", "residual/(1+rank)", "profile")
 COEFFICIENTS: list[np.ndarray] = []  # standardised weights of the all-features stage
 
 
@@ -250,14 +264,15 @@ def columns(stage: Stage, keep: list[int]) -> Stage:
 STAGES: dict[str, Stage] = {
     "stack pairwise C=1": pairwise(1.0),
     "stack pairwise C=0.01": pairwise(0.01),
-    "stack lr no cooc": columns(logistic(1.0), [0, 1, 2, 3, 4, 5, 6, 7, 11, 14]),
-    "stack lr no cooc C=0.1": columns(logistic(0.1), [0, 1, 2, 3, 4, 5, 6, 7, 11, 14]),
-    "stack lr no cooc +res": columns(logistic(1.0), [0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14]),
-    "stack lr no cooc/rank": columns(logistic(1.0), [0, 1, 2, 3, 4, 6, 7, 11, 14]),
-    "stack lr z knn kw prior": columns(logistic(1.0), [0, 1, 2, 3, 11, 14]),
+    "stack lr no cooc": columns(logistic(1.0), [0, 1, 2, 3, 4, 5, 6, 7, 11, 15]),
+    "stack lr no cooc C=0.1": columns(logistic(0.1), [0, 1, 2, 3, 4, 5, 6, 7, 11, 15]),
+    "stack lr no cooc +res": columns(logistic(1.0), [0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 15]),
+    "stack lr no cooc +profile": columns(logistic(1.0), [0, 1, 2, 3, 4, 5, 6, 7, 11, 14, 15]),
+    "stack lr no cooc/rank": columns(logistic(1.0), [0, 1, 2, 3, 4, 6, 7, 11, 15]),
+    "stack lr z knn kw prior": columns(logistic(1.0), [0, 1, 2, 3, 11, 15]),
     "stack lr no cooc +topic": columns(logistic(0.1, topic_bias=True),
-                                       [0, 1, 2, 3, 4, 5, 6, 7, 11, 14]),
-    "stack lr no score cols": columns(logistic(1.0), [0, 1, 2, 3, 5, 8, 9, 10, 11, 14]),
+                                       [0, 1, 2, 3, 4, 5, 6, 7, 11, 15]),
+    "stack lr no score cols": columns(logistic(1.0), [0, 1, 2, 3, 5, 8, 9, 10, 11, 15]),
     "stack lr C=1": logistic(1.0, record=True),
     "stack lr C=0.1": logistic(0.1),
     "stack lr+topic C=0.1": logistic(0.1, topic_bias=True),
@@ -305,18 +320,19 @@ def main() -> None:
             prior = frequency_prior(inner.labels)
             z_oof = oof.decisions * model.ranking[:, 0] + model.ranking[:, 1]
             # Inner-fold co-occurrence for the training rows: no row sees its own labels.
-            x_oof = np.zeros((len(train) * n_topics, 15))
+            x_oof = np.zeros((len(train) * n_topics, 16))
             for inner_train, inner_test in oof.folds:
                 cond = conditional(inner.labels[inner_train])
                 rows = pair_features(z_oof[inner_test], oof.knn[inner_test],
                                      oof.keyword[inner_test], prior, oof_scores[inner_test],
-                                     cond, residual)
+                                     cond, residual, inner_profile(inner, inner_train,
+                                                                   inner_test))
                 index = (inner_test[:, None] * n_topics + np.arange(n_topics)).ravel()
                 x_oof[index] = rows
             y_oof = inner.labels.ravel().astype(int)
-            z, knn, keyword, scores = held_parts(model, held)
+            z, knn, keyword, scores, profile = held_parts(model, held)
             cond = conditional(inner.labels)
-            x_held = pair_features(z, knn, keyword, prior, scores, cond, residual)
+            x_held = pair_features(z, knn, keyword, prior, scores, cond, residual, profile)
             out = {"default": scores}
             for name, stage in STAGES.items():
                 started = time.perf_counter()
