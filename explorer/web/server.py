@@ -159,8 +159,9 @@ def granian_server(*, host: str, port: int, workers: int, threads: int) -> Any:
         workers_kill_timeout=10,  # seconds a stopping worker may finish its requests
     )
     # granian warns at every start when a worker has more threads than 2 per core plus
-    # one; ours spend part of each request outside the GIL (numpy, file reads) and 8
-    # served more than 4 on 2 cores (`bench/load.py --server-threads`): not a fault.
+    # one. Not a fault here: ours spend part of each request outside the GIL (numpy, file
+    # reads), and side by side on 2 cores 4 threads cost 1.02 times the CPU per request of
+    # 8 (`bench/load_ab.py --base HEAD --threads 4 --base-threads 8`, median of 6 rounds).
     logging.getLogger("_granian").addFilter(_NotTheThreadCountWarning())
     return server
 
