@@ -68,8 +68,8 @@ def prepare_index(corpus_dir: Path, index_dir: Path, *, force: bool = False) -> 
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port; the address is printed).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Server processes (default: the number of cores). More than one: "
-              "granian (Linux); one: waitress.")
+              help="Server processes (default: the number of cores); granian on Linux, "
+              "elsewhere waitress in one process.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per server process.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the index even when it is current.")
@@ -107,7 +107,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
                            "LOGIN_LIMIT_FILE": index_dir / LIMIT_FILE})
 
     hint = " (is another server on that port? try --port)" if port else ""
-    if server.server_name(workers) == "granian":
+    if server.server_name() == "granian":
         try:  # a taken port is one clear error, and port 0 becomes a free port to print
             port = server.claim_port(host, port)
         except OSError as exc:
@@ -115,7 +115,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, rebuild: bool
         editor = ("on" if os.environ.get("PPRNET_EDITOR_PASSWORD")
                   else "off (set PPRNET_EDITOR_PASSWORD)")
         line = (f"PPRNet Explorer is ready: {site_url(host, port)}  (editor {editor}; granian, "
-                f"{workers} workers × {threads} threads; Ctrl+C stops)")
+                f"{workers} worker{'s' if workers > 1 else ''} × {threads} threads; Ctrl+C stops)")
         stop = threading.Event()
         server.when_answering(host, port, lambda: click.echo(line), stop)
         try:

@@ -4,8 +4,8 @@ One Python process uses one core for Python work (the GIL), so `pprnet serve` an
 ``--workers`` processes (default: the cores this process may use) with granian where it
 runs (Linux): a Rust HTTP server whose worker processes each run the app in ``--threads``
 Python threads. Its HTTP handling costs less than half of what a Python server's does,
-which is most of the cost of a small page (`bench/load.py`). With one worker, or where
-granian does not run, waitress serves from one process, as before.
+which is much of the cost of a small page (`bench/load_ab.py`). Where granian does not run,
+waitress serves from one process.
 
 Each worker builds its own app (forked from this process, before any app exists): the
 index files are memory-mapped and read-only, so the operating system's page cache holds
@@ -197,6 +197,7 @@ def _stoppable_while_loading(make_app: Callable[[], Any]) -> Any:
     return make_app()
 
 
-def server_name(workers: int) -> str:
-    """The server `pprnet serve` uses for this many workers."""
-    return "granian" if workers > 1 and granian_usable() else "waitress"
+def server_name() -> str:
+    """The server `pprnet serve` uses: granian where it runs, at any number of workers (with
+    one, its HTTP handling still leaves the one Python process more time for pages)."""
+    return "granian" if granian_usable() else "waitress"
