@@ -502,6 +502,17 @@ def test_oversized_bodies_are_413(server):
     assert "too large" in replies["draft"].text
 
 
+def test_headers_past_the_servers_buffer_are_431_and_the_server_carries_on(server):
+    """A request's headers are read into a bounded buffer (`server.HEADER_BUFFER_BYTES`):
+    a client cannot make the server hold hundreds of kilobytes per connection."""
+    client = Http(server.port)
+    normal = client.request("GET", "/healthz", headers={"X-Note": "n" * 8_000})
+    assert normal.status == 200
+    huge = client.request("GET", "/healthz", headers={"X-Note": "n" * 300_000})
+    assert huge.status == 431
+    assert client.request("GET", "/healthz").status == 200
+
+
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

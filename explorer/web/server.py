@@ -136,11 +136,15 @@ def when_answering(host: str, port: int, then: Callable[[], None],
     return thread
 
 
+HEADER_BUFFER_BYTES = 32 * 1024
+
+
 def granian_server(*, host: str, port: int, workers: int, threads: int) -> Any:
     """A granian server: ``workers`` processes, each calling the app from ``threads``
     Python threads; warnings only, no access log."""
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     server = Granian(
@@ -152,6 +156,11 @@ def granian_server(*, host: str, port: int, workers: int, threads: int) -> Any:
         blocking_threads=threads,
         backlog=2048,
         http=HTTPModes.http1,
+        # a request's line and headers in 30 s and a small buffer (granian's default is
+        # 408 KiB per connection: a thousand idle clients could hold 400 MB); headers past
+        # it get a 431 (hyper reads ahead: about twice the buffer gets in)
+        http1_settings=HTTP1Settings(header_read_timeout=30_000, keep_alive=True,
+                                     max_buffer_size=HEADER_BUFFER_BYTES),
         websockets=False,
         log_level=LogLevels.warning,
         log_access=False,
