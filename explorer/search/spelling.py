@@ -53,10 +53,10 @@ def edit_distance(a: str, b: str) -> int:
 
 class TwoEdits:
     """The known words two edits from a word, found without making its ~100 000 two-edit
-    variants or filing every word under its deletions (SymSpell's way: ~90 MB for the
-    60 000 words of a large archive).
+    variants or filing every word under each of its deletions (SymSpell's way: ten
+    dictionary keys a word, which a large archive's vocabulary turns into millions).
 
-    Each known word is kept as its letter counts, one row of a small array. An edit
+    Each known word is kept as its letter counts: one row of 26 small integers. An edit
     changes a word's letter counts by at most one letter each way (a swap of neighbours
     not at all), so a word two edits away has at most two letters more and two fewer:
     one pass over the array keeps those few, and `edit_distance` checks them. Made once
