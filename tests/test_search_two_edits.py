@@ -74,7 +74,7 @@ def corrector(two_edits: TwoEdits | None, word: str) -> str | None:
                  "therapist": 50, "therapeutic": 41, "mindfulness": 13, "goldfried": 1,
                  "depression": 62, "psychotherapy": 170}
     return correct_word(word, lambda w: w in VOCABULARY, lambda w: frequency.get(w, 1),
-                        rare=3, two_edits=two_edits)
+                        rare=3, two_edits=None if two_edits is None else lambda: two_edits)
 
 
 def test_a_long_word_two_edits_away_is_corrected_to_the_commonest() -> None:

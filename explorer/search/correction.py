@@ -16,7 +16,7 @@ from explorer.search.evaluator import Evaluator
 from explorer.search.reference import parse_query
 from explorer.search.schema import EXACT_FIELD
 from explorer.search.snapshot import Snapshot
-from explorer.search.spelling import TWO_EDIT_MIN_LENGTH, TwoEdits, correct_query
+from explorer.search.spelling import TwoEdits, correct_query
 from explorer.textproc import normalize_spelling, spelling_may_differ, stem
 
 FEW_RESULTS = 3  # at most this many results: offer a spelling correction that finds more
@@ -60,10 +60,8 @@ def _corrected(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
                two_edits: Callable[[], TwoEdits] | None = None) -> tuple[str | None, int]:
     if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
         return None, 0
-    # the whole-word index for two edits is made only for a long word that needs it
-    far = two_edits() if two_edits is not None and any(
-        len(w) >= TWO_EDIT_MIN_LENGTH and not known(w.lower()) for w in parsed.words) else None
-    corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS, far)
+    corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS,
+                              two_edits)
     if corrected is None:
         return None, 0
     alt = parse_query(corrected)

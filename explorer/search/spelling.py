@@ -97,7 +97,7 @@ def _letter_counts(words: list[str], lengths: np.ndarray) -> np.ndarray:
 
 def correct_word(
     word: str, known: Callable[[str], bool], frequency: Callable[[str], int],
-    rare: int = 0, two_edits: TwoEdits | None = None,
+    rare: int = 0, two_edits: Callable[[], TwoEdits] | None = None,
 ) -> str | None:
     """A likelier known word for ``word``, or None when it is fine or hopeless.
 
@@ -105,19 +105,21 @@ def correct_word(
     that happens to occur ("therapst" in one summary) and gets a correction too, if the
     correction is found in more documents. ``two_edits``: where an unknown word of at
     least `TWO_EDIT_MIN_LENGTH` letters has no known word one edit away, look two away
-    (not for a rare known word: a name used once is likelier than a two-letter slip)."""
+    (not for a rare known word: a name used once is likelier than a two-letter slip);
+    called only then, so the words it files are made only for a query that needs them."""
     low = word.lower()
     if not 4 <= len(low) <= 30 or not _WORD_RE.match(low) or low in STOP_WORDS:
         return None
     own = frequency(low) if known(low) else 0
     if known(low) and own > rare:
         return None
-    candidates = [w for w in edits1(low) if w not in STOP_WORDS and known(w)
-                  and frequency(w) > own]
+    def likelier(words: Iterable[str]) -> list[str]:
+        return [w for w in words if w not in STOP_WORDS and known(w) and frequency(w) > own]
+
+    candidates = likelier(edits1(low))
     if (not candidates and two_edits is not None and not own
             and len(low) >= TWO_EDIT_MIN_LENGTH):
-        candidates = [w for w in two_edits.near(low) if w not in STOP_WORDS and known(w)
-                      and frequency(w) > own]
+        candidates = likelier(two_edits().near(low))
     if not candidates:
         return None
     return max(candidates, key=lambda w: (frequency(w), w))
@@ -125,7 +127,7 @@ def correct_word(
 
 def correct_query(
     text: str, words: list[str], known: Callable[[str], bool], frequency: Callable[[str], int],
-    rare: int = 0, two_edits: TwoEdits | None = None,
+    rare: int = 0, two_edits: Callable[[], TwoEdits] | None = None,
 ) -> str | None:
     """``text`` with misspelled ``words`` replaced, or None when nothing changed."""
     corrected = text

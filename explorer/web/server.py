@@ -171,13 +171,16 @@ def granian_server(*, host: str, port: int, workers: int, threads: int) -> Any:
     # one. Not a fault here: ours spend part of each request outside the GIL (numpy, file
     # reads), and side by side on 2 cores 4 threads cost 1.02 times the CPU per request of
     # 8 (`bench/load_ab.py --base HEAD --threads 4 --base-threads 8`, median of 6 rounds).
-    logging.getLogger("_granian").addFilter(_NotTheThreadCountWarning())
+    logging.getLogger("_granian").addFilter(_THREAD_COUNT_WARNING)  # once: same object
     return server
 
 
 class _NotTheThreadCountWarning(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("Configuration allows spawning up to")
+
+
+_THREAD_COUNT_WARNING = _NotTheThreadCountWarning()
 
 
 def worker_app(make_app: Callable[[], Any], trusted_proxy: str | None) -> _Wsgi:
