@@ -1,7 +1,9 @@
 """Load test: a real `pprnet serve` on 127.0.0.1 driven by wrk, figures as JSON.
 
-Runs the server on the bundled corpus (or --corpus), then three wrk runs against the same
-server: a trivial endpoint (/healthz); a mix of search, facet, summary and topic URLs built
+Runs the server on the bundled corpus (or --corpus), then four wrk runs against the same
+server: a trivial endpoint (/healthz); a bare page (the empty reading list, new URL each
+request: the site's page frame through Flask and Jinja, no search, the floor under every
+page); a mix of search, facet, summary and topic URLs built
 from the corpus, after one visit to each (the steady state of a site whose pages are
 cached); and the same mix with a unique cache-busting parameter on every request, so each
 one runs the search and renders its page. Prints JSON with requests per second, p50/p99
@@ -65,6 +67,12 @@ function done(summary, latency, requests)
     latency:percentile(99), latency.max, e.status, e.connect, e.read, e.write, e.timeout))
 end
 """
+
+
+# The cheapest page the site renders: the empty reading list is the page frame (header,
+# navigation, footer) and a heading, with no search, summary or facet. No page can be
+# cheaper, so its share of /healthz's throughput bounds every page's.
+BARE_PAGE = "/list"
 
 
 def ensure_wrk() -> str:
@@ -232,7 +240,7 @@ def wrk_figures(output: str, *, urls: int, cpu_before: float | None,
 
 def serve_and_measure(wrk: str, args: argparse.Namespace, index: Path, workers: int,
                       paths: list[str], log_path: Path) -> dict:
-    """Start `pprnet serve --workers N`, visit every URL once, then the three wrk runs."""
+    """Start `pprnet serve --workers N`, visit every URL once, then the four wrk runs."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1",
@@ -249,12 +257,15 @@ def serve_and_measure(wrk: str, args: argparse.Namespace, index: Path, workers: 
                 urllib.request.urlopen(base + path, timeout=30).read()
         load_before = os.getloadavg()
         rounds = []
-        for _ in range(args.repeat):  # the three runs again on the same server
+        for _ in range(args.repeat):  # the four runs again on the same server
             trivial = run_wrk(wrk, base, ["/healthz"], args, server_pid=server.pid)
+            bare = run_wrk(wrk, base, [BARE_PAGE], args, server_pid=server.pid, bust=True)
             mix = run_wrk(wrk, base, paths, args, server_pid=server.pid)
             uncached = run_wrk(wrk, base, paths, args, server_pid=server.pid, bust=True)
             rounds.append({
-                "trivial": trivial, "mix": mix, "mix_uncached": uncached,
+                "trivial": trivial, "bare_page": bare, "mix": mix, "mix_uncached": uncached,
+                "bare_page_fraction_of_trivial": round(
+                    bare["requests_per_second"] / trivial["requests_per_second"], 3),
                 "mix_fraction_of_trivial": round(
                     mix["requests_per_second"] / trivial["requests_per_second"], 3),
                 "mix_uncached_fraction_of_trivial": round(
@@ -370,7 +381,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--server-threads", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=1,
-                        help="rounds of the three runs against each server; figures are "
+                        help="rounds of the four runs against each server; figures are "
                         "the median over the rounds (each round is also printed)")
     parser.add_argument("--workers", default=None,
                         help="comma-separated server process counts to compare "
@@ -406,7 +417,7 @@ def main() -> None:
     paths = mix_paths(args.corpus)
     runs = [serve_and_measure(wrk, args, index, n, paths, Path(tmp.name) / f"server-{n}.log")
             for n in counts]
-    every = [r[k] for r in runs for k in ("trivial", "mix", "mix_uncached")]
+    every = [r[k] for r in runs for k in ("trivial", "bare_page", "mix", "mix_uncached")]
     report = {
         "connections": args.connections,
         "duration_s": args.duration,
@@ -419,11 +430,12 @@ def main() -> None:
     print()
     cols = ("workers", "run", "req/s", "p50 ms", "p99 ms", "cpu ms/req", "of /healthz", "errors")
     print("  ".join(f"{c:>11}" for c in cols))
-    shares = {"trivial": None, "mix": "mix_fraction_of_trivial",
+    shares = {"trivial": None, "bare_page": "bare_page_fraction_of_trivial",
+              "mix": "mix_fraction_of_trivial",
               "mix_uncached": "mix_uncached_fraction_of_trivial"}
     for run in runs:
-        for key, name in (("trivial", "/healthz"), ("mix", "mix cached"),
-                          ("mix_uncached", "mix new URL")):
+        for key, name in (("trivial", "/healthz"), ("bare_page", "bare page"),
+                          ("mix", "mix cached"), ("mix_uncached", "mix new URL")):
             r = run[key]
             share = 1.0 if shares[key] is None else run[shares[key]]
             cells = (run["workers"], name, r["requests_per_second"], r["p50_ms"], r["p99_ms"],

@@ -6,7 +6,7 @@ the corrected query would find, so the caller can decide to search it or offer i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -28,16 +28,13 @@ def correction(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
     (None, 0) when every word is known or no correction is close enough."""
     surface = snap.surface_vocabulary()
     if surface:  # fast: whole words, no stemming of each edit candidate
-        def known(word: str) -> bool:
-            if word.isascii() and word.isalpha() and word.islower() and not (
-                    spelling_may_differ(word)):
-                return word in surface  # already in its normal form
-            return normalize_spelling(word) in surface
+        known, known_among = surface_lookups(surface)
 
         def frequency(word: str) -> int:
             return snap.doc_frequency(EXACT_FIELD, normalize_spelling(word))
 
-        return _corrected(snap, reader, parsed, filters, known, frequency, snap.two_edits)
+        return _corrected(snap, reader, parsed, filters, known, frequency, snap.two_edits,
+                          known_among)
     vocab = snap.vocabulary()
 
     def term_of(word: str) -> str:
@@ -54,14 +51,41 @@ def correction(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
 
     return _corrected(snap, reader, parsed, filters, stem_known, stem_frequency)
 
+def surface_lookups(surface: frozenset[str]) -> tuple[
+        Callable[[str], bool], Callable[[set[str]], list[str]]]:
+    """(whether a word is known, the known words of a set) against the archive's words in
+    their normal spelling. The second gives what the first would pick from the set, the
+    ~400 edit candidates of a word checked at once: a set intersection, then only the
+    spellings a rule may change (-ise, -our, listed ones) normalised one by one."""
+    def known(word: str) -> bool:
+        if _plain(word):
+            return word in surface  # already in its normal form
+        return normalize_spelling(word) in surface
+
+    def known_among(words: set[str]) -> list[str]:
+        return [*(w for w in words & surface if _plain(w) or known(w)),
+                *(w for w in words - surface if not _plain(w) and known(w))]
+
+    return known, known_among
+
+
+def _plain(word: str) -> bool:
+    """Whether ``word`` is already in the normal form `normalize_spelling` gives: lower
+    case ASCII letters that no spelling rule changes."""
+    return word.isascii() and word.isalpha() and word.islower() and not (
+        spelling_may_differ(word))
+
+
 def _corrected(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
                filters: np.ndarray, known: Callable[[str], bool],
                frequency: Callable[[str], int],
-               two_edits: Callable[[], TwoEdits] | None = None) -> tuple[str | None, int]:
+               two_edits: Callable[[], TwoEdits] | None = None,
+               known_among: Callable[[set[str]], Iterable[str]] | None = None,
+               ) -> tuple[str | None, int]:
     if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
         return None, 0
     corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS,
-                              two_edits)
+                              two_edits, known_among)
     if corrected is None:
         return None, 0
     alt = parse_query(corrected)
