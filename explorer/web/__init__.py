@@ -183,6 +183,7 @@ def _static_versions() -> dict[str, str]:
 def _register_blueprints(app: Flask) -> None:
     from explorer.web import (
         api,
+        crawlers,
         downloads,
         editor,
         feeds,
@@ -193,7 +194,8 @@ def _register_blueprints(app: Flask) -> None:
         topics,
     )
 
-    for module in (search_page, summary, topics, editor, queue, downloads, api, feeds, lists):
+    for module in (search_page, summary, topics, editor, queue, downloads, api, feeds, lists,
+                   crawlers):
         app.register_blueprint(module.bp)
 
 
