@@ -11,8 +11,9 @@ left or ``--max-pages`` were fetched:
   matching rule wins, Allow on a tie), disallowed links are skipped and the sitemaps it
   names are read as well.
 
-Prints JSON and a table: pages fetched, how many carry a query string, summaries
-reached out of the archive's, and the server's CPU time for the crawl.
+Prints JSON and a table: pages fetched, how many carry a query string (static files
+aside: their links carry a version), summaries reached out of the archive's, and the
+server's CPU time for the crawl.
 
     .venv/bin/python bench/crawl.py                     # bundled corpus, 3 000 pages at most
     .venv/bin/python bench/crawl.py --max-pages 10000
@@ -127,7 +128,7 @@ def crawl(client: Any, *, polite: bool, max_pages: int) -> dict:
         path = queue.popleft()
         response = get(path)
         fetched += 1
-        with_query += "?" in path
+        with_query += "?" in path and not path.startswith("/static/")
         match = _SUMMARY_RE.match(path.split("?", 1)[0])
         if match and response.status_code == 200:
             summaries.add(unquote(match.group(1)))

@@ -11,6 +11,7 @@ is still fetching search pages long after that.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -39,7 +40,7 @@ def rules_of(client) -> list[tuple[bool, str]]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("url", [
     "/", "/topics", "/topics/empathy", "/summary/2013-02-what-to-do", "/sitemap.xml",
-    "/static/style.css", "/healthz",
+    "/static/site.css", "/static/site.js?v=827fb2d21e", "/healthz",
 ])
 def test_pages_worth_indexing_are_allowed(client, url: str) -> None:  # type: ignore[no-untyped-def]
     assert robots_allows(rules_of(client), url)
@@ -54,6 +55,16 @@ def test_pages_worth_indexing_are_allowed(client, url: str) -> None:  # type: ig
 ])
 def test_searches_filters_and_downloads_are_disallowed(client, url: str) -> None:  # type: ignore[no-untyped-def]
     assert not robots_allows(rules_of(client), url)
+
+
+def test_the_page_assets_it_links_are_allowed(client, summaries) -> None:  # type: ignore[no-untyped-def]
+    """A search engine renders a page with its style sheet and script, whose links carry
+    a version in a query string."""
+    rules = rules_of(client)
+    page = client.get(f"/summary/{summaries[0].id}").get_data(as_text=True)
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert any("?v=" in a for a in assets)
+    assert all(robots_allows(rules, a) for a in assets)
 
 
 def test_robots_rules_are_read_as_rfc_9309_says() -> None:

@@ -35,6 +35,10 @@ SITEMAP_LIMIT = 50_000
 # Paths under the site root a crawler is kept off ("*" any characters, RFC 9309)
 DISALLOWED = ("/*?", "/export.", "/summary/*/export.", "/api/", "/list", "/editor",
               "/feed.atom")
+# ...and those it may fetch anyway: the style sheet, script and icon, whose links carry a
+# version (``?v=``), so that a search engine sees the pages as a reader does. The longer
+# rule wins, so this one beats "/*?".
+ALLOWED = ("/static/",)
 
 
 @bp.get("/robots.txt")
@@ -43,6 +47,7 @@ def robots_txt() -> Response:
     lines = ["# PPRNet Explorer: summary and topic pages are for indexing; searches,",
              "# filters and downloads are not (each combination is its own URL).",
              "User-agent: *"]
+    lines += [f"Allow: {root}{path}" for path in ALLOWED]
     lines += [f"Disallow: {root}{path}" for path in DISALLOWED]
     lines += ["", f"Sitemap: {_site()}/sitemap.xml", ""]
     response = Response("\n".join(lines), mimetype="text/plain")
