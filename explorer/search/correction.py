@@ -84,11 +84,23 @@ def _corrected(snap: Snapshot, reader: Any, parsed: q.ParsedQuery,
                ) -> tuple[str | None, int]:
     if all(known(w) and frequency(w) > FEW_RESULTS for w in parsed.words if w.isalpha()):
         return None, 0
-    corrected = correct_query(parsed.text, parsed.words, known, frequency, FEW_RESULTS,
+    ev = Evaluator(snap, reader)
+    # A word the search itself finds in the archive through its stem, word family or
+    # synonyms ("therap" finds therapy) is no misspelling, whatever the whole words say:
+    # when the filters leave nothing, replacing it would search for something else.
+    doubtful = [w for w in parsed.words if _archive_count(ev, w) <= FEW_RESULTS]
+    if not doubtful:
+        return None, 0
+    corrected = correct_query(parsed.text, doubtful, known, frequency, FEW_RESULTS,
                               two_edits, known_among)
     if corrected is None:
         return None, 0
     alt = parse_query(corrected)
-    ev = Evaluator(snap, reader)
     found = ev.run(alt.node).mask & filters
     return corrected, int(found.sum())
+
+
+def _archive_count(ev: Evaluator, word: str) -> int:
+    """How many live summaries of the whole archive the search finds for one typed word."""
+    found = ev.eval(q.Word(word), negated=False)
+    return 0 if found is None else int((found.mask & ev.snap.live).sum())
