@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from explorer.apa import apa_html, apa_text
 from explorer.records import Summary
+from explorer.search.messages import MAX_PER_PAGE
 from explorer.web.search_page import request_from_args
 from explorer.web.state import cached_page, state
 from explorer.web.viewhelpers import paragraphs, search_url
@@ -29,16 +30,20 @@ from explorer.web.viewhelpers import paragraphs, search_url
 bp = Blueprint("feeds", __name__)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
+# Summaries added to the archive (not blog posts) a feed looks through for the newest
+MAX_ADDED_SCANNED = 2000
 TAG_AUTHORITY = "tag:pprnet-explorer,2013"
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def entry_date(summary: Summary) -> str:
-    """An RFC 3339 timestamp for a summary: the first day of its month, or of its year."""
-    published = getattr(summary, "published", None) or ""
-    match = _MONTH_RE.match(str(published))
-    if match:
-        return f"{match.group(1)}-{match.group(2)}-01T00:00:00Z"
+    """An RFC 3339 timestamp for a summary: the first day of the month it entered the
+    archive (the blog's posting month, or the month it was added), else of its study's
+    year."""
+    for month in (summary.published, summary.added):
+        match = _MONTH_RE.match(str(month or ""))
+        if match:
+            return f"{match.group(1)}-{match.group(2)}-01T00:00:00Z"
     year = str(summary.citation.year or "")
     return f"{year}-01-01T00:00:00Z" if re.fullmatch(r"\d{4}", year) else "1970-01-01T00:00:00Z"
 
@@ -107,10 +112,7 @@ def atom_feed(summaries: list[Summary], *, title: str, self_url: str, page_url: 
 @bp.get("/feed.atom")
 @cached_page
 def feed() -> Response:
-    st = state()
-    req = replace(request_from_args(request.args, per_page=FEED_SIZE), sort="newest", page=1)
-    resp = st.index().search(req)
-    summaries = st.store.get_many([hit.id for hit in resp.hits])
+    summaries = feed_summaries(request.args)
     base = request.host_url.rstrip("/")
     body = atom_feed(
         summaries,
@@ -120,3 +122,29 @@ def feed() -> Response:
         base_url=base,
     )
     return Response(body, mimetype="application/atom+xml")
+
+
+def feed_summaries(args: MultiDict[str, str]) -> list[Summary]:
+    """The search's `FEED_SIZE` newest summaries by the month each entered the archive.
+
+    The search's "newest first" orders blog posts by posting month and puts summaries
+    without one (those added to the archive) last, so a feed made from its first page
+    alone would never carry a summary added today: the search's matches among the
+    origins that are not blog posts are merged in by the month they were added."""
+    st = state()
+    req = replace(request_from_args(args, per_page=FEED_SIZE), sort="newest", page=1)
+    found = st.store.get_many([hit.id for hit in st.index().search(req).hits])
+    unposted = [o.id for o in st.taxonomy.origins if not o.posted
+                and (not req.sources or o.id in req.sources)]
+    if unposted and not (req.date_from or req.date_to):  # a date range is of posting months
+        added = replace(req, sources=unposted, per_page=MAX_PER_PAGE, notices=[])
+        ids: list[str] = []
+        while len(ids) < MAX_ADDED_SCANNED:
+            resp = st.index().search(replace(added, page=len(ids) // MAX_PER_PAGE + 1))
+            ids.extend(hit.id for hit in resp.hits)
+            if len(resp.hits) < MAX_PER_PAGE:
+                break
+        seen = {s.id for s in found}
+        found += [s for s in st.store.get_many(ids) if s.id not in seen]
+    # newest first by that month (a stable sort keeps the search's order among equals)
+    return sorted(found, key=entry_date, reverse=True)[:FEED_SIZE]
