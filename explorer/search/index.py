@@ -333,8 +333,10 @@ class SearchIndex:
                 did_you_mean = corrected
 
         sort = req.sort
-        if browsing and sort == "relevance":
-            sort = "newest"  # browsing: nothing to rank by
+        if sort == "relevance" and (browsing or result.score is None):
+            # nothing to rank by (no words, or only filters such as year: and topic:, or
+            # exclusions): newest first, and the answer says so
+            sort = "newest"
         pages = max(1, math.ceil(total / req.per_page)) if total else 0
         page = req.page
         if total and page > pages:

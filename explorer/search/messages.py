@@ -118,6 +118,8 @@ class SearchRequest:
         if page is None:
             self.notices.append(f"Page {self.page!r} is not a number, so page 1 is shown.")
             page = 1
+        elif page < 1:
+            self.notices.append(f"There is no page {page}, so page 1 is shown.")
         self.page = min(max(page, 1), MAX_PAGE)
         per_page = _as_int(self.per_page, DEFAULT_PER_PAGE)
         if per_page is None or per_page < 1:
