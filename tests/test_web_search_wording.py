@@ -52,3 +52,13 @@ def test_a_page_number_below_one_is_explained(client) -> None:  # type: ignore[n
         page = client.get(f"/?page={value}").get_data(as_text=True)
         assert f"There is no page {value}, so page 1 is shown." in unescape(page)
     assert "There is no page" not in client.get("/?page=1").get_data(as_text=True)
+
+
+def test_a_very_long_query_is_shortened_in_the_heading_not_in_the_box(client) -> None:  # type: ignore[no-untyped-def]
+    words = " ".join(f"word{i}" for i in range(100))  # about 690 characters
+    page = client.get("/", query_string={"q": words}).get_data(as_text=True)
+    shown = heading(page)
+    assert shown.endswith("…") and len(shown) < 200
+    assert f'value="{words}"' in page  # the search box keeps every word
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title and len(title.group(1)) < 120
