@@ -47,7 +47,7 @@ from explorer.tagger.freshness import describe
 from explorer.tagger.recent import merge_recent_similar
 from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
-from explorer.web.editor_expired import form_expired
+from explorer.web.editor_expired import form_expired, sign_in_again
 from explorer.web.state import state
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -422,6 +422,8 @@ def login() -> ResponseReturnValue:
         )
     password = request.form.get("password", "")
     if not security.password_matches(current_app.config["EDITOR_PASSWORD_HASH"], password):
+        if request.form.get("restore") == "1":
+            return sign_in_again(error="That password is not right."), 401
         return render_template("editor_login.html", error="That password is not right."), 401
     limiter.reset(security.client_key())
     session.clear()  # a fresh session (and CSRF token) for the signed-in editor

@@ -35,6 +35,12 @@ def same_origin() -> bool:
 
 def form_expired(exc: FormExpired) -> tuple[str, int]:
     """The page for an editor form that failed the CSRF check."""
+    return sign_in_again(error=None), 400
+
+
+def sign_in_again(error: str | None) -> str:
+    """The page offering to sign in with the posted draft (again, after a wrong password:
+    a typo must not lose the draft either)."""
     carried = []
     if request.method == "POST" and same_origin():
         carried = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_DRAFT]
@@ -44,4 +50,5 @@ def form_expired(exc: FormExpired) -> tuple[str, int]:
         signed_in=bool(session.get("editor")),
         carried=carried,
         shown=[(label, value) for label, value in shown if value.strip()],
-    ), 400
+        error=error,
+    )
