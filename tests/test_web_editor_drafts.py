@@ -67,6 +67,10 @@ def test_text_over_the_limit_is_refused_whole_not_cut(client, site, name, label)
                                f"{MAX_FIELD:,}. Shorten it and save again (nothing was cut)."]
     assert textarea(html, name) == long_text.strip()  # the whole draft comes back
     assert files(site) == before
+    suggest = client.post("/editor/draft", data={"csrf_token": token, **SAVE,
+                                                 "action": "suggest", name: long_text})
+    assert suggest.status_code == 200  # suggestions still come, with the warning
+    assert errors_of(suggest.get_data(as_text=True))[0].startswith(f"{label} is 60,000")
 
 
 def test_text_at_the_limit_is_saved_whole(client, site):

@@ -537,8 +537,10 @@ def draft_action() -> ResponseReturnValue:
             422,
         )
     suggest, why = _analyze(draft)
+    # An over-long field is said at once (Save would refuse it), not only at the save.
     return render_template("editor.html", in_queue=in_queue,
-                           **_form_context(draft, suggest=suggest, why=why))
+                           **_form_context(draft, suggest=suggest, why=why,
+                                           errors=draft.too_long))
 
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
