@@ -102,7 +102,7 @@ def test_a_form_over_one_megabyte_says_the_draft_is_back_in_the_browser(client, 
                                                   "body": "x" * (1024 * 1024 + 10)})
     assert response.status_code == 413
     html = unescape(response.get_data(as_text=True))
-    assert "larger than the 1 MB limit, so it was not saved" in html
+    assert "too large (over the 1 MB limit), so it was not saved" in html
     assert "go Back in your browser" in html and "Nothing of it is kept on the server" in html
     assert files(site) == before
     api = client.post("/api/suggest", data="x" * (1024 * 1024 + 10),

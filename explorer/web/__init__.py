@@ -202,7 +202,7 @@ def _register_blueprints(app: Flask) -> None:
 # A form (the editor's, say) larger than MAX_CONTENT_LENGTH: the person needs to know that
 # nothing was kept and where their text still is.
 TOO_LARGE_PAGE = (
-    "What you sent is larger than the 1 MB limit, so it was not saved or read. Nothing of it "
+    "What you sent is too large (over the 1 MB limit), so it was not saved or read. Nothing of it "
     "is kept on the server: go Back in your browser to return to the form with your text "
     "still in it, then shorten it and send it again."
 )
