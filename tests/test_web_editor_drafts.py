@@ -191,9 +191,20 @@ def test_editing_keeps_the_publication_status(client, site):
                                                   "citation_text": aop})
     summary_id = response.headers["Location"].rsplit("/", 1)[1]
     assert saved(site, summary_id).citation.status == "advance online publication"
-    _, fields = _edit_form(client, summary_id)
+    html, fields = _edit_form(client, summary_id)
     assert client.post("/editor/draft", data=_with(fields, cit_issue="2")).status_code == 302
     assert saved(site, summary_id).citation.status == "advance online publication"
+    box = textarea(html, "citation_text")  # an edit of the box keeps it too
+    assert client.post("/editor/draft", data=_with(
+        fields, citation_text=box.replace("(2023)", "(2024)"))).status_code == 302
+    again = saved(site, summary_id).citation
+    assert (again.year, again.status) == ("2024", "advance online publication")
+    html, fields = _edit_form(client, summary_id)  # until it is in an issue
+    box = textarea(html, "citation_text").replace("Psychotherapy Research.",
+                                                  "Psychotherapy Research, 35(1), 1–12.")
+    assert client.post("/editor/draft", data=_with(fields, citation_text=box)).status_code == 302
+    again = saved(site, summary_id).citation
+    assert (again.volume, again.pages, again.status) == ("35", "1–12", None)
 
 
 # --------------------------------------------------------------------------- bad fields

@@ -189,7 +189,10 @@ class Draft:
             self.authors = "\n".join(c.authors)
             self.editors = "\n".join(c.editors)
             self.cit = {k: getattr(c, k) or "" for k in CITATION_FIELDS}
-            self.status = c.status or ""
+            # The APA box does not print "Advance online publication" (APA 7 drops it): a
+            # re-read that finds no volume keeps that status rather than losing it unseen.
+            online_first = self.status == "advance online publication" and not c.volume
+            self.status = c.status or (self.status if online_first else "")
             self.parsed_from = self.citation_text
 
     def seal(self) -> str:
