@@ -21,6 +21,7 @@ import yaml
 
 from explorer import packaged
 from explorer.atomicfile import atomic_write_text
+from explorer.citation_check import citation_problems
 from explorer.doi import strip_doi
 from explorer.frontmatter import FrontMatterError, normalize_newlines, split_front_matter
 from explorer.records import BLOG_POST, ORIGINS_DEFAULT, Citation, Origin, Summary, Taxonomy
@@ -337,6 +338,9 @@ def parse_summary_text(
             if _str_list(citation_data.get(key)) is None:
                 error(line_of(f"citation.{key}"), f"citation {key} must be a list of names")
     citation = parse_citation_mapping(citation_data)
+    # A warning, not an error: one bad field must not take a summary out of the archive.
+    for key, message in citation_problems(citation).items():
+        warn(line_of(f"citation.{key}"), f"citation {message}")
     if citation.is_empty():
         warn(line_of("citation") if "citation" in data else 2, "no citation")
 

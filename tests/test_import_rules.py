@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"", "records", "textproc", "cache", "atomicfile", "frontmatter", "strict", "packaged",
      "integrity", "leftovers", "doi"},
     # the archive's files and formats
-    {"citation", "apa", "corpus", "duplicates", "exports", "importers"},
+    {"citation", "citation_check", "apa", "corpus", "duplicates", "exports", "importers"},
     # derived from records: the search index and the topic model
     {"search", "tagger"},
     # putting them together for a corpus folder

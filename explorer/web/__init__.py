@@ -199,6 +199,15 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
 
+# A form (the editor's, say) larger than MAX_CONTENT_LENGTH: the person needs to know that
+# nothing was kept and where their text still is.
+TOO_LARGE_PAGE = (
+    "What you sent is too large (over the 1 MB limit), so it was not saved or read. Nothing of it "
+    "is kept on the server: go Back in your browser to return to the form with your text "
+    "still in it, then shorten it and send it again."
+)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -223,6 +232,8 @@ def _register_errors(app: Flask) -> None:
             413: "What was sent is too large (the limit is 1 MB).",
         }
         message = exc.description if status in (400, 401, 403, 429) else None
+        if status == 413 and not wants_json():
+            message = TOO_LARGE_PAGE
         response = render_error(
             status, exc.name or "Error", message or messages.get(status, exc.description or "")
         )

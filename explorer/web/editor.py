@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,9 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import TooManyRequests
 
+from explorer.apa import apa_text
 from explorer.citation import parse_citation
+from explorer.citation_check import citation_problems
 from explorer.corpus import CorpusError, SummaryExistsError, parse_summary_text, render_summary
 from explorer.doi import strip_doi
 from explorer.duplicates import Duplicate, find_duplicates
@@ -44,10 +47,21 @@ from explorer.tagger.freshness import describe
 from explorer.tagger.recent import merge_recent_similar
 from explorer.tagger.trust import suggest_with_trust
 from explorer.web import security
+from explorer.web.editor_expired import form_expired, sign_in_again
 from explorer.web.state import state
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
-MAX_FIELD = 50_000
+bp.register_error_handler(security.FormExpired, form_expired)
+MAX_FIELD = 50_000  # characters in any one field of the form
+# Fields with a tighter limit (the form's maxlength says the same to the browser).
+FIELD_LIMITS = {"title": 500}
+FIELD_LABELS = {
+    "title": "Title", "citation_text": "Reference (APA style)", "body": "Summary",
+    "implications": "Practice implications", "authors": "Authors", "editors": "Book editors",
+    "cit_year": "Year", "cit_title": "Article title", "cit_journal": "Journal (or book)",
+    "cit_volume": "Volume", "cit_issue": "Issue", "cit_pages": "Pages", "cit_doi": "DOI",
+    "cit_publisher": "Publisher",
+}
 CITATION_FIELDS = ("year", "title", "journal", "volume", "issue", "pages", "doi", "publisher")
 SUGGEST_LIMIT = 10
 
@@ -103,11 +117,23 @@ class Draft:
     topics: list[str] = field(default_factory=list)
     research_type: str = ""
     reviewed: bool = False  # the editor has seen suggestions: keep their ticks
+    status: str = ""  # "advance online publication" / "in press": not a form field to edit
+    fields_seal: str = ""  # `seal` of the citation fields as the form showed them
+    too_long: list[str] = field(default_factory=list)  # over-limit fields, as messages
 
     @classmethod
     def from_form(cls, form: MultiDict[str, str]) -> Draft:
+        too_long: list[str] = []
+
         def text(name: str) -> str:
-            return (form.get(name) or "")[:MAX_FIELD].replace("\r\n", "\n").strip()
+            # Never cut: a text over the limit comes back whole, with a message (validate).
+            value = (form.get(name) or "").replace("\r\n", "\n").strip()
+            limit = FIELD_LIMITS.get(name, MAX_FIELD)
+            if len(value) > limit:
+                label = FIELD_LABELS.get(name, name)
+                too_long.append(f"{label} is {len(value):,} characters long; the limit is "
+                                f"{limit:,}. Shorten it and save again (nothing was cut).")
+            return value
 
         return cls(
             original_id=text("original_id"),
@@ -125,6 +151,9 @@ class Draft:
             topics=[t for t in form.getlist("topic") if t.strip()],
             research_type=text("research_type"),
             reviewed=form.get("reviewed") == "1",
+            status=text("cit_status"),
+            fields_seal=text("fields_seal"),
+            too_long=too_long,
         )
 
     @classmethod
@@ -136,16 +165,17 @@ class Draft:
             added=summary.added or "",
             published=summary.published,
             title=summary.title,
-            citation_text=c.formatted(),
+            citation_text=apa_text(c),  # as the summary page shows it
             body=summary.body,
             implications=summary.implications,
             authors="\n".join(c.authors),
             editors="\n".join(c.editors),
             cit={k: getattr(c, k) or "" for k in CITATION_FIELDS},
-            parsed_from=c.formatted(),
+            parsed_from=apa_text(c),
             topics=list(summary.topics),
             research_type=summary.research_type or "",
             reviewed=True,
+            status=c.status or "",
         )
 
     @property
@@ -159,7 +189,37 @@ class Draft:
             self.authors = "\n".join(c.authors)
             self.editors = "\n".join(c.editors)
             self.cit = {k: getattr(c, k) or "" for k in CITATION_FIELDS}
+            # The APA box does not print "Advance online publication" (APA 7 drops it): a
+            # re-read that finds no volume keeps that status rather than losing it unseen.
+            online_first = self.status == "advance online publication" and not c.volume
+            self.status = c.status or (self.status if online_first else "")
             self.parsed_from = self.citation_text
+
+    def seal(self) -> str:
+        """A digest of the citation fields, sent with the form, to tell on save whether
+        the editor changed any of them."""
+        parts = [self.authors, self.editors, *(self.cit.get(k, "") for k in CITATION_FIELDS)]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def reference_box_edit(self) -> str | None:
+        """Resolve an edit of the reference box made since its fields were filled in.
+
+        The box and the fields below it ("Reference, as understood") say the same thing
+        until one of them is edited; only the fields are saved. When the box changed and
+        the fields did not, the box is re-read and what it says is saved: the person edited
+        the one place that shows the whole reference, and nothing they typed in the fields
+        is overwritten (the summary page then shows what was understood). When both
+        changed, neither may silently win: the save is refused with a message (None means
+        the draft can be saved)."""
+        if not self.has_citation_fields or self.citation_text == self.parsed_from:
+            return None
+        if self.fields_seal and self.fields_seal == self.seal():
+            self.parse_citation_if_changed()
+            return None
+        return ("You changed both the Reference (APA style) box and the fields under "
+                "\u201cReference, as understood\u201d. Press \u201cRe-read the reference\u201d "
+                "to fill the fields from the box (this replaces your edits to the fields), "
+                "or put the box back as it was, then save again.")
 
     def citation(self) -> Citation:
         if not self.has_citation_fields:
@@ -175,6 +235,7 @@ class Draft:
             pages=self.cit.get("pages") or None,
             doi=strip_doi(self.cit.get("doi")),
             publisher=self.cit.get("publisher") or None,
+            status=self.status or None,
         )
 
     def posted(self) -> bool:
@@ -209,7 +270,13 @@ def _lines(text: str) -> list[str]:
 
 
 def validate(draft: Draft) -> tuple[Summary | None, list[str]]:
-    """The saved summary, or the problems, judged exactly as the corpus loader would."""
+    """The saved summary, or the problems, judged exactly as the corpus loader would (and
+    the reference's year, DOI and pages, which the loader only warns about)."""
+    if draft.too_long:
+        return None, list(draft.too_long)
+    conflict = draft.reference_box_edit()
+    if conflict:
+        return None, [conflict]
     errors = []
     if not draft.title:
         errors.append("Give the summary a title.")
@@ -220,6 +287,8 @@ def validate(draft: Draft) -> tuple[Summary | None, list[str]]:
                       "(or choose “Added to this archive”).")
     if not draft.topics:
         errors.append("Tick at least one topic.")
+    for message in citation_problems(draft.citation()).values():
+        errors.append(f"{message[0].upper()}{message[1:]}.")
     if errors:
         return None, errors
     written = draft.to_summary()
@@ -299,12 +368,15 @@ def _form_context(draft: Draft, *, suggest: dict | None, why: str | None, **extr
         else "",
         "duplicates": duplicates(draft),
         "errors": extra.pop("errors", []),
+        "max_field": MAX_FIELD,
+        "title_limit": FIELD_LIMITS["title"],
         **extra,
     }
 
 
-def _analyze(draft: Draft) -> tuple[dict | None, str | None]:
-    draft.parse_citation_if_changed()
+def _analyze(draft: Draft, *, reparse: bool = True) -> tuple[dict | None, str | None]:
+    if reparse:
+        draft.parse_citation_if_changed()
     suggest, why = suggestions(draft)
     if suggest and not draft.reviewed and not suggest.get("notice"):
         draft.topics = [s["topic"] for s in suggest["topics"] if s["suggested"]]
@@ -353,12 +425,29 @@ def login() -> ResponseReturnValue:
         )
     password = request.form.get("password", "")
     if not security.password_matches(current_app.config["EDITOR_PASSWORD_HASH"], password):
+        if request.form.get("restore") == "1":
+            return sign_in_again(error="That password is not right."), 401
         return render_template("editor_login.html", error="That password is not right."), 401
     limiter.reset(security.client_key())
     session.clear()  # a fresh session (and CSRF token) for the signed-in editor
     session.permanent = True
     session["editor"] = True
+    if request.form.get("restore") == "1":
+        return _restored_draft()
     return redirect(url_for("editor.home"))
+
+
+def _restored_draft() -> ResponseReturnValue:
+    """The editor with the draft an expired form carried through the sign-in (see
+    `editor_expired`): shown as sent, nothing saved, nothing re-read or re-ticked."""
+    draft = Draft.from_form(request.form)
+    if draft.original_id and state().store.get(draft.original_id) is None:
+        abort(404)
+    draft.reviewed = draft.reviewed or bool(draft.topics)
+    return render_template(
+        "editor.html", in_queue=request.form.get("queue") == "1", restored=True,
+        **_form_context(draft, suggest=None, why=None, errors=draft.too_long),
+    )
 
 
 @bp.post("/logout")
@@ -428,7 +517,9 @@ def draft_action() -> ResponseReturnValue:
         # A failed save must give back the form as sent: ticked topics are the editor's
         # choice, not to be replaced by suggestions.
         draft.reviewed = draft.reviewed or bool(draft.topics)
-        suggest, why = _analyze(draft) if (draft.title or draft.body) else (None, None)
+        # Nor is the reference re-read: the box and its fields come back as they were sent.
+        suggest, why = (_analyze(draft, reparse=False) if (draft.title or draft.body)
+                        else (None, None))
         return (
             render_template(
                 "editor.html", in_queue=in_queue,
@@ -436,6 +527,8 @@ def draft_action() -> ResponseReturnValue:
             ),
             status,
         )
+    if action == "reread":
+        draft.parsed_from = ""  # re-read the box even if unchanged: the fields follow it
     if not (draft.title or draft.body):
         return (
             render_template(
@@ -447,8 +540,10 @@ def draft_action() -> ResponseReturnValue:
             422,
         )
     suggest, why = _analyze(draft)
+    # An over-long field is said at once (Save would refuse it), not only at the save.
     return render_template("editor.html", in_queue=in_queue,
-                           **_form_context(draft, suggest=suggest, why=why))
+                           **_form_context(draft, suggest=suggest, why=why,
+                                           errors=draft.too_long))
 
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)

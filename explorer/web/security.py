@@ -21,7 +21,8 @@ from collections import deque
 from pathlib import Path
 from typing import TypeVar
 
-from flask import Flask, Response, abort, request, session
+from flask import Flask, Response, request, session
+from werkzeug.exceptions import BadRequest
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from explorer.corpus import atomic_write_text
@@ -115,11 +116,16 @@ def check_csrf(app: Flask) -> None:
     if view is not None and getattr(view, "csrf_exempt", False):
         return
     if not csrf_valid():
-        abort(
-            400,
-            description="This form has expired or did not come from this site. "
-            "Reload the page and try again.",
-        )
+        raise FormExpired()
+
+
+class FormExpired(BadRequest):
+    """A form without the session's CSRF token: its session expired (or was replaced by a
+    sign-in in another tab), or the form came from another site. A class of its own so a
+    page can say more than this (the editor offers to sign in again, keeping the draft)."""
+
+    description = ("This form has expired or did not come from this site. "
+                   "Reload the page and try again.")
 
 
 # --------------------------------------------------------------------------- secrets
