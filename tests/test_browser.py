@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -105,18 +106,27 @@ class Journey:
         assert not self.errors, f"console errors (CSP violations?): {self.errors}"
 
 
-@pytest.fixture()
-def journey(browser, server, shots):
-    opened = []
+@contextmanager
+def journeys(browser, server: str, shots: Path, prefix: str = ""):
+    """``start(name, **options)`` opens a `Journey` named ``prefix + name``; every one
+    opened is closed (and its console errors checked) on the way out."""
+    shots.mkdir(parents=True, exist_ok=True)
+    opened: list[Journey] = []
 
     def start(name: str, **kwargs) -> Journey:
-        j = Journey(browser, server, name, shots, **kwargs)
+        j = Journey(browser, server, prefix + name, shots, **kwargs)
         opened.append(j)
         return j
 
     yield start
     for j in opened:
         j.close()
+
+
+@pytest.fixture()
+def journey(browser, server, shots):
+    with journeys(browser, server, shots) as start:
+        yield start
 
 
 # --------------------------------------------------------------------------- journeys

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from explorer.apa import apa_text
-from tests.test_browser import DESKTOP, PHONE, Journey
+from tests.test_browser import DESKTOP, PHONE, journeys
 from tests.web_helpers import copy_site, serve_site
 
 pytestmark = pytest.mark.browser
@@ -33,17 +33,8 @@ def server(site):
 
 @pytest.fixture()
 def journey(browser, server):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    opened = []
-
-    def start(name: str, **kwargs) -> Journey:
-        j = Journey(browser, server, f"follow-{name}", SHOTS, **kwargs)
-        opened.append(j)
-        return j
-
-    yield start
-    for j in opened:
-        j.close()
+    with journeys(browser, server, SHOTS, "follow-") as start:
+        yield start
 
 
 def test_educator_builds_a_reading_list_and_prints_a_handout(journey, site):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import DESKTOP, PHONE, Journey
+from tests.test_browser import DESKTOP, PHONE, journeys
 from tests.web_helpers import copy_site, serve_site
 
 pytestmark = pytest.mark.browser
@@ -37,17 +37,8 @@ def server(site):
 
 @pytest.fixture()
 def journey(browser, server):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    opened = []
-
-    def start(name: str, **kwargs) -> Journey:
-        j = Journey(browser, server, f"ux-{name}", SHOTS, **kwargs)
-        opened.append(j)
-        return j
-
-    yield start
-    for j in opened:
-        j.close()
+    with journeys(browser, server, SHOTS, "ux-") as start:
+        yield start
 
 
 def _in_view(page, selector: str) -> bool:
