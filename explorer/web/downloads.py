@@ -7,35 +7,22 @@ export is exactly what the reader saw, in the same order), capped at ``EXPORT_LI
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from explorer.exports import FORMATS
 from explorer.records import Summary
-from explorer.web.search_page import request_from_args
+from explorer.web.search_page import request_from_args, result_ids
 from explorer.web.state import state
 from explorer.web.summary import get_summary_or_404
 
 bp = Blueprint("exports", __name__)
-PAGE = 100
 
 
 def result_set(args: MultiDict[str, str]) -> list[Summary]:
     """All summaries a search URL matches (up to EXPORT_LIMIT), in result order."""
-    st = state()
     limit = int(current_app.config["EXPORT_LIMIT"])
-    base = request_from_args(args, per_page=PAGE)
-    ids: list[str] = []
-    page = 1
-    while len(ids) < limit:
-        resp = st.index().search(replace(base, page=page, notices=[]))
-        ids.extend(hit.id for hit in resp.hits)
-        if page >= resp.pages or not resp.hits:
-            break
-        page += 1
-    return st.store.get_many(ids[:limit])
+    return state().store.get_many(result_ids(request_from_args(args), limit))
 
 
 def download(summaries: list[Summary], fmt: str, filename: str) -> Response:

@@ -22,8 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from explorer.apa import apa_html, apa_text
 from explorer.records import Summary
-from explorer.search.messages import MAX_PER_PAGE
-from explorer.web.search_page import request_from_args
+from explorer.web.search_page import request_from_args, result_ids
 from explorer.web.state import cached_page, state
 from explorer.web.viewhelpers import paragraphs, search_url
 
@@ -137,13 +136,7 @@ def feed_summaries(args: MultiDict[str, str]) -> list[Summary]:
     unposted = [o.id for o in st.taxonomy.origins if not o.posted
                 and (not req.sources or o.id in req.sources)]
     if unposted and not (req.date_from or req.date_to):  # a date range is of posting months
-        added = replace(req, sources=unposted, per_page=MAX_PER_PAGE, notices=[])
-        ids: list[str] = []
-        while len(ids) < MAX_ADDED_SCANNED:
-            resp = st.index().search(replace(added, page=len(ids) // MAX_PER_PAGE + 1))
-            ids.extend(hit.id for hit in resp.hits)
-            if len(resp.hits) < MAX_PER_PAGE:
-                break
+        ids = result_ids(replace(req, sources=unposted), MAX_ADDED_SCANNED)
         seen = {s.id for s in found}
         found += [s for s in st.store.get_many(ids) if s.id not in seen]
     # newest first by that month (a stable sort keeps the search's order among equals)

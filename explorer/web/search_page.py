@@ -9,7 +9,7 @@ agree on what a URL means.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request
@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from explorer.search import SearchRequest, SearchResponse
+from explorer.search.messages import MAX_PER_PAGE
 from explorer.web.charts import year_histogram
 from explorer.web.state import cached_page, state
 from explorer.web.viewhelpers import SEARCH_KEYS, encode, search_args
@@ -45,6 +46,21 @@ def request_from_args(args: MultiDict[str, str], *, per_page: int | None = None)
         per_page=per_page or current_app.config["PER_PAGE"],
         sources=[t for t in args.getlist("source") if t.strip()],
     )
+
+
+def result_ids(req: SearchRequest, limit: int) -> list[str]:
+    """The ids of the first ``limit`` results of ``req``, in its order, read page by page
+    through the search (what the exports and the feeds list)."""
+    base = replace(req, per_page=MAX_PER_PAGE, notices=[])
+    ids: list[str] = []
+    page = 1
+    while len(ids) < limit:
+        resp = state().index().search(replace(base, page=page))
+        ids.extend(hit.id for hit in resp.hits)
+        if page >= resp.pages or not resp.hits:
+            break
+        page += 1
+    return ids[:limit]
 
 
 @dataclass
