@@ -10,7 +10,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from tests.web_helpers import copy_site
+from tests.web_helpers import copy_site, stop_server
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,7 @@ def serve(site, port: int) -> subprocess.Popen:  # type: ignore[no-untyped-def]
         [sys.executable, "-m", "explorer.cli", "serve", "--host", "127.0.0.1", "--port",
          str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        start_new_session=True,  # see stop_server
     )
 
 
@@ -40,8 +41,7 @@ def test_serve_prints_the_url_once_it_answers(tmp_path):
         with urllib.request.urlopen(match.group(1) + "healthz", timeout=10) as response:
             assert response.status == 200
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_server(proc, timeout=20)
 
 
 def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path):

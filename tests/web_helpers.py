@@ -15,6 +15,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -302,6 +303,7 @@ def serve_site(site: Site, env: dict[str, str], *args: str, command: list[str] |
          "--port", str(port), "--corpus", str(site.corpus_dir), "--index", str(site.index_dir),
          *args],
         env=full_env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or Path(__file__).parent.parent,
+        start_new_session=True,  # its own process group: its workers are stopped with it
     )
     try:
         deadline = time.monotonic() + 90
@@ -321,13 +323,23 @@ def serve_site(site: Site, env: dict[str, str], *args: str, command: list[str] |
             time.sleep(0.2)
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
         log.close()
+
+
+def stop_server(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a ``pprnet serve`` started with ``start_new_session=True``: SIGTERM, then
+    SIGKILL after ``timeout``. A server killed before its workers stopped (a slow, loaded
+    machine) would leave them running without a parent; they are in its process group,
+    so they end there too."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def token_of(html: str) -> str:
